@@ -8,7 +8,7 @@ export type ColumnType =
   | 'date' // a civil date
   | 'money' // exact amount, DECIMAL(18,4)
   | 'currency' // ISO 4217 alphabetic code
-  | 'rate' // positive floating-point ratio
+  | 'rate' // positive exact ratio, DECIMAL(18,10)
   | 'enum';
 
 export interface ColumnDef {
@@ -37,6 +37,9 @@ export interface TableDef {
   /** Whether the weekly job can run without this table. */
   optional: boolean;
 }
+
+/** Decimal places kept for fx rates (KRW->USD needs at least 8). */
+export const RATE_SCALE = 10;
 
 export const ORDER_STATUSES = ['paid', 'pending', 'cancelled'] as const;
 
@@ -149,6 +152,6 @@ export function sqlTypeOf(type: ColumnType): string {
     case 'money':
       return 'DECIMAL(18,4)';
     case 'rate':
-      return 'DOUBLE';
+      return `DECIMAL(18,${RATE_SCALE})`;
   }
 }

@@ -1,0 +1,159 @@
+// Local engine: the same SQL on DuckDB, over views of the Parquet lake built from the one
+// schema declaration. Parameters are bound natively, never spliced into the text.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTimestampValue,
+  DuckDBDateValue,
+  DOUBLE,
+  BIGINT,
+  VARCHAR,
+  TIMESTAMP,
+  DATE,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { LINEAGE_COLUMNS, TABLES, sqlTypeOf, type TableDef } from '../schema/tables.ts';
+import { orderedParameters, type ParameterValue, type ParameterValues, type QueryEngine, type RawRow } from './queryEngine.ts';
+import type { NamedQuery } from './queryCatalog.ts';
+import { WRITEBACK_TABLES, type WritebackTable } from './writebackTables.ts';
+
+export interface DuckDbEngineOptions {
+  lakeDir: string;
+  threads?: number;
+  memoryLimit?: string;
+}
+
+export class DuckDbEngine implements QueryEngine {
+  readonly kind = 'duckdb';
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly lakeDir: string,
+  ) {}
+
+  static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const connection = await instance.connect();
+    const engine = new DuckDbEngine(instance, connection, path.resolve(options.lakeDir));
+    await engine.refreshViews();
+    return engine;
+  }
+
+  /** (Re)create one view per lake table; call after the lake changed. */
+  async refreshViews(): Promise<void> {
+    for (const table of Object.values(TABLES)) {
+      await this.connection.run(viewSql(table.name, lakeColumns(table), table.partition?.name, this.lakeDir));
+    }
+    for (const table of Object.values(WRITEBACK_TABLES)) {
+      await this.connection.run(viewSql(table.name, writebackColumns(table), table.partition?.name, this.lakeDir));
+    }
+  }
+
+  async runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: { query: string; rows: number; elapsedMs: number } }> {
+    const ordered = orderedParameters(query, parameters);
+    const started = performance.now();
+    let reader;
+    try {
+      reader = await this.connection.runAndReadAll(
+        query.sql,
+        ordered.map(toDuckValue),
+        ordered.map(toDuckType),
+      );
+    } catch (err) {
+      throw new Error(`${query.file} failed on DuckDB: ${(err as Error).message}`);
+    }
+    const rows = reader.getRowObjectsJson() as RawRow[];
+    return { rows, stats: { query: query.name, rows: rows.length, elapsedMs: performance.now() - started } };
+  }
+
+  /** Run ad-hoc SQL (tests and the ingest writer); not for queries/ files. */
+  async sql(text: string): Promise<RawRow[]> {
+    const reader = await this.connection.runAndReadAll(text);
+    return reader.getRowObjectsJson() as RawRow[];
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+interface ViewColumn {
+  name: string;
+  sqlType: string;
+}
+
+function lakeColumns(table: TableDef): ViewColumn[] {
+  return [
+    ...table.columns.map((c) => ({ name: c.name, sqlType: sqlTypeOf(c.type) })),
+    ...LINEAGE_COLUMNS.map((c) => ({ name: c.name, sqlType: c.sqlType })),
+  ];
+}
+
+function writebackColumns(table: WritebackTable): ViewColumn[] {
+  return table.columns.map((c) => ({ name: c.name, sqlType: c.sqlType }));
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+function viewSql(name: string, columns: ViewColumn[], partition: string | undefined, lakeDir: string): string {
+  const dir = path.join(lakeDir, name);
+  const pattern = partition ? path.join(dir, `${partition}=*`, '*.parquet') : path.join(dir, '*.parquet');
+  const all = partition ? [...columns, { name: partition, sqlType: 'VARCHAR' }] : columns;
+  if (!hasParquet(dir, partition !== undefined)) {
+    // No data yet: an empty view with the declared columns keeps every query valid.
+    const select = all.map((c) => `CAST(NULL AS ${c.sqlType}) AS ${c.name}`).join(', ');
+    return `CREATE OR REPLACE VIEW ${name} AS SELECT ${select} WHERE false`;
+  }
+  const hive = partition ? `, hive_partitioning = true, hive_types = {'${partition}': VARCHAR}` : '';
+  const select = all.map((c) => `CAST(${c.name} AS ${c.sqlType}) AS ${c.name}`).join(', ');
+  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${select} FROM read_parquet(${quoteLiteral(pattern)}${hive})`;
+}
+
+function hasParquet(dir: string, partitioned: boolean): boolean {
+  if (!existsSync(dir)) return false;
+  const entries = readdirSync(dir, { withFileTypes: true });
+  if (!partitioned) return entries.some((e) => e.isFile() && e.name.endsWith('.parquet'));
+  return entries.some((e) => e.isDirectory() && readdirSync(path.join(dir, e.name)).some((f) => f.endsWith('.parquet')));
+}
+
+function toDuckValue(p: ParameterValue): DuckDBValue {
+  switch (p.type) {
+    case 'timestamp':
+      return new DuckDBTimestampValue(BigInt(p.value.getTime()) * 1000n);
+    case 'date': {
+      const [y, m, d] = p.value.split('-').map(Number);
+      return new DuckDBDateValue(Math.round(Date.UTC(y!, m! - 1, d!) / 86_400_000));
+    }
+    case 'varchar':
+      return p.value;
+    case 'bigint':
+      return BigInt(p.value);
+    case 'double':
+      return p.value;
+  }
+}
+
+function toDuckType(p: ParameterValue): DuckDBType {
+  switch (p.type) {
+    case 'timestamp':
+      return TIMESTAMP;
+    case 'date':
+      return DATE;
+    case 'varchar':
+      return VARCHAR;
+    case 'bigint':
+      return BIGINT;
+    case 'double':
+      return DOUBLE;
+  }
+}

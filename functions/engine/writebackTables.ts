@@ -1,0 +1,44 @@
+// Tables the weekly job writes back into the lake for analysts (kpi_history, clv_scores).
+// Declared here once so the writer, the DuckDB views and the Glue catalog agree.
+
+export interface WritebackColumn {
+  name: string;
+  sqlType: string;
+  description: string;
+}
+
+export interface WritebackTable {
+  name: 'kpi_history' | 'clv_scores';
+  description: string;
+  columns: readonly WritebackColumn[];
+  /** Partition column in the lake path; one partition per report week. */
+  partition: { name: 'week_id' };
+}
+
+export const WRITEBACK_TABLES: Readonly<Record<WritebackTable['name'], WritebackTable>> = {
+  kpi_history: {
+    name: 'kpi_history',
+    description: 'One row per report week and KPI, rewritten whole when a week is re-run.',
+    partition: { name: 'week_id' },
+    columns: [
+      { name: 'kpi', sqlType: 'VARCHAR', description: 'KPI key, as in docs/metrics.md.' },
+      { name: 'value', sqlType: 'DOUBLE', description: 'Value for the week; NULL when a guard withheld it.' },
+      { name: 'unit', sqlType: 'VARCHAR', description: 'ratio, money, count, months or orders.' },
+      { name: 'guard', sqlType: 'VARCHAR', description: 'Why the value is NULL or capped, if it is.' },
+      { name: 'week_start', sqlType: 'TIMESTAMP', description: 'Start of the report week (UTC instant).' },
+      { name: 'week_end', sqlType: 'TIMESTAMP', description: 'End of the report week, exclusive (UTC instant).' },
+    ],
+  },
+  clv_scores: {
+    name: 'clv_scores',
+    description: 'Per-customer CLV scores of the week, one row per customer and method.',
+    partition: { name: 'week_id' },
+    columns: [
+      { name: 'customer_id', sqlType: 'VARCHAR', description: 'Customer key.' },
+      { name: 'method', sqlType: 'VARCHAR', description: 'CLV method (see docs/metrics.md).' },
+      { name: 'clv', sqlType: 'DOUBLE', description: 'CLV in the report currency.' },
+      { name: 'expected_purchases', sqlType: 'DOUBLE', description: 'Expected purchases over the horizon, when the method predicts them.' },
+      { name: 'p_alive', sqlType: 'DOUBLE', description: 'Probability the customer is still active, when the method estimates it.' },
+    ],
+  },
+};

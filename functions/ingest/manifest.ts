@@ -1,0 +1,50 @@
+// One manifest per ingested export: what was read, what was kept, what was rejected and why.
+// It is written last, so its presence means the export's rows are in the lake.
+import { z } from 'zod';
+import type { ObjectStore } from '../storage/objectStore.ts';
+import type { TableName } from '../schema/tables.ts';
+
+export const manifestSchema = z.object({
+  sourceKey: z.string(),
+  table: z.string(),
+  size: z.number().int().nonnegative(),
+  etag: z.string(),
+  rowsRead: z.number().int().nonnegative(),
+  accepted: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+  rejectedByRule: z.record(z.string(), z.number().int().nonnegative()),
+  ignoredColumns: z.array(z.string()),
+  timeRange: z.object({ column: z.string(), min: z.string().nullable(), max: z.string().nullable() }).nullable(),
+  rejectsKey: z.string().nullable(),
+  ingestedAt: z.string(),
+});
+
+export type Manifest = z.infer<typeof manifestSchema> & { table: TableName };
+
+export const MANIFEST_PREFIX = '_manifests/';
+export const REJECTS_PREFIX = '_rejects/';
+
+export function manifestKey(sourceKey: string): string {
+  return `${MANIFEST_PREFIX}${sourceKey}.json`;
+}
+
+export function rejectsKey(sourceKey: string): string {
+  return `${REJECTS_PREFIX}${sourceKey}.rejects.csv`;
+}
+
+export async function readManifest(lake: ObjectStore, sourceKey: string): Promise<Manifest | undefined> {
+  const info = await lake.head(manifestKey(sourceKey));
+  if (!info) return undefined;
+  return manifestSchema.parse(JSON.parse((await lake.getBytes(manifestKey(sourceKey))).toString('utf8'))) as Manifest;
+}
+
+export async function readAllManifests(lake: ObjectStore): Promise<Manifest[]> {
+  const out: Manifest[] = [];
+  for await (const info of lake.list(MANIFEST_PREFIX)) {
+    if (!info.key.endsWith('.json')) continue;
+    const parsed = manifestSchema.safeParse(JSON.parse((await lake.getBytes(info.key)).toString('utf8')));
+    if (!parsed.success) throw new Error(`${lake.location}/${info.key}: not a valid ingest manifest`);
+    out.push(parsed.data as Manifest);
+  }
+  return out;
+}

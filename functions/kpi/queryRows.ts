@@ -1,0 +1,58 @@
+// Row schemas of the queries the weekly job reads: results arrive as text from either engine
+// and are checked and typed here, so a column that changes breaks loudly at this boundary.
+import { z } from 'zod';
+import { parseMoney, type Money } from '../money/decimal.ts';
+
+const count = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a count, got ${v}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const money = z.union([z.string(), z.number()]).transform((v, ctx): Money => {
+  const m = parseMoney(String(v));
+  if (m === null) {
+    ctx.addIssue({ code: 'custom', message: `expected an exact decimal amount, got ${v}` });
+    return z.NEVER;
+  }
+  return m;
+});
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}/).transform((v) => v.slice(0, 10));
+
+export const ordersWindowRow = z.object({
+  paid_orders: count,
+  purchasing_customers: count,
+  repeat_customers: count,
+  net_revenue: money,
+  unconverted_orders: count,
+});
+export type OrdersWindowRow = z.output<typeof ordersWindowRow>;
+
+export const customerActivityRow = z.object({
+  active_at_start: count,
+  active_at_end: count,
+  retained: count,
+  subscribers_active_at_start: count,
+});
+export type CustomerActivityRow = z.output<typeof customerActivityRow>;
+
+export const acquisitionRow = z.object({
+  channel: z.string(),
+  acquired_customers: count,
+  marketing_spend: money,
+  unconverted_spend_rows: count,
+});
+export type AcquisitionRow = z.output<typeof acquisitionRow>;
+
+export const cohortRow = z.object({
+  cohort_month: date,
+  month_offset: count,
+  cohort_size: count,
+  active_customers: count,
+  net_revenue: money,
+});
+export type CohortRow = z.output<typeof cohortRow>;

@@ -1,0 +1,153 @@
+// The week's KPIs and formula CLVs from the query results (definitions: docs/metrics.md).
+// Pure: the same inputs always give the same numbers.
+import type { Config } from '../config/schema.ts';
+import { cohortClv, lifespanMonths, monthlyChurnFromWindow, purchaseClv, saasClv, DAYS_PER_MONTH, type ClvResult } from '../clv/formulas.ts';
+import { moneyToNumber, sumMoney } from '../money/decimal.ts';
+import { ratio, type Guarded } from './guardedRatio.ts';
+import type { AcquisitionRow, CohortRow, CustomerActivityRow, OrdersWindowRow } from './queryRows.ts';
+
+export const RATE_WINDOW_DAYS = 28;
+
+export type KpiUnit = 'ratio' | 'money' | 'count' | 'months' | 'orders';
+
+export type KpiKey =
+  | 'active_customers'
+  | 'retention_rate'
+  | 'churn_rate'
+  | 'monthly_churn'
+  | 'lifespan_months'
+  | 'arpu_monthly'
+  | 'aov'
+  | 'purchase_frequency'
+  | 'annual_purchase_frequency'
+  | 'repeat_purchase_rate'
+  | 'new_customers'
+  | 'net_revenue'
+  | 'marketing_spend'
+  | 'cac'
+  | 'ltv_to_cac'
+  | 'cac_payback_months'
+  | 'clv_saas'
+  | 'clv_purchase'
+  | 'clv_cohort'
+  | 'headline_clv';
+
+export interface Kpi extends Guarded {
+  key: KpiKey;
+  unit: KpiUnit;
+}
+
+export interface WeeklyInputs {
+  /** The 28-day rate window ending at the week's end. */
+  window: OrdersWindowRow;
+  /** The activity window (default 365 days) ending at the week's end. */
+  activityWindow: OrdersWindowRow;
+  activity: CustomerActivityRow;
+  acquisition: AcquisitionRow[];
+  cohorts: CohortRow[];
+  /** First day (YYYY-MM-DD) of the UTC month in which the data ends. */
+  currentMonth: string;
+}
+
+export interface ChannelCac {
+  channel: string;
+  acquiredCustomers: number;
+  marketingSpend: number;
+  cac: Guarded;
+}
+
+export interface WeeklyKpis {
+  kpis: Kpi[];
+  clv: ClvResult[];
+  headline: ClvResult;
+  channels: ChannelCac[];
+}
+
+export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config): WeeklyKpis {
+  const { window, activityWindow, activity } = inputs;
+  const margin = config.grossMargin;
+
+  const retention = ratio(activity.retained, activity.active_at_start, 'no customers were active at the window start');
+  const churn: Guarded = retention.value === null ? { value: null, guard: retention.guard } : { value: 1 - retention.value };
+  const monthlyChurn = churn.value === null ? null : monthlyChurnFromWindow(churn.value, RATE_WINDOW_DAYS);
+  const lifespan = lifespanMonths(monthlyChurn, config.maxLifespanMonths);
+
+  const revenue = moneyToNumber(window.net_revenue);
+  const meanActive = (activity.active_at_start + activity.active_at_end) / 2;
+  const arpu = ratio(revenue * (DAYS_PER_MONTH / RATE_WINDOW_DAYS), meanActive, 'no active customers in the window');
+  // Orders whose currency could not be converted are in no revenue sum, so not in AOV either.
+  const aov = ratio(revenue, window.paid_orders - window.unconverted_orders, 'no paid orders in the window');
+  const frequency = ratio(window.paid_orders, window.purchasing_customers, 'no purchasing customers in the window');
+  const annualFrequency = ratio(
+    activityWindow.paid_orders * (365 / config.activityWindowDays),
+    activityWindow.purchasing_customers,
+    'no purchasing customers in the activity window',
+  );
+  const repeatRate = ratio(activityWindow.repeat_customers, activityWindow.purchasing_customers, 'no purchasing customers in the activity window');
+
+  const acquired = inputs.acquisition.reduce((n, r) => n + r.acquired_customers, 0);
+  const spendMoney = sumMoney(inputs.acquisition.map((r) => r.marketing_spend));
+  const spend = moneyToNumber(spendMoney);
+  const hasSpend = inputs.acquisition.some((r) => r.marketing_spend !== 0n || r.unconverted_spend_rows > 0);
+  const cac: Guarded = hasSpend ? ratio(spend, acquired, 'no customers acquired in the window') : { value: null, guard: 'no marketing spend data for the window' };
+
+  const customers = activity.active_at_start;
+  const saas = saasClv({ arpuMonthly: arpu.value, grossMargin: margin, lifespan, customers, minCustomers: config.clv.minCustomers });
+  const purchase = purchaseClv({
+    aov: aov.value,
+    annualFrequency: annualFrequency.value,
+    lifespan,
+    grossMargin: margin,
+    customers: activityWindow.purchasing_customers,
+    minCustomers: config.clv.minCustomers,
+  });
+  const cohort = cohortClv({
+    cells: inputs.cohorts.map((c) => ({ cohortMonth: c.cohort_month, monthOffset: c.month_offset, cohortSize: c.cohort_size, netRevenue: c.net_revenue })),
+    currentMonth: inputs.currentMonth,
+    months: 12,
+    grossMargin: margin,
+    minCustomers: config.clv.minCustomers,
+  });
+  const clv: ClvResult[] = [saas, purchase, { method: cohort.method, value: cohort.value, flags: cohort.flags }];
+  const headline = clv.find((c) => c.method === config.headlineClvMethod) ?? {
+    method: config.headlineClvMethod,
+    value: null,
+    flags: [`the ${config.headlineClvMethod} method is not computed by this run`],
+  };
+
+  const ltvToCac: Guarded =
+    headline.value === null ? { value: null, guard: 'headline CLV unknown' } : cac.value === null ? { value: null, guard: cac.guard } : ratio(headline.value, cac.value, 'CAC is zero');
+  const payback: Guarded =
+    cac.value === null ? { value: null, guard: cac.guard } : arpu.value === null ? { value: null, guard: arpu.guard } : ratio(cac.value, arpu.value * margin, 'ARPU is zero');
+
+  const guardOf = (r: ClvResult): Guarded => ({ value: r.value, ...(r.flags.length > 0 ? { guard: r.flags.join('; ') } : {}) });
+  const kpis: Kpi[] = [
+    { key: 'headline_clv', unit: 'money', ...guardOf(headline) },
+    { key: 'active_customers', unit: 'count', value: activity.active_at_end },
+    { key: 'retention_rate', unit: 'ratio', ...retention },
+    { key: 'churn_rate', unit: 'ratio', ...churn },
+    { key: 'monthly_churn', unit: 'ratio', value: monthlyChurn, ...(monthlyChurn === null ? { guard: churn.guard } : {}) },
+    { key: 'lifespan_months', unit: 'months', value: lifespan.months, ...(lifespan.flags.length > 0 ? { guard: lifespan.flags.join('; ') } : {}) },
+    { key: 'arpu_monthly', unit: 'money', ...arpu },
+    { key: 'aov', unit: 'money', ...aov },
+    { key: 'purchase_frequency', unit: 'orders', ...frequency },
+    { key: 'annual_purchase_frequency', unit: 'orders', ...annualFrequency },
+    { key: 'repeat_purchase_rate', unit: 'ratio', ...repeatRate },
+    { key: 'new_customers', unit: 'count', value: acquired },
+    { key: 'net_revenue', unit: 'money', value: revenue },
+    { key: 'marketing_spend', unit: 'money', ...(hasSpend ? { value: spend } : { value: null, guard: 'no marketing spend data for the window' }) },
+    { key: 'cac', unit: 'money', ...cac },
+    { key: 'ltv_to_cac', unit: 'ratio', ...ltvToCac },
+    { key: 'cac_payback_months', unit: 'months', ...payback },
+    { key: 'clv_saas', unit: 'money', ...guardOf(saas) },
+    { key: 'clv_purchase', unit: 'money', ...guardOf(purchase) },
+    { key: 'clv_cohort', unit: 'money', ...guardOf(cohort) },
+  ];
+  const channels = inputs.acquisition.map((r) => ({
+    channel: r.channel,
+    acquiredCustomers: r.acquired_customers,
+    marketingSpend: moneyToNumber(r.marketing_spend),
+    cac: ratio(moneyToNumber(r.marketing_spend), r.acquired_customers, 'no customers acquired'),
+  }));
+  return { kpis, clv, headline, channels };
+}

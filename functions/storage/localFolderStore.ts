@@ -1,0 +1,136 @@
+// Storage adapter for a local folder: keys are relative paths with '/' separators.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
+import { NotFoundError, type Body, type ObjectInfo, type ObjectStore } from './objectStore.ts';
+
+export class LocalFolderStore implements ObjectStore {
+  readonly location: string;
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+    this.location = this.root;
+  }
+
+  /** Absolute file path of a key; keys may not climb out of the root. */
+  pathOf(key: string): string {
+    const full = path.resolve(this.root, ...key.split('/'));
+    if (full !== this.root && !full.startsWith(this.root + path.sep)) {
+      throw new Error(`storage key "${key}" points outside ${this.root}`);
+    }
+    return full;
+  }
+
+  async get(key: string): Promise<Readable> {
+    const file = this.pathOf(key);
+    await this.mustExist(key, file);
+    return createReadStream(file);
+  }
+
+  async getBytes(key: string): Promise<Buffer> {
+    const file = this.pathOf(key);
+    await this.mustExist(key, file);
+    return readFile(file);
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const file = this.pathOf(key);
+    try {
+      const s = await stat(file);
+      if (!s.isFile()) return undefined;
+      return { key, size: s.size, etag: await fileDigest(file), lastModified: s.mtime };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async put(key: string, body: Body): Promise<void> {
+    const file = this.pathOf(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    // Write beside and rename, so a reader never sees half a file.
+    const temp = `${file}.${process.pid}.${Date.now()}.partial`;
+    try {
+      if (typeof body === 'string' || Buffer.isBuffer(body)) await writeFile(temp, body);
+      else await pipeline(body, createWriteStream(temp));
+      await rename(temp, file);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+  }
+
+  async putIfAbsent(key: string, body: Buffer | string): Promise<boolean> {
+    const file = this.pathOf(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    let handle;
+    try {
+      handle = await open(file, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+    try {
+      await handle.writeFile(body);
+    } finally {
+      await handle.close();
+    }
+    return true;
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const files: string[] = [];
+    await walk(this.root, '', files);
+    files.sort();
+    for (const key of files) {
+      if (!key.startsWith(prefix) || key.endsWith('.partial')) continue;
+      const info = await this.head(key);
+      if (info) yield info;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  private async mustExist(key: string, file: string): Promise<void> {
+    try {
+      const s = await stat(file);
+      if (s.isFile()) return;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    throw new NotFoundError(this.location, key);
+  }
+}
+
+async function walk(root: string, rel: string, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(path.join(root, rel), { withFileTypes: true });
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err;
+  }
+  for (const e of entries) {
+    const key = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) await walk(root, key, out);
+    else if (e.isFile()) out.push(key);
+  }
+}
+
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash('md5');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
