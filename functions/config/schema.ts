@@ -15,33 +15,12 @@ const localStorage = z.object({
   root: z.string().min(1).default('out'),
 });
 
-const s3Storage = z.object({
-  kind: z.literal('s3'),
-  region: z.string().min(1).optional(),
-  exportsBucket: z.string().min(3),
-  lakeBucket: z.string().min(3),
-  reportsBucket: z.string().min(3),
-  exportsPrefix: z.string().default('exports/'),
-  endpoint: z.url().optional(),
-  forcePathStyle: z.boolean().default(false),
-});
-
 const duckdbEngine = z.object({
   kind: z.literal('duckdb'),
   /** Folder of the Parquet lake; defaults to `<storage.root>/lake` for local storage. */
   lakeDir: z.string().min(1).optional(),
   threads: z.number().int().min(1).max(64).optional(),
   memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).optional(),
-});
-
-const athenaEngine = z.object({
-  kind: z.literal('athena'),
-  region: z.string().min(1).optional(),
-  workgroup: z.string().min(1),
-  database: z.string().min(1),
-  catalog: z.string().min(1).default('AwsDataCatalog'),
-  queryTimeoutSeconds: z.number().int().positive().default(600),
-  maxConcurrentQueries: z.number().int().min(1).max(20).default(4),
 });
 
 const emlMail = z.object({
@@ -57,12 +36,6 @@ const smtpMail = z.object({
   secure: z.boolean().default(false),
   user: z.string().optional(),
   password: z.string().optional(),
-});
-
-const sesMail = z.object({
-  kind: z.literal('ses'),
-  region: z.string().min(1).optional(),
-  configurationSet: z.string().min(1).optional(),
 });
 
 const address = z.object({
@@ -115,9 +88,9 @@ export const configSchema = z
         seed: z.union([z.number().int(), z.string().min(1)]).default(42),
       })
       .prefault({}),
-    storage: z.discriminatedUnion('kind', [localStorage, s3Storage]).prefault({ kind: 'local' }),
-    engine: z.discriminatedUnion('kind', [duckdbEngine, athenaEngine]).prefault({ kind: 'duckdb' }),
-    mail: z.discriminatedUnion('kind', [emlMail, smtpMail, sesMail]).prefault({ kind: 'eml' }),
+    storage: z.discriminatedUnion('kind', [localStorage]).prefault({ kind: 'local' }),
+    engine: z.discriminatedUnion('kind', [duckdbEngine]).prefault({ kind: 'duckdb' }),
+    mail: z.discriminatedUnion('kind', [emlMail, smtpMail]).prefault({ kind: 'eml' }),
     sender: address.prefault({ name: 'ltv-pulse', address: 'ltv-pulse@example.com' }),
     recipients: z.array(address).min(1).prefault([{ name: 'Leadership', address: 'leadership@example.com' }]),
   })

@@ -23,7 +23,7 @@ export const WRITEBACK_TABLES: Readonly<Record<WritebackTable['name'], Writeback
     columns: [
       { name: 'kpi', sqlType: 'VARCHAR', description: 'KPI key, as in docs/metrics.md.' },
       { name: 'value', sqlType: 'DOUBLE', description: 'Value for the week; NULL when a guard withheld it.' },
-      { name: 'unit', sqlType: 'VARCHAR', description: 'ratio, money, count, months or orders.' },
+      { name: 'unit', sqlType: 'VARCHAR', description: 'ratio, multiple, money, count, months or orders.' },
       { name: 'guard', sqlType: 'VARCHAR', description: 'Why the value is NULL or capped, if it is.' },
       { name: 'week_start', sqlType: 'TIMESTAMP', description: 'Start of the report week (UTC instant).' },
       { name: 'week_end', sqlType: 'TIMESTAMP', description: 'End of the report week, exclusive (UTC instant).' },

@@ -39,6 +39,8 @@ export interface IngestResult {
 }
 
 const CLOCK_SKEW_MS = 86_400_000;
+/** Files an export folder may hold; anything else (notes, params) is left alone. */
+const EXPORT_FILE = /\.csv(\.gz)?$/i;
 
 export async function ingestExports(options: IngestOptions): Promise<IngestResult> {
   const result: IngestResult = { ingested: [], skipped: [], failed: [], tableRows: {} };
@@ -99,7 +101,7 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
 
 async function allKeys(store: ObjectStore): Promise<string[]> {
   const keys: string[] = [];
-  for await (const info of store.list('')) keys.push(info.key);
+  for await (const info of store.list('')) if (EXPORT_FILE.test(info.key)) keys.push(info.key);
   return keys;
 }
 

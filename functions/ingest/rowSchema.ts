@@ -69,7 +69,7 @@ function cellSchema(column: ColumnDef, context: RowContext): z.ZodType<Canonical
         case 'rate': {
           const r = parseScaledDecimal(text, RATE_SCALE);
           if (r === null || r <= 0n || r >= 10n ** 18n) {
-            fail(ctx, 'not_positive_number', `${column.name} must be a positive decimal number with at most ${RATE_SCALE} decimals`);
+            fail(ctx, 'not_rate', `${column.name} must be a positive decimal number with at most ${RATE_SCALE} decimals`);
           }
           return r;
         }

@@ -8,7 +8,7 @@ import type { AcquisitionRow, CohortRow, CustomerActivityRow, OrdersWindowRow } 
 
 export const RATE_WINDOW_DAYS = 28;
 
-export type KpiUnit = 'ratio' | 'money' | 'count' | 'months' | 'orders';
+export type KpiUnit = 'ratio' | 'multiple' | 'money' | 'count' | 'months' | 'orders';
 
 export type KpiKey =
   | 'active_customers'
@@ -137,7 +137,7 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config): WeeklyK
     { key: 'net_revenue', unit: 'money', value: revenue },
     { key: 'marketing_spend', unit: 'money', ...(hasSpend ? { value: spend } : { value: null, guard: 'no marketing spend data for the window' }) },
     { key: 'cac', unit: 'money', ...cac },
-    { key: 'ltv_to_cac', unit: 'ratio', ...ltvToCac },
+    { key: 'ltv_to_cac', unit: 'multiple', ...ltvToCac },
     { key: 'cac_payback_months', unit: 'months', ...payback },
     { key: 'clv_saas', unit: 'money', ...guardOf(saas) },
     { key: 'clv_purchase', unit: 'money', ...guardOf(purchase) },

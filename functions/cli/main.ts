@@ -1,0 +1,87 @@
+// The `ltv` command line. Each command is a thin shell around the same functions the Lambda
+// handlers call; nothing here computes a number.
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/load.ts';
+import { reportCommand } from './reportCommand.ts';
+import { sampleCommand } from './sampleCommand.ts';
+import { ingestCommand } from './ingestCommand.ts';
+import { queryCommand } from './queryCommand.ts';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  description: string;
+}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  report: reportCommand,
+  sample: sampleCommand,
+  ingest: ingestCommand,
+  query: queryCommand,
+};
+
+function mainHelp(): string {
+  const lines = ['ltv: weekly customer-lifetime-value reporting', '', 'Usage: ltv <command> [options]', '', 'Commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${c.summary}`);
+  lines.push('', 'Run `ltv <command> --help` for the options of a command.');
+  return lines.join('\n');
+}
+
+function commandHelp(name: string, c: Command): string {
+  const lines = [`ltv ${name}: ${c.summary}`, '', `Usage: ${c.usage}`, '', 'Options:'];
+  for (const [opt, s] of Object.entries(c.options)) {
+    lines.push(`  --${opt}${s.type === 'string' ? ' <value>' : ''}${s.short ? `, -${s.short}` : ''}  ${s.description}`);
+  }
+  lines.push('  --help  show this help');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name ? 0 : 1;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`ltv: unknown command "${name}"\n\n${mainHelp()}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        ...Object.fromEntries(
+          Object.entries(command.options).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]),
+        ),
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    console.error(`ltv ${name}: ${(err as Error).message}\n\n${commandHelp(name, command)}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(commandHelp(name, command));
+    return 0;
+  }
+  try {
+    return await command.run(parsed.values as Record<string, string | boolean | string[] | undefined>, parsed.positionals);
+  } catch (err) {
+    if (err instanceof ConfigError) console.error(err.message);
+    else console.error(`ltv ${name} failed: ${(err as Error).message}`);
+    if (process.env.LTV_DEBUG) console.error(err);
+    return 1;
+  }
+}
