@@ -8,6 +8,7 @@ import { computeWeeklyKpis } from '../kpi/weeklyKpis.ts';
 import { buildMime } from '../mail/message.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { buildReport } from '../report/buildReport.ts';
+import { formatter } from '../report/format.ts';
 import type { Report } from '../report/report.ts';
 import { renderHtml } from '../report/renderHtml.ts';
 import { renderText } from '../report/renderText.ts';
@@ -59,7 +60,8 @@ export async function runWeeklyReport(deps: WeeklyDeps, isoWeek: IsoWeek, option
 
   const html = renderHtml(report);
   const text = renderText(report);
-  const subject = `CLV weekly ${week.id}: ${report.verdict}`.slice(0, 180);
+  const fmt = formatter(config.locale, config.reportCurrency, config.timeZone);
+  const subject = `${report.dataQuality.staleness ? '[incomplete data] ' : ''}CLV weekly ${week.id}: headline CLV ${fmt.money(report.headline.value)}`;
   const raw = await buildMime(
     {
       from: config.sender,

@@ -1,0 +1,130 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/config/load.ts';
+import { ingestExports } from '../../functions/ingest/ingestExports.ts';
+import { parseMoney, parseScaledDecimal } from '../../functions/money/decimal.ts';
+import { openEngine, openMailer, openStores } from '../../functions/pipeline/adapters.ts';
+import { runWeeklyReport } from '../../functions/pipeline/weeklyReport.ts';
+import type { Report } from '../../functions/report/report.ts';
+import { writeSample } from '../../functions/sample/writeSample.ts';
+import type { QueryEngine } from '../../functions/engine/queryEngine.ts';
+import { parseWeekId } from '../../functions/time/isoWeek.ts';
+import type { Config } from '../../functions/config/schema.ts';
+import type { IngestResult } from '../../functions/ingest/ingestExports.ts';
+
+// The whole local run on a small generated data set, checked against numbers recomputed here
+// straight from the CSV files, independently of the SQL.
+
+let root: string;
+let config: Config;
+let engine: QueryEngine;
+let ingest: IngestResult;
+
+function parseCsv(text: string): Record<string, string>[] {
+  const [head, ...lines] = text.trim().split('\n');
+  const columns = head!.split(',');
+  // The sample writes no quoted cells, so a plain split is exact here.
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [columns[i]!, v])));
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'ltv-e2e-'));
+  const exportsDir = path.join(root, 'exports');
+  await writeSample({ seed: 'e2e', customers: 400, endDate: '2026-11-22' }, exportsDir);
+  config = parseConfig({ storage: { kind: 'local', root: path.join(root, 'out') }, exports: { dir: exportsDir } }, 'test');
+  const stores = openStores(config);
+  ingest = await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: 'UTC', now: new Date('2026-11-23T07:00:00Z') });
+  engine = await openEngine(config);
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('the weekly job on a generated sample', () => {
+  it('ingests every row: rows read = accepted + rejected = lines in each export', async () => {
+    // Assess
+    expect(ingest.failed).toEqual([]);
+    for (const m of ingest.ingested) {
+      const text = await readFile(path.join(root, 'exports', m.sourceKey), 'utf8');
+      const dataLines = text.trim().split('\n').length - 1;
+      expect(m.rowsRead).toBe(dataLines);
+      expect(m.accepted + m.rejected).toBe(m.rowsRead);
+    }
+  });
+
+  it('reports 28-day net revenue equal to the sum recomputed from the exports', async () => {
+    // Prepare
+    const stores = openStores(config);
+    const deps = { config, engine, lake: stores.lake, reports: stores.reports, mailer: openMailer(config) };
+
+    // Act
+    const result = await runWeeklyReport(deps, parseWeekId('2026-W47'), { now: new Date('2026-11-23T07:00:00Z') });
+
+    // Assess: window is 2026-10-26T00:00Z .. 2026-11-23T00:00Z (UTC), paid orders with net > 0
+    const orders = parseCsv(await readFile(path.join(root, 'exports', 'orders.csv'), 'utf8'));
+    const rates = new Map(
+      parseCsv(await readFile(path.join(root, 'exports', 'fx_rates.csv'), 'utf8'))
+        .filter((r) => r.to_currency === 'USD')
+        .map((r) => [`${r.rate_date}|${r.from_currency}`, parseScaledDecimal(r.rate!, 10)!]),
+    );
+    const start = Date.parse('2026-10-26T00:00:00Z');
+    const end = Date.parse('2026-11-23T00:00:00Z');
+    let revenue = 0n; // in 1/10,000 units
+    let paid = 0;
+    for (const o of orders) {
+      const at = Date.parse(o.ordered_at!);
+      const net = parseMoney(o.amount!)! - (o.refunded_amount ? parseMoney(o.refunded_amount)! : 0n);
+      if (o.status !== 'paid' || at < start || at >= end || net <= 0n) continue;
+      paid++;
+      if (o.currency === 'USD') revenue += net;
+      else {
+        const rate = rates.get(`${o.ordered_at!.slice(0, 10)}|${o.currency}`)!;
+        // decimal(18,4) × decimal(18,10), rounded half away from zero back to 4 decimals
+        const product = net * rate;
+        const scale = 10n ** 10n;
+        revenue += (product + (product >= 0n ? scale / 2n : -scale / 2n)) / scale;
+      }
+    }
+    const kpi = (key: string) => result.report.kpis.find((k) => k.key === key)!;
+    expect(paid).toBeGreaterThan(50);
+    expect(kpi('net_revenue').value).toBeCloseTo(Number(revenue) / 10_000, 4);
+    expect(kpi('aov').value).toBeCloseTo(Number(revenue) / 10_000 / paid, 6);
+  });
+
+  it('archives report.json, email.html, email.txt and email.eml with the same numbers', async () => {
+    // Prepare
+    const dir = path.join(root, 'out', 'reports', '2026-W47');
+
+    // Act
+    const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as Report;
+    const text = await readFile(path.join(dir, 'email.txt'), 'utf8');
+    const eml = await simpleParser(await readFile(path.join(dir, 'email.eml')));
+
+    // Assess
+    expect(report.week).toMatchObject({ id: '2026-W47', start: '2026-11-16T00:00:00.000Z', end: '2026-11-23T00:00:00.000Z' });
+    expect(report.dataQuality.rowsRead).toBe(report.dataQuality.accepted + report.dataQuality.rejected);
+    const headline = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(report.headline.value!);
+    expect(text).toContain(headline);
+    expect(eml.subject).toBe(`CLV weekly 2026-W47: headline CLV ${headline}`);
+    expect(eml.text).toBe(text);
+    expect(eml.html).toContain(headline);
+  });
+
+  it('sends at most one copy per recipient when the week is run again', async () => {
+    // Prepare
+    const stores = openStores(config);
+    const deps = { config, engine, lake: stores.lake, reports: stores.reports, mailer: openMailer(config) };
+
+    // Act
+    const again = await runWeeklyReport(deps, parseWeekId('2026-W47'), { now: new Date('2026-11-23T08:00:00Z') });
+
+    // Assess
+    expect(again.deliveries).toEqual([{ recipient: 'leadership@example.com', status: 'already-sent' }]);
+    expect(await readdir(path.join(root, 'out', 'outbox'))).toHaveLength(1);
+  });
+});
