@@ -35,6 +35,7 @@ export class CsvTokenizer {
   private line = 1;
   private recordLine = 1;
   private pendingCr = false;
+  private quotedCr = false;
 
   /** Feed a decoded chunk; returns the records it completed. */
   push(chunk: string): CsvToken[] {
@@ -60,10 +61,12 @@ export class CsvTokenizer {
           this.quoteClosed = true;
           fieldStart = i + 1;
         } else if (c === LF) {
-          this.line++;
-        } else if (c === CR && chunk.charCodeAt(i + 1) !== LF) {
+          // CRLF inside quotes is one line break; the CR already counted it.
+          if (!this.quotedCr) this.line++;
+        } else if (c === CR) {
           this.line++;
         }
+        this.quotedCr = c === CR;
         continue;
       }
       if (this.quoteClosed) {
