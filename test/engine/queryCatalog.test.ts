@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDbEngine } from '../../functions/engine/duckdbEngine.ts';
+import { countPlaceholders, loadQueryCatalog, parseQueryFile, type NamedQuery, type ParameterType } from '../../functions/engine/queryCatalog.ts';
+import type { ParameterValue } from '../../functions/engine/queryEngine.ts';
+
+const SAMPLE_VALUES: Record<ParameterType, ParameterValue> = {
+  timestamp: { type: 'timestamp', value: new Date('2026-11-23T00:00:00Z') },
+  date: { type: 'date', value: '2026-11-23' },
+  varchar: { type: 'varchar', value: '2026-11' },
+  bigint: { type: 'bigint', value: 1 },
+  double: { type: 'double', value: 1.5 },
+};
+
+let lakeDir: string;
+let engine: DuckDbEngine;
+let queries: NamedQuery[];
+
+beforeAll(async () => {
+  lakeDir = await mkdtemp(path.join(os.tmpdir(), 'ltv-catalog-'));
+  engine = await DuckDbEngine.open({ lakeDir });
+  queries = [...(await loadQueryCatalog()).values()];
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await rm(lakeDir, { recursive: true, force: true });
+});
+
+describe('queries/ headers', () => {
+  it('every query has a header the catalog can read', () => {
+    expect(queries.length).toBeGreaterThanOrEqual(4);
+    for (const q of queries) {
+      expect(q.purpose, q.file).not.toBe('');
+      expect(q.grain, q.file).not.toBe('');
+      expect(q.columns.length, q.file).toBeGreaterThan(0);
+    }
+  });
+
+  it('every query returns exactly the columns its header lists, in order', async () => {
+    for (const q of queries) {
+      // Prepare: any value of the right type will do on an empty lake
+      const values = Object.fromEntries(q.parameters.map((p) => [p.name, SAMPLE_VALUES[p.type]]));
+
+      // Act
+      const reader = await engine.sql(`DESCRIBE ${q.sql.replace(/\?/g, () => 'NULL')}`);
+
+      // Assess
+      expect(reader.map((r) => r.column_name), q.file).toEqual(q.columns.map((c) => c.name));
+      await expect(engine.runRaw(q, values), q.file).resolves.toBeDefined();
+    }
+  });
+
+  it('counts placeholders outside strings and comments only', () => {
+    expect(countPlaceholders("select '?' as q, \"?\" -- ?\nfrom t where a = ? /* ? */ and b = ?")).toBe(2);
+  });
+
+  it('refuses a header whose parameters do not match the placeholders', () => {
+    const sql = '-- purpose: p\n-- grain: g\n-- reads: t\n-- parameters:\n--   a timestamp: x\n-- columns:\n--   n bigint: n\nselect 1 as n where 1 = ? and 2 = ?';
+    expect(() => parseQueryFile('bad', 'queries/bad.sql', sql)).toThrow('queries/bad.sql: the SQL has 2 "?" placeholders but the header lists 1 parameters');
+  });
+});

@@ -1,0 +1,50 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { LtvPulseStack } from '../../infra/ltvPulseStack.ts';
+
+function template(retention?: number): Template {
+  const app = new App();
+  return Template.fromStack(new LtvPulseStack(app, 'Test', retention === undefined ? {} : { resultsRetentionDays: retention }));
+}
+
+describe('storage buckets', () => {
+  it('creates exports, lake, athena-results, reports and an access-log bucket, all encrypted and private', () => {
+    // Act
+    const t = template();
+
+    // Assess
+    t.resourceCountIs('AWS::S3::Bucket', 5);
+    const buckets = t.findResources('AWS::S3::Bucket');
+    for (const [id, bucket] of Object.entries(buckets)) {
+      const props = (bucket as { Properties: Record<string, unknown> }).Properties;
+      expect(props.BucketEncryption, id).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+      expect(props.PublicAccessBlockConfiguration, id).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect((bucket as { DeletionPolicy: string }).DeletionPolicy, id).toBe('Retain');
+    }
+  });
+
+  it('refuses plain HTTP on every bucket', () => {
+    const t = template();
+    const policies = t.findResources('AWS::S3::BucketPolicy');
+    expect(Object.keys(policies)).toHaveLength(5);
+    for (const policy of Object.values(policies)) {
+      expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('expires Athena results after the configured days and versions the raw exports', () => {
+    // Act
+    const t = template(7);
+
+    // Assess
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7, Status: 'Enabled' })] },
+      LoggingConfiguration: { LogFilePrefix: 'athena-results/' },
+    });
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { LogFilePrefix: 'exports/' },
+    });
+  });
+});
