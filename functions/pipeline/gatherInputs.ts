@@ -59,26 +59,19 @@ export async function gatherWeeklyInputs(
   };
 
   const ordersWindow = await getQuery('orders_window');
-  const windowRow = await one(
-    runQuery(engine, ordersWindow, {
-      from_month: param.varchar(partitionMonth(rateStart)),
-      to_month: toMonth,
-      window_start: param.timestamp(rateStart),
-      window_end: param.timestamp(week.end),
-      report_currency: currency,
-    }, ordersWindowRow),
-    'orders_window',
-  );
-  const activityWindowRow = await one(
-    runQuery(engine, ordersWindow, {
-      from_month: param.varchar(partitionMonth(activityFromWeekEnd)),
-      to_month: toMonth,
-      window_start: param.timestamp(activityFromWeekEnd),
-      window_end: param.timestamp(week.end),
-      report_currency: currency,
-    }, ordersWindowRow),
-    'orders_window',
-  );
+  const ordersIn = (start: Date) =>
+    one(
+      runQuery(engine, ordersWindow, {
+        from_month: param.varchar(partitionMonth(start)),
+        to_month: toMonth,
+        window_start: param.timestamp(start),
+        window_end: param.timestamp(week.end),
+        report_currency: currency,
+      }, ordersWindowRow),
+      'orders_window',
+    );
+  const windowRow = await ordersIn(rateStart);
+  const activityWindowRow = await ordersIn(activityFromWeekEnd);
   const activity = await one(
     runQuery(engine, await getQuery('customer_activity'), {
       from_month: param.varchar(partitionMonth(activityFromRateStart)),
