@@ -1,8 +1,13 @@
-// The mail port: deliver one finished MIME message. Adapters: .eml outbox (local), SMTP.
+// The mail port: deliver one finished MIME message. The bytes are built once (buildMime) and
+// handed over unchanged, so what the archive keeps is exactly what was sent.
+// Adapters: .eml outbox (local), SMTP; SES SendRawEmail takes the same bytes.
 
 export interface MailToSend {
+  /** RFC 5322 bytes, CRLF line ends, as built by buildMime. */
   raw: Buffer;
+  /** Envelope sender (MAIL FROM); may differ from the From header. */
   from: string;
+  /** Envelope recipients (RCPT TO); the To header does not decide who receives the message. */
   to: string[];
   /** Stable per week and recipient, so an adapter can refuse or name duplicates. */
   idempotencyKey: string;
@@ -16,11 +21,4 @@ export interface SendResult {
 export interface Mailer {
   readonly kind: string;
   send(message: MailToSend): Promise<SendResult>;
-}
-
-/** The Message-ID header of a raw message, for adapters that do not assign their own. */
-export function messageIdOf(raw: Buffer): string {
-  const head = raw.subarray(0, Math.min(raw.length, 16_384)).toString('utf8').split(/\r?\n\r?\n/)[0] ?? '';
-  const m = /^message-id:\s*(.+)$/im.exec(head);
-  return m ? m[1]!.trim() : '';
 }
