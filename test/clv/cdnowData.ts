@@ -1,0 +1,26 @@
+// Reads the published CDNOW calibration summaries (shared/data/cdnow, see its README).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CustomerSummary } from '../../functions/clv/tuples.ts';
+
+const folder = path.resolve(import.meta.dirname, '../../../shared/data/cdnow');
+
+function rows(file: string): string[][] {
+  const lines = readFileSync(path.join(folder, file), 'utf8').trim().split(/\r?\n/);
+  return lines.slice(1).map((line) => line.split(','));
+}
+
+/** cdnow_customers_summary.csv: ID, frequency, recency, T (weeks). */
+export function cdnowCustomers(): CustomerSummary[] {
+  return rows('cdnow_customers_summary.csv').map(([, x, tx, T]) => ({ x: Number(x), tx: Number(tx), T: Number(T) }));
+}
+
+/** cdnow_customers_summary_with_transactions.csv: ID, x, t_x, T, zbar (mean repeat spend). */
+export function cdnowCustomersWithSpend(): CustomerSummary[] {
+  return rows('cdnow_customers_summary_with_transactions.csv').map(([, x, tx, T, zbar]) => ({
+    x: Number(x),
+    tx: Number(tx),
+    T: Number(T),
+    meanSpend: Number(zbar),
+  }));
+}
