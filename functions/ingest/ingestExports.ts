@@ -72,7 +72,7 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
       try {
         const manifests: { manifest: Manifest; rejects: string | null }[] = [];
         for (const object of objects) {
-          await stage.beginExport();
+          await stage.beginExport(object.key);
           try {
             manifests.push(await ingestOne(stage, table, object, options, context));
           } catch (err) {

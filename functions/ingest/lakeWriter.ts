@@ -38,13 +38,21 @@ export class TableStage {
       'ingest_seq BIGINT',
     ];
     await connection.run(`CREATE TABLE staged (${columns.join(', ')})`);
+    await connection.run('CREATE TABLE replaced (source_key VARCHAR PRIMARY KEY)');
     return new TableStage(table, instance, connection, scratchDir);
   }
 
-  /** Start a new export; rows appended after this win over rows of earlier exports. */
-  async beginExport(): Promise<void> {
+  /**
+   * Start a new export; rows appended after this win over rows of earlier exports. All rows an
+   * earlier version of the same export left in the lake are dropped: a re-sent export replaces
+   * its predecessor whole, including rows the correction removed.
+   */
+  async beginExport(sourceKey?: string): Promise<void> {
     await this.flush();
     this.sequence++;
+    if (sourceKey !== undefined) {
+      await this.connection.run('INSERT OR IGNORE INTO replaced VALUES ($key)', { key: sourceKey });
+    }
     this.appender = await this.connection.createAppender('staged');
   }
 
@@ -84,6 +92,7 @@ export class TableStage {
   async discardExport(sourceKey: string): Promise<void> {
     await this.flush();
     await this.connection.run('DELETE FROM staged WHERE source_key = $key', { key: sourceKey });
+    await this.connection.run('DELETE FROM replaced WHERE source_key = $key', { key: sourceKey });
   }
 
   private async flush(): Promise<void> {
@@ -94,53 +103,111 @@ export class TableStage {
   }
 
   /**
-   * Merge the staged rows with the table's current lake files and replace those files.
+   * Merge the staged rows into the table's lake files and replace only the files that change:
+   * the partitions the staged rows fall in, and those holding a row the stage supersedes (same
+   * key, or an earlier version of a re-sent export). Every other partition is left untouched.
    * Returns the number of rows now in the table.
    */
   async writeTo(lake: ObjectStore): Promise<number> {
     await this.flush();
     const def = TABLES[this.table];
     const prefix = `${this.table}/`;
-    const existing = (await listAll(lake, prefix)).filter((o) => o.key.endsWith('.parquet'));
-    const inDir = path.join(this.scratchDir, 'existing');
-    const outDir = path.join(this.scratchDir, 'out');
-    await rm(inDir, { recursive: true, force: true });
-    await rm(outDir, { recursive: true, force: true });
-    await mkdir(inDir, { recursive: true });
-    const columnList = [...def.columns.map((c) => c.name), ...LINEAGE_COLUMNS.map((c) => c.name)].join(', ');
-    let union = `SELECT ${columnList}, ingest_seq FROM staged`;
-    if (existing.length > 0) {
-      for (const [i, o] of existing.entries()) {
-        await pipeline(await lake.get(o.key), createWriteStream(path.join(inDir, `${i}.parquet`)));
+    const work = path.join(this.scratchDir, 'write');
+    await rm(work, { recursive: true, force: true });
+    await mkdir(path.join(work, 'existing'), { recursive: true });
+    try {
+      const existing = await this.localCopies(lake, prefix, path.join(work, 'existing'));
+      const touched = await this.touchedFiles(existing);
+      const columnList = [...def.columns.map((c) => c.name), ...LINEAGE_COLUMNS.map((c) => c.name)].join(', ');
+      let union = `SELECT ${columnList}, ingest_seq FROM staged`;
+      const rewritten = existing.filter((f) => touched.has(f.key));
+      if (rewritten.length > 0) {
+        union = `SELECT ${columnList}, 0 AS ingest_seq FROM read_parquet([${sqlList(rewritten.map((f) => f.file))}]) WHERE source_key NOT IN (SELECT source_key FROM replaced) UNION ALL ${union}`;
       }
-      const files = existing.map((_, i) => `'${path.join(inDir, `${i}.parquet`).replaceAll("'", "''")}'`).join(', ');
-      union = `SELECT ${columnList}, 0 AS ingest_seq FROM read_parquet([${files}]) UNION ALL ${union}`;
+      const key = def.key.join(', ');
+      const partition = def.partition;
+      const select = partition
+        ? `SELECT ${columnList}, strftime(${partition.source}, '%Y-%m') AS ${partition.name}`
+        : `SELECT ${columnList}`;
+      const deduped = `${select} FROM (${union}) QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ingest_seq DESC, source_line DESC) = 1 ORDER BY ${partition ? `${partition.name}, ` : ''}${key}`;
+      const outDir = path.join(work, 'out');
+      await mkdir(outDir, { recursive: true });
+      const target = partition ? outDir : path.join(outDir, 'data.parquet');
+      const options = partition
+        ? `FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${partition.name}), FILENAME_PATTERN 'data_{i}'`
+        : 'FORMAT parquet, COMPRESSION zstd';
+      await this.connection.run(`COPY (${deduped}) TO ${sqlString(target)} (${options})`);
+      const written = await filesUnder(outDir);
+      const writtenKeys = new Set(written.map((rel) => `${prefix}${rel}`));
+      // Count before replacing: the untouched files and the new ones make up the table.
+      const kept = existing.filter((f) => !touched.has(f.key) && !writtenKeys.has(f.key));
+      const allFiles = [...kept.map((f) => f.file), ...written.map((rel) => path.join(outDir, rel))];
+      const total = allFiles.length === 0 ? 0 : await this.count(`SELECT count(*) AS n FROM read_parquet([${sqlList(allFiles)}])`);
+      for (const rel of written) {
+        await lake.put(`${prefix}${rel}`, createReadStream(path.join(outDir, rel)), 'application/vnd.apache.parquet');
+      }
+      // Stale files go last, so a crash in between leaves extra rows a re-ingest removes, never a hole.
+      for (const f of rewritten) if (!writtenKeys.has(f.key)) await lake.delete(f.key);
+      return total;
+    } finally {
+      await rm(work, { recursive: true, force: true });
     }
-    const key = def.key.join(', ');
+  }
+
+  /** The table's current Parquet files as local paths: in place when the store is a folder. */
+  private async localCopies(lake: ObjectStore, prefix: string, dir: string): Promise<{ key: string; file: string }[]> {
+    const out: { key: string; file: string }[] = [];
+    for (const [i, o] of (await listAll(lake, prefix)).entries()) {
+      if (!o.key.endsWith('.parquet')) continue;
+      let file = lake.localPathOf?.(o.key);
+      if (file === undefined) {
+        file = path.join(dir, `${i}.parquet`);
+        await pipeline(await lake.get(o.key), createWriteStream(file));
+      }
+      out.push({ key: o.key, file });
+    }
+    return out;
+  }
+
+  /**
+   * Existing files that must be rewritten: those in a partition the staged rows land in, and
+   * those holding a row with a staged key or from a re-sent export (whose old rows all go).
+   * Only the key and lineage columns are read to find them.
+   */
+  private async touchedFiles(existing: { key: string; file: string }[]): Promise<Set<string>> {
+    const touched = new Set<string>();
+    if (existing.length === 0) return touched;
+    const def = TABLES[this.table];
     const partition = def.partition;
-    const select = partition
-      ? `SELECT ${columnList}, strftime(${partition.source}, '%Y-%m') AS ${partition.name}`
-      : `SELECT ${columnList}`;
-    const deduped = `${select} FROM (${union}) QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ingest_seq DESC, source_line DESC) = 1 ORDER BY ${partition ? `${partition.name}, ` : ''}${key}`;
-    await mkdir(outDir, { recursive: true });
-    const target = partition ? outDir : path.join(outDir, 'data.parquet');
-    const options = partition
-      ? `FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${partition.name}), FILENAME_PATTERN 'data_{i}'`
-      : 'FORMAT parquet, COMPRESSION zstd';
-    await this.connection.run(`COPY (${deduped}) TO '${target.replaceAll("'", "''")}' (${options})`);
-    const written = await filesUnder(outDir);
-    const writtenFiles = written.map((rel) => `'${path.join(outDir, rel).replaceAll("'", "''")}'`).join(', ');
-    const count = written.length === 0 ? undefined : await this.connection.runAndReadAll(`SELECT count(*) AS n FROM read_parquet([${writtenFiles}])`);
-    const writtenKeys = new Set<string>();
-    for (const rel of written) {
-      const destination = `${prefix}${rel}`;
-      writtenKeys.add(destination);
-      await lake.put(destination, createReadStream(path.join(outDir, rel)), 'application/vnd.apache.parquet');
+    const byFile = new Map(existing.map((f) => [f.file, f.key]));
+    const match = def.key.map((k) => `s.${k} = e.${k}`).join(' AND ');
+    const hits = await this.connection.runAndReadAll(
+      `SELECT DISTINCT e.filename AS file FROM read_parquet([${sqlList(existing.map((f) => f.file))}], filename = true) e
+       WHERE EXISTS (SELECT 1 FROM staged s WHERE ${match}) OR e.source_key IN (SELECT source_key FROM replaced)`,
+    );
+    for (const row of hits.getRowObjectsJson()) {
+      const key = byFile.get(String(row.file));
+      if (key) touched.add(key);
     }
-    for (const o of existing) if (!writtenKeys.has(o.key)) await lake.delete(o.key);
-    await rm(inDir, { recursive: true, force: true });
-    await rm(outDir, { recursive: true, force: true });
-    return count ? Number(count.getRowObjectsJson()[0]!.n) : 0;
+    if (partition) {
+      const months = await this.connection.runAndReadAll(`SELECT DISTINCT strftime(${partition.source}, '%Y-%m') AS m FROM staged`);
+      const stagedParts = new Set(months.getRowObjectsJson().map((r) => `${partition.name}=${String(r.m)}`));
+      const touchedParts = new Set([...touched].map((k) => partitionOf(k)));
+      for (const f of existing) {
+        const p = partitionOf(f.key);
+        if (stagedParts.has(p) || touchedParts.has(p)) touched.add(f.key);
+      }
+    } else {
+      // One file per unpartitioned table: any change rewrites it.
+      const staged = await this.count('SELECT count(*) AS n FROM staged');
+      if (staged > 0 || touched.size > 0) for (const f of existing) touched.add(f.key);
+    }
+    return touched;
+  }
+
+  private async count(sql: string): Promise<number> {
+    const result = await this.connection.runAndReadAll(sql);
+    return Number(result.getRowObjectsJson()[0]!.n);
   }
 
   async close(): Promise<void> {
@@ -148,6 +215,19 @@ export class TableStage {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function sqlList(files: string[]): string {
+  return files.map(sqlString).join(', ');
+}
+
+/** `orders/order_month=2026-11/data_0.parquet` -> `order_month=2026-11`. */
+function partitionOf(key: string): string {
+  return key.split('/').slice(1, -1).join('/');
 }
 
 async function filesUnder(dir: string, rel = ''): Promise<string[]> {

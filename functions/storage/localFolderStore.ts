@@ -1,7 +1,7 @@
 // Storage adapter for a local folder: keys are relative paths with '/' separators.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,6 +24,10 @@ export class LocalFolderStore implements ObjectStore {
       throw new Error(`storage key "${key}" points outside ${this.root}`);
     }
     return full;
+  }
+
+  localPathOf(key: string): string {
+    return this.pathOf(key);
   }
 
   async get(key: string): Promise<Readable> {
@@ -95,7 +99,17 @@ export class LocalFolderStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+    const file = this.pathOf(key);
+    await rm(file, { force: true });
+    // Folders are only key prefixes, as in S3: one that empties goes too, so an emptied lake
+    // partition does not linger as a directory.
+    for (let dir = path.dirname(file); dir !== this.root && dir.startsWith(this.root + path.sep); dir = path.dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        break;
+      }
+    }
   }
 
   private async mustExist(key: string, file: string): Promise<void> {

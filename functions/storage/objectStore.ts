@@ -24,6 +24,8 @@ export interface ObjectStore {
   /** Every object under `prefix`, in key order, across as many pages as it takes. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;
+  /** The file behind a key, for stores that are a local folder: lets DuckDB read it in place. */
+  localPathOf?(key: string): string;
 }
 
 export class NotFoundError extends Error {

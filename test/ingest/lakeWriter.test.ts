@@ -1,0 +1,149 @@
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DuckDbEngine } from '../../functions/engine/duckdbEngine.ts';
+import { ingestExports } from '../../functions/ingest/ingestExports.ts';
+import { LocalFolderStore } from '../../functions/storage/localFolderStore.ts';
+
+const HEADER = 'order_id,customer_id,ordered_at,amount,refunded_amount,currency,status';
+const NOW = new Date('2026-11-23T00:00:00Z');
+let root: string;
+
+async function writeExport(name: string, lines: string[] | Buffer): Promise<void> {
+  await writeFile(path.join(root, 'exports', name), Buffer.isBuffer(lines) ? lines : [HEADER, ...lines].join('\n'));
+}
+
+async function ingest(force = false) {
+  return ingestExports({
+    exports: new LocalFolderStore(path.join(root, 'exports')),
+    lake: new LocalFolderStore(path.join(root, 'lake')),
+    sourceTimeZone: 'UTC',
+    now: NOW,
+    force,
+  });
+}
+
+async function partitions(): Promise<string[]> {
+  return (await readdir(path.join(root, 'lake', 'orders'))).sort();
+}
+
+async function lakeOrders(): Promise<string[]> {
+  const engine = await DuckDbEngine.open({ lakeDir: path.join(root, 'lake') });
+  try {
+    const rows = await engine.sql('SELECT order_id, CAST(amount AS VARCHAR) AS amount, order_month, source_key FROM orders ORDER BY order_id');
+    return rows.map((r) => `${String(r.order_id)} ${String(r.amount)} ${String(r.order_month)} ${String(r.source_key)}`);
+  } finally {
+    await engine.close();
+  }
+}
+
+async function fileState(relative: string): Promise<string> {
+  const s = await stat(path.join(root, 'lake', relative));
+  return `${s.size}:${s.mtimeMs}:${s.ino}`;
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'ltv-lake-'));
+  await mkdir(path.join(root, 'exports'));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('the Parquet lake, partitioned by order month', () => {
+  it('rewrites only the months a new export touches and leaves the other files as they were', async () => {
+    // Prepare
+    await writeExport('orders-a.csv', ['o1,c1,2026-09-03T10:00:00Z,10.00,,USD,paid', 'o2,c1,2026-10-03T10:00:00Z,20.00,,USD,paid']);
+    await ingest();
+    const september = await fileState('orders/order_month=2026-09/data_0.parquet');
+
+    // Act
+    await writeExport('orders-b.csv', ['o3,c2,2026-10-20T10:00:00Z,30.00,,USD,paid', 'o4,c2,2026-11-02T10:00:00Z,40.00,,USD,paid']);
+    const result = await ingest();
+
+    // Assess
+    expect(result.tableRows.orders).toBe(4);
+    expect(await fileState('orders/order_month=2026-09/data_0.parquet')).toBe(september);
+    expect(await partitions()).toEqual(['order_month=2026-09', 'order_month=2026-10', 'order_month=2026-11']);
+    expect(await lakeOrders()).toEqual([
+      'o1 10.0000 2026-09 orders-a.csv',
+      'o2 20.0000 2026-10 orders-a.csv',
+      'o3 30.0000 2026-10 orders-b.csv',
+      'o4 40.0000 2026-11 orders-b.csv',
+    ]);
+  });
+
+  it('moves an order to its new month when a later export corrects its date, leaving no copy behind', async () => {
+    // Prepare
+    await writeExport('orders-a.csv', ['o1,c1,2026-09-30T23:30:00Z,10.00,,USD,paid', 'o2,c1,2026-10-03T10:00:00Z,20.00,,USD,paid']);
+    await ingest();
+
+    // Act
+    await writeExport('orders-b.csv', ['o1,c1,2026-10-01T00:30:00Z,11.00,,USD,paid']);
+    const result = await ingest();
+
+    // Assess
+    expect(result.tableRows.orders).toBe(2);
+    expect(await partitions()).toEqual(['order_month=2026-10']);
+    expect(await lakeOrders()).toEqual(['o1 11.0000 2026-10 orders-b.csv', 'o2 20.0000 2026-10 orders-a.csv']);
+  });
+
+  it('replaces a re-sent export whole: rows the correction dropped disappear, other exports stay', async () => {
+    // Prepare
+    await writeExport('orders-other.csv', ['o9,c9,2026-08-15T10:00:00Z,90.00,,USD,paid']);
+    await writeExport('orders.csv', [
+      'o1,c1,2026-08-03T10:00:00Z,10.00,,USD,paid',
+      'o2,c1,2026-10-03T10:00:00Z,20.00,,USD,paid',
+      'o3,c2,2026-09-03T10:00:00Z,30.00,,USD,paid', // booked by mistake
+    ]);
+    await ingest();
+
+    // Act
+    await writeExport('orders.csv', ['o1,c1,2026-08-03T10:00:00Z,12.00,,USD,paid', 'o2,c1,2026-10-03T10:00:00Z,20.00,,USD,paid']);
+    const result = await ingest();
+
+    // Assess
+    expect(result.ingested.map((m) => m.sourceKey)).toEqual(['orders.csv']);
+    expect(result.tableRows.orders).toBe(3);
+    expect(await partitions()).toEqual(['order_month=2026-08', 'order_month=2026-10']);
+    expect(await lakeOrders()).toEqual([
+      'o1 12.0000 2026-08 orders.csv',
+      'o2 20.0000 2026-10 orders.csv',
+      'o9 90.0000 2026-08 orders-other.csv',
+    ]);
+  });
+
+  it('keeps the earlier version of an export when its re-sent version cannot be read', async () => {
+    // Prepare
+    await writeExport('orders.csv.gz', gzipSync([HEADER, 'o1,c1,2026-08-03T10:00:00Z,10.00,,USD,paid'].join('\n')));
+    await ingest();
+    const full = gzipSync([HEADER, 'o1,c1,2026-08-03T10:00:00Z,99.00,,USD,paid', 'o2,c1,2026-08-04T10:00:00Z,5.00,,USD,paid'].join('\n'));
+
+    // Act
+    await writeExport('orders.csv.gz', full.subarray(0, full.length - 12));
+    const result = await ingest();
+
+    // Assess
+    expect(result.failed.map((f) => f.key)).toEqual(['orders.csv.gz']);
+    expect(await lakeOrders()).toEqual(['o1 10.0000 2026-08 orders.csv.gz']);
+  });
+
+  it('gives the same lake when the same exports are ingested again with --force', async () => {
+    // Prepare
+    await writeExport('orders-a.csv', ['o1,c1,2026-09-03T10:00:00Z,10.00,,USD,paid', 'o1,c1,2026-09-04T10:00:00Z,15.00,,USD,paid']);
+    await writeExport('orders-b.csv', ['o2,c2,2026-10-03T10:00:00Z,20.00,,USD,paid']);
+    await ingest();
+    const before = await lakeOrders();
+
+    // Act
+    const result = await ingest(true);
+
+    // Assess
+    expect(result.tableRows.orders).toBe(2);
+    expect(await lakeOrders()).toEqual(before);
+    expect(before).toEqual(['o1 15.0000 2026-09 orders-a.csv', 'o2 20.0000 2026-10 orders-b.csv']);
+  });
+});
