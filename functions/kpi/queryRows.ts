@@ -56,3 +56,22 @@ export const cohortRow = z.object({
   net_revenue: money,
 });
 export type CohortRow = z.output<typeof cohortRow>;
+
+export const modelInputRow = z.object({
+  customer_id: z.string().min(1),
+  frequency: count,
+  recency_days: count,
+  first_purchase_date: date,
+  repeat_spend: money,
+  unconverted_repeat_orders: count,
+});
+export type ModelInputRow = z.output<typeof modelInputRow>;
+
+export const modelInputTupleRow = z.object({
+  frequency: count,
+  recency_days: count,
+  first_purchase_date: date,
+  holdout_purchases: count,
+  customers: count,
+});
+export type ModelInputTupleRow = z.output<typeof modelInputTupleRow>;

@@ -33,7 +33,7 @@ export function partitionMonth(instant: Date): string {
 }
 
 /** The partition holding the last instant before `end` (exclusive bounds). */
-function lastMonthBefore(end: Date): string {
+export function lastMonthBefore(end: Date): string {
   return partitionMonth(new Date(end.getTime() - 1));
 }
 

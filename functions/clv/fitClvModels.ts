@@ -1,0 +1,117 @@
+// The predictive CLV method (docs/metrics.md, method 4) as the weekly job and the CLI use it:
+// BG/NBD on (x, t_x, T) tuples, Gamma-Gamma on the repeat customers whose spend is known, and
+// the rule for when a fit is usable. An unusable fit is an outcome carrying its reasons, not an
+// exception, so the weekly run can show the method as missing and still send the report.
+
+import { conditionalExpectedPurchases, fitBgNbd, type BgNbdFit } from './bgnbd.ts';
+import { fitGammaGamma, populationMeanSpend, spendIndependenceWarning, type GammaGammaFit } from './gammaGamma.ts';
+import { holdoutAccuracy, type HoldoutAccuracy } from './holdoutAccuracy.ts';
+import { scoreTuples, type ClvOptions, type TupleScores } from './predictiveClv.ts';
+import { compressTuples, type CustomerSummary, type RfmTuple } from './tuples.ts';
+
+/**
+ * Four parameters estimated from fewer repeat customers than this are noise: the fit is
+ * reported as missing. Between this and the library's own threshold it is shown, flagged.
+ */
+export const MIN_REPEAT_CUSTOMERS = 10;
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; flags: string[] };
+
+export interface ClvModels {
+  bgnbd: BgNbdFit;
+  gammaGamma: GammaGammaFit;
+  /** Warnings of both fits and of the data; shown next to the method. */
+  flags: string[];
+}
+
+/** BG/NBD on weighted tuples, or why it cannot be used. */
+export function fitPurchaseModel(tuples: readonly RfmTuple[]): Outcome<BgNbdFit> {
+  let repeatCustomers = 0;
+  for (const t of tuples) if (t.x > 0) repeatCustomers += t.count;
+  if (repeatCustomers < MIN_REPEAT_CUSTOMERS) {
+    return {
+      ok: false,
+      flags: [`too few repeat customers to fit BG/NBD: ${repeatCustomers} made a repeat purchase, at least ${MIN_REPEAT_CUSTOMERS} are needed`],
+    };
+  }
+  let fit: BgNbdFit;
+  try {
+    fit = fitBgNbd(tuples);
+  } catch (err) {
+    return { ok: false, flags: [`BG/NBD could not be fitted: ${(err as Error).message}`] };
+  }
+  if (!fit.converged) return { ok: false, flags: ['BG/NBD did not reach a usable maximum', ...fit.warnings] };
+  return { ok: true, value: fit };
+}
+
+/**
+ * Gamma-Gamma on the customers with repeat purchases and a known mean spend. Customers without
+ * repeat purchases get the population mean pγ/(q − 1), so it must be finite (q > 1).
+ */
+export function fitSpendModel(customers: readonly CustomerSummary[]): Outcome<GammaGammaFit> {
+  const spenders = customers.filter((c) => c.x > 0 && c.meanSpend !== undefined);
+  let fit: GammaGammaFit;
+  try {
+    fit = fitGammaGamma(compressTuples(spenders, { includeSpend: true }));
+  } catch (err) {
+    return { ok: false, flags: [`the Gamma-Gamma spend model could not be fitted: ${(err as Error).message}`] };
+  }
+  if (!fit.converged) return { ok: false, flags: ['the Gamma-Gamma spend model did not reach a usable maximum', ...fit.warnings] };
+  if (!Number.isFinite(populationMeanSpend(fit))) {
+    return { ok: false, flags: ['the Gamma-Gamma spend model has no finite population mean spend', ...fit.warnings] };
+  }
+  return { ok: true, value: fit };
+}
+
+/** Both models on per-customer summaries; meanSpend undefined with x > 0 means "spend unknown". */
+export function fitClvModels(customers: readonly CustomerSummary[]): Outcome<ClvModels> {
+  const purchases = fitPurchaseModel(compressTuples(customers));
+  const spend = fitSpendModel(customers);
+  if (!purchases.ok || !spend.ok) {
+    return { ok: false, flags: [...(purchases.ok ? [] : purchases.flags), ...(spend.ok ? [] : spend.flags)] };
+  }
+  const flags = [...purchases.value.warnings, ...spend.value.warnings];
+  const independence = spendIndependenceWarning(compressTuples(customers.filter((c) => c.meanSpend !== undefined), { includeSpend: true }));
+  if (independence) flags.push(independence);
+  const unknownSpend = customers.filter((c) => c.x > 0 && c.meanSpend === undefined).length;
+  if (unknownSpend > 0) {
+    flags.push(`${unknownSpend} repeat customer${unknownSpend === 1 ? ' has' : 's have'} repeat orders without an fx rate: scored with the population mean spend`);
+  }
+  return { ok: true, value: { bgnbd: purchases.value, gammaGamma: spend.value, flags } };
+}
+
+/**
+ * Scores per customer, index-aligned. A customer whose mean spend is unknown is given the
+ * population mean as their own, which makes the Gamma-Gamma expectation exactly that mean.
+ */
+export function scoreCustomers(models: ClvModels, customers: readonly CustomerSummary[], options: ClvOptions): TupleScores {
+  const populationMean = populationMeanSpend(models.gammaGamma);
+  const complete = customers.map((c) => (c.x > 0 && c.meanSpend === undefined ? { ...c, meanSpend: populationMean } : c));
+  return scoreTuples(complete, models.bgnbd, models.gammaGamma, options);
+}
+
+export interface HoldoutTuple extends RfmTuple {
+  /** Purchases the customers of this tuple made in the holdout. */
+  actual: number;
+}
+
+/**
+ * Fit BG/NBD on the calibration tuples and compare its expected purchases over the holdout
+ * (`holdoutLength`, in the tuples' time unit) with what the customers did.
+ */
+export function holdoutModelAccuracy(rows: readonly HoldoutTuple[], holdoutLength: number): Outcome<HoldoutAccuracy> {
+  if (rows.length === 0) return { ok: false, flags: ['no customers purchased before the calibration cut-off'] };
+  const purchases = fitPurchaseModel(rows);
+  if (!purchases.ok) return purchases;
+  return {
+    ok: true,
+    value: holdoutAccuracy(
+      rows.map((r) => ({
+        predicted: conditionalExpectedPurchases(purchases.value, r, holdoutLength),
+        actual: r.actual,
+        calibrationFrequency: r.x,
+        count: r.count,
+      })),
+    ),
+  };
+}

@@ -1,0 +1,69 @@
+// Reads the predictive models' inputs from the lake (queries/model_inputs.sql and
+// model_input_tuples.sql) and turns them into customer summaries in days. T is computed here
+// from the first purchase day and the cut-off, so the cut-off is bound only in WHERE clauses.
+import type { HoldoutTuple } from '../clv/fitClvModels.ts';
+import type { CustomerSummary } from '../clv/tuples.ts';
+import { getQuery } from '../engine/queryCatalog.ts';
+import { param, runQuery, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
+import { modelInputRow, modelInputTupleRow, type ModelInputRow } from '../kpi/queryRows.ts';
+import { moneyToNumber } from '../money/decimal.ts';
+import { lastMonthBefore } from './gatherInputs.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface ModelCustomer extends CustomerSummary {
+  customerId: string;
+}
+
+/** Days from the start (UTC) of `date` (YYYY-MM-DD) to `instant`: the customer's T. */
+export function daysSince(date: string, instant: Date): number {
+  return (instant.getTime() - Date.parse(`${date}T00:00:00Z`)) / DAY_MS;
+}
+
+/** A customer summary in days; the mean spend is unknown when a repeat order had no fx rate. */
+export function customerOfRow(row: ModelInputRow, cutoff: Date): ModelCustomer {
+  const known = row.frequency > 0 && row.unconverted_repeat_orders === 0;
+  return {
+    customerId: row.customer_id,
+    x: row.frequency,
+    tx: row.recency_days,
+    T: daysSince(row.first_purchase_date, cutoff),
+    ...(known ? { meanSpend: moneyToNumber(row.repeat_spend) / row.frequency } : {}),
+  };
+}
+
+export async function readModelInputs(
+  engine: QueryEngine,
+  cutoff: Date,
+  reportCurrency: string,
+): Promise<{ customers: ModelCustomer[]; stats: QueryStats }> {
+  const { rows, stats } = await runQuery(engine, await getQuery('model_inputs'), {
+    to_month: param.varchar(lastMonthBefore(cutoff)),
+    cutoff: param.timestamp(cutoff),
+    report_currency: param.varchar(reportCurrency),
+  }, modelInputRow);
+  return { customers: rows.map((r) => customerOfRow(r, cutoff)), stats };
+}
+
+/** Calibration tuples at `cutoff` (T in days) with the purchases of [cutoff, holdoutEnd). */
+export async function readHoldoutTuples(
+  engine: QueryEngine,
+  cutoff: Date,
+  holdoutEnd: Date,
+): Promise<{ tuples: HoldoutTuple[]; stats: QueryStats }> {
+  const { rows, stats } = await runQuery(engine, await getQuery('model_input_tuples'), {
+    to_month: param.varchar(lastMonthBefore(holdoutEnd)),
+    holdout_end: param.timestamp(holdoutEnd),
+    cutoff: param.timestamp(cutoff),
+  }, modelInputTupleRow);
+  return {
+    tuples: rows.map((r) => ({
+      x: r.frequency,
+      tx: r.recency_days,
+      T: daysSince(r.first_purchase_date, cutoff),
+      count: r.customers,
+      actual: r.holdout_purchases,
+    })),
+    stats,
+  };
+}

@@ -1,0 +1,97 @@
+-- purpose: Per-customer inputs of the predictive CLV models (BG/NBD and Gamma-Gamma) at a
+--   cut-off instant: repeat purchases, recency, first purchase day and the net value of the
+--   repeat purchases in the report currency. A purchase is a UTC calendar day with at least one
+--   paid order (several orders on one day are one purchase, as in Fader-Hardie and lifetimes).
+--   T is not returned: it is the time from first_purchase_date to the cut-off, which the caller
+--   computes, so the cut-off appears only in WHERE (Athena binds parameters nowhere else). The
+--   mean repeat spend is repeat_spend / frequency, also left to the caller so that both engines
+--   divide the same exact sum the same way.
+-- grain: one row per customer with a paid order before the cut-off
+-- reads: orders (order_month partitions up to to_month), fx_rates
+-- parameters:
+--   to_month varchar: last order_month partition to read (month of the last instant before cutoff)
+--   cutoff timestamp: end of the observation, exclusive: orders at or after it are not read
+--   report_currency varchar: ISO code repeat_spend is reported in (rates into it)
+--   report_currency varchar: (repeated) orders already in the report currency
+--   report_currency varchar: (repeated) orders needing conversion
+-- columns:
+--   customer_id varchar: customer key
+--   frequency bigint: repeat purchases, i.e. purchase days after the first one (x)
+--   recency_days bigint: days from the first to the last purchase day (t_x; 0 without repeats)
+--   first_purchase_date date: UTC day of the first paid order; T = cutoff - this day's start
+--   repeat_spend decimal(38,4): net amount of the orders on repeat purchase days, converted to
+--     the report currency; complete only when unconverted_repeat_orders = 0
+--   unconverted_repeat_orders bigint: orders on repeat days left out of repeat_spend (no fx rate)
+with
+
+paid_orders as (
+    select
+        -- ids
+        customer_id,
+        -- amounts
+        currency,
+        amount - coalesce(refunded_amount, 0) as net_amount,
+        -- timestamps
+        cast(ordered_at as date) as purchase_date
+    from orders
+    where order_month <= ?
+        and ordered_at < ?
+        and status = 'paid'
+        and amount - coalesce(refunded_amount, 0) > 0
+),
+
+rates as (
+    select
+        rate_date,
+        from_currency,
+        rate
+    from fx_rates
+    where to_currency = ?
+),
+
+-- net_amount is null for an order without a rate for its day: it counts as a purchase but
+-- has no value in the report currency.
+valued_orders as (
+    select
+        customer_id,
+        purchase_date,
+        net_amount
+    from paid_orders
+    where currency = ?
+    union all
+    select
+        paid_orders.customer_id,
+        paid_orders.purchase_date,
+        cast(paid_orders.net_amount * rates.rate as decimal(18, 4)) as net_amount
+    from paid_orders
+    left join rates
+        on rates.from_currency = paid_orders.currency
+        and rates.rate_date = paid_orders.purchase_date
+    where paid_orders.currency <> ?
+),
+
+purchase_days as (
+    select
+        customer_id,
+        purchase_date,
+        sum(net_amount) as day_amount,
+        count(*) - count(net_amount) as unconverted_orders,
+        min(purchase_date) over (partition by customer_id) as first_purchase_date
+    from valued_orders
+    group by customer_id, purchase_date
+),
+
+final as (
+    select
+        customer_id,
+        cast(count(*) - 1 as bigint) as frequency,
+        cast(date_diff('day', min(purchase_date), max(purchase_date)) as bigint) as recency_days,
+        min(purchase_date) as first_purchase_date,
+        coalesce(sum(day_amount) filter (where purchase_date > first_purchase_date), 0) as repeat_spend,
+        cast(coalesce(sum(unconverted_orders) filter (where purchase_date > first_purchase_date), 0) as bigint) as unconverted_repeat_orders
+    from purchase_days
+    group by customer_id
+)
+
+select * from final
+order by customer_id

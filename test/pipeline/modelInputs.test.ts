@@ -1,0 +1,166 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/config/load.ts';
+import { getQuery } from '../../functions/engine/queryCatalog.ts';
+import { param, type QueryEngine } from '../../functions/engine/queryEngine.ts';
+import { ingestExports } from '../../functions/ingest/ingestExports.ts';
+import { openEngine, openStores } from '../../functions/pipeline/adapters.ts';
+import { daysSince, readHoldoutTuples, readModelInputs } from '../../functions/pipeline/modelInputs.ts';
+
+// A hand-made lake, report currency USD, cut-off 2026-11-23T00:00Z (end of 2026-W47, UTC).
+// Day numbers of 2026: Jan 10 = 10, Mar 1 = 60, Jul 4 = 185, Sep 30 = 273, Nov 20 = 324,
+// Nov 23 = 327.
+//   a  o1 01-10 09:00 20.00 USD, o2 01-10 18:00 5.00 USD      one purchase day (the first)
+//      o3 03-01 10:00 30.00 − 10.00 refunded, o4 03-01 23:30 12.50   repeat day 32.50
+//      o5 05-15 40.00 fully refunded; o6 06-01 cancelled      not purchases
+//      o7 07-04 10.00 EUR at 1.1                              repeat day 11.00
+//      o8 11-23 00:00 USD                                     at the cut-off: not read
+//      → x = 2, t_x = 185 − 10 = 175, T = 327 − 10 = 317, repeat spend 43.50, mean 21.75
+//   b  o9 11-20 20000 KRW at 0.00074 (= 14.80)               → x = 0, t_x = 0, T = 3
+//   c  o10 09-30 23:59 10.00 USD; o11 10-01 00:01 8.00 USD and o12 10-01 100 JPY (no rate);
+//      o13 10-15 pending                                      → x = 1, t_x = 1, T = 54,
+//      repeat spend 8.00 is incomplete (1 unconverted order): mean spend unknown
+//   d  only a cancelled order                                 → not a model customer
+//   f  o15 11-20 15:00 5.00 USD                               → x = 0, t_x = 0, T = 3 (same tuple as b)
+const orders = `order_id,customer_id,ordered_at,amount,refunded_amount,currency,status
+o1,a,2026-01-10T09:00:00Z,20.00,,USD,paid
+o2,a,2026-01-10T18:00:00Z,5.00,,USD,paid
+o3,a,2026-03-01T10:00:00Z,30.00,10.00,USD,paid
+o4,a,2026-03-01T23:30:00Z,12.50,,USD,paid
+o5,a,2026-05-15T08:00:00Z,40.00,40.00,USD,paid
+o6,a,2026-06-01T12:00:00Z,15.00,,USD,cancelled
+o7,a,2026-07-04T12:00:00Z,10.00,,EUR,paid
+o8,a,2026-11-23T00:00:00Z,99.00,,USD,paid
+o9,b,2026-11-20T10:00:00Z,20000,,KRW,paid
+o10,c,2026-09-30T23:59:00Z,10.00,,USD,paid
+o11,c,2026-10-01T00:01:00Z,8.00,,USD,paid
+o12,c,2026-10-01T05:00:00Z,100,,JPY,paid
+o13,c,2026-10-15T05:00:00Z,70.00,,USD,pending
+o14,d,2026-08-01T05:00:00Z,70.00,,USD,cancelled
+o15,f,2026-11-20T15:00:00Z,5.00,,USD,paid
+`;
+const fxRates = `rate_date,from_currency,to_currency,rate
+2026-07-04,EUR,USD,1.1
+2026-11-20,KRW,USD,0.00074
+2026-07-04,USD,EUR,0.9
+`;
+
+const cutoff = new Date('2026-11-23T00:00:00Z');
+let root: string;
+let engine: QueryEngine;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'ltv-model-inputs-'));
+  await mkdir(path.join(root, 'exports'));
+  await writeFile(path.join(root, 'exports', 'orders.csv'), orders);
+  await writeFile(path.join(root, 'exports', 'fx_rates.csv'), fxRates);
+  const config = parseConfig({ storage: { kind: 'local', root: path.join(root, 'out') }, exports: { dir: path.join(root, 'exports') } }, 'test');
+  const stores = openStores(config);
+  const ingest = await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: 'UTC', now: new Date('2026-11-24T00:00:00Z') });
+  expect(ingest.failed).toEqual([]);
+  engine = await openEngine(config);
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('queries/model_inputs.sql', () => {
+  it('gives frequency, recency, T and mean repeat spend per customer, worked out by hand', async () => {
+    // Act
+    const { customers } = await readModelInputs(engine, cutoff, 'USD');
+
+    // Assess
+    expect(customers).toEqual([
+      { customerId: 'a', x: 2, tx: 175, T: 317, meanSpend: 21.75 },
+      { customerId: 'b', x: 0, tx: 0, T: 3 },
+      { customerId: 'c', x: 1, tx: 1, T: 54 },
+      { customerId: 'f', x: 0, tx: 0, T: 3 },
+    ]);
+  });
+
+  it('takes a cut-off inside a day: the day counts with the orders before the cut-off only', async () => {
+    // Prepare: o3 (10:00) is before, o4 (23:30) after 2026-03-01T12:00Z
+    const midday = new Date('2026-03-01T12:00:00Z');
+
+    // Act
+    const { customers } = await readModelInputs(engine, midday, 'USD');
+
+    // Assess: T = 50.5 days from the start of Jan 10 to noon on Mar 1
+    expect(customers).toEqual([{ customerId: 'a', x: 1, tx: 50, T: 50.5, meanSpend: 20 }]);
+  });
+
+  it('reports repeat spend in another report currency with its rates, and the unconverted orders', async () => {
+    // Act: EUR report currency: o3 and o4 (USD, 03-01) have no USD→EUR rate that day
+    const { customers } = await readModelInputs(engine, cutoff, 'EUR');
+
+    // Assess: a's 03-01 day is incomplete, so a's mean spend is unknown too
+    expect(customers.find((c) => c.customerId === 'a')).toEqual({ customerId: 'a', x: 2, tx: 175, T: 317 });
+  });
+});
+
+describe('queries/model_inputs.sql, raw rows', () => {
+  it('returns the exact repeat spend and the repeat orders it leaves out', async () => {
+    // Act
+    const { rows } = await engine.runRaw(await getQuery('model_inputs'), {
+      to_month: param.varchar('2026-11'),
+      cutoff: param.timestamp(cutoff),
+      report_currency: param.varchar('USD'),
+    });
+
+    // Assess
+    expect(rows.map((r) => [r.customer_id, r.first_purchase_date, r.repeat_spend, String(r.unconverted_repeat_orders)])).toEqual([
+      ['a', '2026-01-10', '43.5000', '0'],
+      ['b', '2026-11-20', '0.0000', '0'],
+      ['c', '2026-09-30', '8.0000', '1'],
+      ['f', '2026-11-20', '0.0000', '0'],
+    ]);
+  });
+});
+
+describe('queries/model_input_tuples.sql', () => {
+  it('compresses the same inputs to distinct tuples with counts when the holdout is empty', async () => {
+    // Act
+    const { tuples } = await readHoldoutTuples(engine, cutoff, cutoff);
+
+    // Assess: b and f share (0, 0, 2026-11-20)
+    expect(tuples).toEqual([
+      { x: 2, tx: 175, T: 317, count: 1, actual: 0 },
+      { x: 1, tx: 1, T: 54, count: 1, actual: 0 },
+      { x: 0, tx: 0, T: 3, count: 2, actual: 0 },
+    ]);
+  });
+
+  it('splits the purchases at the cut-off into calibration and holdout', async () => {
+    // Prepare: calibration until 2026-10-01T00:00Z, holdout until the week's end
+    const calibrationEnd = new Date('2026-10-01T00:00:00Z');
+
+    // Act
+    const { tuples } = await readHoldoutTuples(engine, calibrationEnd, cutoff);
+
+    // Assess: a bought nothing after Jul 4; c's Oct 1 day (two orders) is one holdout purchase;
+    // b and f first bought in the holdout and are left out. Oct 1 is day 274: T = 264 and 1.
+    expect(tuples).toEqual([
+      { x: 2, tx: 175, T: 264, count: 1, actual: 0 },
+      { x: 0, tx: 0, T: 1, count: 1, actual: 1 },
+    ]);
+  });
+
+  it('puts a day that straddles the cut-off where its first order falls', async () => {
+    // Act: cut-off 2026-03-01T12:00Z: o3 at 10:00 makes Mar 1 a calibration day
+    const { tuples } = await readHoldoutTuples(engine, new Date('2026-03-01T12:00:00Z'), cutoff);
+
+    // Assess: Jul 4 is the one holdout purchase
+    expect(tuples).toEqual([{ x: 1, tx: 50, T: 50.5, count: 1, actual: 1 }]);
+  });
+});
+
+describe('daysSince', () => {
+  it('measures from the start of the UTC day', () => {
+    expect(daysSince('2026-11-20', new Date('2026-11-23T00:00:00Z'))).toBe(3);
+    expect(daysSince('2026-11-20', new Date('2026-11-22T15:00:00Z'))).toBe(2.625);
+  });
+});
