@@ -1,36 +1,64 @@
-// Stages validated rows of one table in DuckDB and rewrites that table's Parquet files in the
-// lake: existing rows plus new ones, one row per key (the most recently ingested wins), with
-// stable file names so a re-run overwrites instead of piling up.
+// Stages validated rows of one table and rewrites that table's Parquet files in the lake:
+// existing rows plus new ones, one row per key (the most recently ingested wins), with stable
+// file names so a re-run overwrites instead of piling up.
+//
+// Rows are spooled to a plain CSV file per export and bulk-loaded by DuckDB's parallel CSV
+// reader: per-value appender calls cost more than validating the row (measured in
+// docs/benchmarks.md). DuckDB spills the stage to disk past its memory limit, so memory stays
+// flat however large the export.
+import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { createReadStream, createWriteStream } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import {
-  DuckDBAppender,
-  DuckDBConnection,
-  DuckDBDateValue,
-  DuckDBDecimalValue,
-  DuckDBInstance,
-  DuckDBTimestampValue,
-} from '@duckdb/node-api';
-import { LINEAGE_COLUMNS, RATE_SCALE, TABLES, sqlTypeOf, type TableName } from '../schema/tables.ts';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { formatScaledDecimal, MONEY_SCALE } from '../money/decimal.ts';
+import { LINEAGE_COLUMNS, RATE_SCALE, TABLES, sqlTypeOf, type ColumnDef, type TableName } from '../schema/tables.ts';
 import { listAll, type ObjectStore } from '../storage/objectStore.ts';
 import type { CanonicalRow } from './rowSchema.ts';
 
+const SPOOL_FLUSH_CHARS = 1 << 20;
+/** Rows per spool file: each full file is loaded by DuckDB while the next one is being read. */
+const SPOOL_FILE_ROWS = 250_000;
+/** DuckDB's share of memory while staging; the rest of a 2 GB budget is Node's. */
+const STAGE_MEMORY_LIMIT = '768MB';
+
+interface Spool {
+  file: string;
+  fd: number;
+  rows: number;
+  pending: string[];
+  pendingChars: number;
+}
+
 export class TableStage {
-  private appender: DuckDBAppender | undefined;
+  private spool: Spool | undefined;
+  private spoolFiles = 0;
   private sequence = 0;
+  /** Bulk loads run in the background, one after another; the first failure is kept here. */
+  private loading: Promise<void> = Promise.resolve();
+  private readonly columns: readonly ColumnDef[];
 
   private constructor(
     readonly table: TableName,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly scratchDir: string,
-  ) {}
+  ) {
+    this.columns = TABLES[table].columns;
+  }
 
   static async open(table: TableName, scratchDir: string): Promise<TableStage> {
     await mkdir(scratchDir, { recursive: true });
-    const instance = await DuckDBInstance.create(':memory:', { temp_directory: path.join(scratchDir, 'duckdb-tmp') });
+    // In memory, spilling to the scratch folder past the limit: an on-disk database would write
+    // every staged row twice (WAL, checkpoint) only to be thrown away.
+    const instance = await DuckDBInstance.create(':memory:', {
+      temp_directory: path.join(scratchDir, 'duckdb-tmp'),
+      memory_limit: STAGE_MEMORY_LIMIT,
+      preserve_insertion_order: 'false',
+      // Background loads get one thread, leaving the other core to the row validation feeding them.
+      threads: '1',
+    });
     const connection = await instance.connect();
     const columns = [
       ...TABLES[table].columns.map((c) => `${c.name} ${sqlTypeOf(c.type)}`),
@@ -48,58 +76,76 @@ export class TableStage {
    * its predecessor whole, including rows the correction removed.
    */
   async beginExport(sourceKey?: string): Promise<void> {
-    await this.flush();
+    await this.settle();
     this.sequence++;
     if (sourceKey !== undefined) {
       await this.connection.run('INSERT OR IGNORE INTO replaced VALUES ($key)', { key: sourceKey });
     }
-    this.appender = await this.connection.createAppender('staged');
+    this.spool = this.newSpool();
   }
 
   append(row: CanonicalRow, sourceKey: string, sourceLine: number): void {
-    const a = this.appender;
-    if (!a) throw new Error('beginExport() must be called before append()');
-    for (const column of TABLES[this.table].columns) {
-      const v = row[column.name];
-      if (v === null || v === undefined) {
-        a.appendNull();
-        continue;
-      }
-      switch (column.type) {
-        case 'timestamp':
-          a.appendTimestamp(new DuckDBTimestampValue(BigInt(v as number) * 1000n));
-          break;
-        case 'date':
-          a.appendDate(new DuckDBDateValue(v as number));
-          break;
-        case 'money':
-          a.appendDecimal(new DuckDBDecimalValue(v as bigint, 18, 4));
-          break;
-        case 'rate':
-          a.appendDecimal(new DuckDBDecimalValue(v as bigint, 18, RATE_SCALE));
-          break;
-        default:
-          a.appendVarchar(v as string);
-      }
+    const spool = this.spool;
+    if (!spool) throw new Error('beginExport() must be called before append()');
+    let line = '';
+    for (const column of this.columns) {
+      line += `${spoolCell(column, row[column.name])},`;
     }
-    a.appendVarchar(sourceKey);
-    a.appendBigInt(BigInt(sourceLine));
-    a.appendBigInt(BigInt(this.sequence));
-    a.endRow();
+    line += `${csvText(sourceKey)},${sourceLine}\n`;
+    spool.pending.push(line);
+    spool.pendingChars += line.length;
+    spool.rows++;
+    if (spool.pendingChars >= SPOOL_FLUSH_CHARS) flushSpool(spool);
+    if (spool.rows >= SPOOL_FILE_ROWS) {
+      this.loadInBackground(spool);
+      this.spool = this.newSpool();
+    }
   }
 
   /** Forget every row of an export that failed part-way, so nothing of it reaches the lake. */
   async discardExport(sourceKey: string): Promise<void> {
-    await this.flush();
+    if (this.spool) {
+      closeSync(this.spool.fd);
+      await rm(this.spool.file, { force: true });
+      this.spool = undefined;
+    }
+    await this.loading;
     await this.connection.run('DELETE FROM staged WHERE source_key = $key', { key: sourceKey });
     await this.connection.run('DELETE FROM replaced WHERE source_key = $key', { key: sourceKey });
   }
 
-  private async flush(): Promise<void> {
-    if (this.appender) {
-      this.appender.closeSync();
-      this.appender = undefined;
-    }
+  private newSpool(): Spool {
+    const file = path.join(this.scratchDir, `spool-${++this.spoolFiles}.csv`);
+    return { file, fd: openSync(file, 'w'), rows: 0, pending: [], pendingChars: 0 };
+  }
+
+  /** Load the current spool file and wait for every load to finish. */
+  private async settle(): Promise<void> {
+    if (this.spool) this.loadInBackground(this.spool);
+    this.spool = undefined;
+    await this.loading;
+  }
+
+  private loadInBackground(spool: Spool): void {
+    flushSpool(spool);
+    closeSync(spool.fd);
+    const sequence = this.sequence;
+    this.loading = this.loading.then(() => this.load(spool.file, sequence));
+    // Surfaced by the next settle(); this only keeps Node from reporting it as unhandled meanwhile.
+    this.loading.catch(() => undefined);
+  }
+
+  private async load(file: string, sequence: number): Promise<void> {
+    const spec = [
+      ...this.columns.map((c) => `${sqlString(c.name)}: ${sqlString(spoolType(c))}`),
+      `'source_key': 'VARCHAR'`,
+      `'source_line': 'BIGINT'`,
+    ].join(', ');
+    const select = [...this.columns.map(fromSpool), 'source_key', 'source_line', String(sequence)].join(', ');
+    await this.connection.run(
+      `INSERT INTO staged SELECT ${select} FROM read_csv(${sqlString(file)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', new_line = '\\n', columns = {${spec}})`,
+    );
+    await rm(file, { force: true });
   }
 
   /**
@@ -109,7 +155,7 @@ export class TableStage {
    * Returns the number of rows now in the table.
    */
   async writeTo(lake: ObjectStore): Promise<number> {
-    await this.flush();
+    await this.settle();
     const def = TABLES[this.table];
     const prefix = `${this.table}/`;
     const work = path.join(this.scratchDir, 'write');
@@ -136,6 +182,7 @@ export class TableStage {
       const options = partition
         ? `FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${partition.name}), FILENAME_PATTERN 'data_{i}'`
         : 'FORMAT parquet, COMPRESSION zstd';
+      await this.connection.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);
       await this.connection.run(`COPY (${deduped}) TO ${sqlString(target)} (${options})`);
       const written = await filesUnder(outDir);
       const writtenKeys = new Set(written.map((rel) => `${prefix}${rel}`));
@@ -211,9 +258,56 @@ export class TableStage {
   }
 
   async close(): Promise<void> {
-    await this.flush();
+    if (this.spool) closeSync(this.spool.fd);
+    this.spool = undefined;
+    await this.loading.catch(() => undefined);
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+function flushSpool(spool: Spool): void {
+  if (spool.pending.length === 0) return;
+  writeSync(spool.fd, spool.pending.join(''));
+  spool.pending = [];
+  spool.pendingChars = 0;
+}
+
+/** Text as a CSV field: quoted only when it has to be; never empty, as empty means NULL. */
+function csvText(text: string): string {
+  if (text.includes('"')) return `"${text.replaceAll('"', '""')}"`;
+  if (text.includes(',') || text.includes('\n') || text.includes('\r')) return `"${text}"`;
+  return text;
+}
+
+/** How a validated value travels through the spool file: instants and days as integers, exact decimals as text. */
+function spoolCell(column: ColumnDef, value: CanonicalRow[string] | undefined): string {
+  if (value === null || value === undefined) return '';
+  switch (column.type) {
+    case 'money':
+      return formatScaledDecimal(value as bigint, MONEY_SCALE);
+    case 'rate':
+      return formatScaledDecimal(value as bigint, RATE_SCALE);
+    case 'timestamp':
+    case 'date':
+      return String(value);
+    default:
+      return csvText(value as string);
+  }
+}
+
+function spoolType(column: ColumnDef): string {
+  return column.type === 'timestamp' || column.type === 'date' ? 'BIGINT' : sqlTypeOf(column.type);
+}
+
+function fromSpool(column: ColumnDef): string {
+  switch (column.type) {
+    case 'timestamp':
+      return `make_timestamp(${column.name} * 1000)`;
+    case 'date':
+      return `CAST(DATE '1970-01-01' + CAST(${column.name} AS INTEGER) AS DATE)`;
+    default:
+      return column.name;
   }
 }
 

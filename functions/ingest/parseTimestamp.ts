@@ -2,38 +2,89 @@
 // zone), or a bare date (midnight in the source time zone). Returns epoch milliseconds.
 import { instantOfWallTime } from '../time/zonedTime.ts';
 
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** The number written by `count` digits at `at`, or -1. */
+function digitsAt(s: string, at: number, count: number): number {
+  if (at + count > s.length) return -1;
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * `YYYY-MM-DD[(T| )HH:MM[:SS[(.|,)fraction]]][ ][Z|±HH[[:]MM]]`, read character by character:
+ * this runs for every timestamp of every export row.
+ */
 export function parseTimestamp(text: string, sourceTimeZone: string): number | null {
-  const m = TIMESTAMP.exec(text.trim());
-  if (!m) return null;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = m[4] ? Number(m[4]) : 0;
-  const minute = m[5] ? Number(m[5]) : 0;
-  const second = m[6] ? Number(m[6]) : 0;
+  const s = text.trim();
+  const year = digitsAt(s, 0, 4);
+  const month = digitsAt(s, 5, 2);
+  const day = digitsAt(s, 8, 2);
+  if (year < 0 || month < 0 || day < 0 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  let i = 10;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let millis = 0;
+  const sep = s.charCodeAt(i);
+  if ((sep === 84 || sep === 32) && s.charCodeAt(i + 3) === 58) {
+    // 'T' or ' ' then HH:MM
+    hour = digitsAt(s, i + 1, 2);
+    minute = digitsAt(s, i + 4, 2);
+    if (hour < 0 || minute < 0) return null;
+    i += 6;
+    if (s.charCodeAt(i) === 58) {
+      second = digitsAt(s, i + 1, 2);
+      if (second < 0) return null;
+      i += 3;
+      const dot = s.charCodeAt(i);
+      if (dot === 46 || dot === 44) {
+        const start = ++i;
+        let scale = 100;
+        while (i < s.length && i - start < 9) {
+          const d = s.charCodeAt(i) - 48;
+          if (d < 0 || d > 9) break;
+          millis += d * scale;
+          scale /= 10;
+          i++;
+        }
+        if (i === start) return null;
+        millis = Math.floor(millis);
+      }
+    }
+  }
   if (hour > 23 || minute > 59 || second > 59) return null;
-  const millis = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
-  const offset = m[8];
-  if (offset === undefined) {
+  while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++;
+  if (i === s.length) {
     if (sourceTimeZone === 'UTC') return Date.UTC(year, month - 1, day, hour, minute, second, millis);
     return instantOfWallTime({ year, month, day, hour, minute, second }, sourceTimeZone).getTime() + millis;
   }
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  if (offset === 'Z' || offset === 'z') return utc;
-  const sign = offset.startsWith('-') ? -1 : 1;
-  const digits = offset.slice(1).replace(':', '');
-  const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
-  if (offsetMinutes > 14 * 60) return null;
-  return utc - sign * offsetMinutes * 60_000;
+  const sign = s.charCodeAt(i);
+  if ((sign === 90 || sign === 122) && i + 1 === s.length) return utc; // Z or z
+  if (sign !== 43 && sign !== 45) return null;
+  const offsetHours = digitsAt(s, i + 1, 2);
+  if (offsetHours < 0) return null;
+  let offsetMinutes = 0;
+  const rest = s.length - (i + 3);
+  if (rest === 3 && s.charCodeAt(i + 3) === 58) offsetMinutes = digitsAt(s, i + 4, 2);
+  else if (rest === 2) offsetMinutes = digitsAt(s, i + 3, 2);
+  else if (rest !== 0) return null;
+  if (offsetMinutes < 0) return null;
+  const total = offsetHours * 60 + offsetMinutes;
+  if (total > 14 * 60) return null;
+  return utc - (sign === 45 ? -1 : 1) * total * 60_000;
 }
 
 /** A civil date YYYY-MM-DD as days since 1970-01-01, or null. */

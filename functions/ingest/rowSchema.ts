@@ -1,7 +1,10 @@
-// Row validation derived from the table declarations: one zod schema per table turns the raw
-// text cells of an export line into typed canonical values, or into rejections that name the
-// field, the value and the rule broken.
-import { z } from 'zod';
+// Row validation derived from the table declarations: one parser per declared column turns
+// the raw text cells of an export line into typed canonical values, or into a rejection that
+// names the field, the value and the rule broken.
+//
+// The parsers are plain functions compiled once per table rather than a zod object schema:
+// at hundreds of thousands of rows per second, zod's per-row issue and result objects cost
+// more than the parsing itself (docs/benchmarks.md). zod still guards every other input.
 import { parseMoney, parseScaledDecimal, type Money } from '../money/decimal.ts';
 import { RATE_SCALE, TABLES, type ColumnDef, type TableName } from '../schema/tables.ts';
 import { parseCivilDate, parseTimestamp } from './parseTimestamp.ts';
@@ -26,67 +29,88 @@ export interface Rejection {
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const MAX_ID_LENGTH = 200;
 const MAX_MONEY = 10n ** 14n * 10_000n; // DECIMAL(18,4) holds 14 integer digits
+const MAX_RATE = 10n ** 18n;
 
-function fail(ctx: z.core.$RefinementCtx, rule: string, message: string): never {
-  ctx.addIssue({ code: 'custom', message, params: { rule } });
-  return z.NEVER as never;
+/** A broken rule of one column; created once per column and rule, so failing costs nothing. */
+class Broken {
+  constructor(
+    readonly rule: string,
+    readonly message: string,
+  ) {}
 }
 
-function cellSchema(column: ColumnDef, context: RowContext): z.ZodType<CanonicalValue, string | undefined> {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx): CanonicalValue => {
-      const text = (raw ?? '').trim();
-      if (text === '') {
-        if (column.required) fail(ctx, 'required', `${column.name} is required`);
-        return null;
-      }
-      switch (column.type) {
-        case 'id':
-          if (text.length > MAX_ID_LENGTH) fail(ctx, 'too_long', `${column.name} is longer than ${MAX_ID_LENGTH} characters`);
-          return text;
-        case 'text':
-          return text;
-        case 'enum': {
-          const lower = text.toLowerCase();
-          if (!column.values?.includes(lower)) fail(ctx, 'not_allowed', `${column.name} must be one of ${column.values?.join(', ')}`);
-          return lower;
-        }
-        case 'currency': {
-          const upper = text.toUpperCase();
-          if (!/^[A-Z]{3}$/.test(upper) || !ISO_CURRENCIES.has(upper)) {
-            fail(ctx, 'unknown_currency', `${column.name} "${text}" is not an ISO 4217 currency code`);
-          }
-          return upper;
-        }
-        case 'money': {
-          const m = parseMoney(text);
-          if (m === null) fail(ctx, 'not_money', `${column.name} must be a decimal number with at most 4 decimals`);
-          if (m >= MAX_MONEY || m <= -MAX_MONEY) fail(ctx, 'out_of_range', `${column.name} is too large`);
-          return m;
-        }
-        case 'rate': {
-          const r = parseScaledDecimal(text, RATE_SCALE);
-          if (r === null || r <= 0n || r >= 10n ** 18n) {
-            fail(ctx, 'not_rate', `${column.name} must be a positive decimal number with at most ${RATE_SCALE} decimals`);
-          }
-          return r;
-        }
-        case 'timestamp': {
-          const ms = parseTimestamp(text, context.sourceTimeZone);
-          if (ms === null) fail(ctx, 'not_timestamp', `${column.name} must be an ISO 8601 date or timestamp`);
-          if (ms > context.notAfterMs) fail(ctx, 'future_date', `${column.name} lies in the future`);
-          return ms;
-        }
-        case 'date': {
-          const days = parseCivilDate(text);
-          if (days === null) fail(ctx, 'not_date', `${column.name} must be a date YYYY-MM-DD`);
-          if (days * 86_400_000 > context.notAfterMs) fail(ctx, 'future_date', `${column.name} lies in the future`);
-          return days;
-        }
-      }
-    });
+type CellParser = (text: string) => CanonicalValue | Broken;
+
+function typeParser(column: ColumnDef, context: RowContext): CellParser {
+  const name = column.name;
+  switch (column.type) {
+    case 'id': {
+      const tooLong = new Broken('too_long', `${name} is longer than ${MAX_ID_LENGTH} characters`);
+      return (text) => (text.length > MAX_ID_LENGTH ? tooLong : text);
+    }
+    case 'text':
+      return (text) => text;
+    case 'enum': {
+      const values = column.values ?? [];
+      const notAllowed = new Broken('not_allowed', `${name} must be one of ${values.join(', ')}`);
+      return (text) => {
+        const lower = text.toLowerCase();
+        return values.includes(lower) ? lower : notAllowed;
+      };
+    }
+    case 'currency':
+      return (text) => {
+        const upper = text.toUpperCase();
+        return upper.length === 3 && ISO_CURRENCIES.has(upper)
+          ? upper
+          : new Broken('unknown_currency', `${name} "${text}" is not an ISO 4217 currency code`);
+      };
+    case 'money': {
+      const notMoney = new Broken('not_money', `${name} must be a decimal number with at most 4 decimals`);
+      const tooLarge = new Broken('out_of_range', `${name} is too large`);
+      return (text) => {
+        const m = parseMoney(text);
+        if (m === null) return notMoney;
+        return m >= MAX_MONEY || m <= -MAX_MONEY ? tooLarge : m;
+      };
+    }
+    case 'rate': {
+      const notRate = new Broken('not_rate', `${name} must be a positive decimal number with at most ${RATE_SCALE} decimals`);
+      return (text) => {
+        const r = parseScaledDecimal(text, RATE_SCALE);
+        return r === null || r <= 0n || r >= MAX_RATE ? notRate : r;
+      };
+    }
+    case 'timestamp': {
+      const notTimestamp = new Broken('not_timestamp', `${name} must be an ISO 8601 date or timestamp`);
+      const future = new Broken('future_date', `${name} lies in the future`);
+      return (text) => {
+        const ms = parseTimestamp(text, context.sourceTimeZone);
+        if (ms === null) return notTimestamp;
+        return ms > context.notAfterMs ? future : ms;
+      };
+    }
+    case 'date': {
+      const notDate = new Broken('not_date', `${name} must be a date YYYY-MM-DD`);
+      const future = new Broken('future_date', `${name} lies in the future`);
+      return (text) => {
+        const days = parseCivilDate(text);
+        if (days === null) return notDate;
+        return days * 86_400_000 > context.notAfterMs ? future : days;
+      };
+    }
+  }
+}
+
+/** Empty cells are NULL, or a `required` rejection; everything else goes to the type's parser. */
+function cellParser(column: ColumnDef, context: RowContext): (raw: string | undefined) => CanonicalValue | Broken {
+  const parse = typeParser(column, context);
+  const required = column.required ? new Broken('required', `${column.name} is required`) : null;
+  return (raw) => {
+    const text = raw === undefined ? '' : raw.trim();
+    if (text === '') return required ?? null;
+    return parse(text);
+  };
 }
 
 /** Rules across columns of one row, per table. */
@@ -118,21 +142,16 @@ export interface RowValidator {
 }
 
 export function rowValidator(table: TableName, context: RowContext): RowValidator {
-  const def = TABLES[table];
-  const shape: Record<string, z.ZodType<CanonicalValue, string | undefined>> = {};
-  for (const column of def.columns) shape[column.name] = cellSchema(column, context);
-  const schema = z.object(shape);
+  const columns = TABLES[table].columns.map((c) => ({ name: c.name, parse: cellParser(c, context) }));
   const rules = TABLE_RULES[table] ?? [];
   return {
     validate(cells) {
-      const parsed = schema.safeParse(cells);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const field = String(issue.path[0] ?? '');
-        const rule = issue.code === 'custom' ? String((issue as { params?: { rule?: string } }).params?.rule ?? 'invalid') : issue.code;
-        return { rejection: { field, value: cells[field] ?? '', rule, message: issue.message } };
+      const row: CanonicalRow = {};
+      for (const { name, parse } of columns) {
+        const value = parse(cells[name]);
+        if (value instanceof Broken) return { rejection: { field: name, value: cells[name] ?? '', rule: value.rule, message: value.message } };
+        row[name] = value;
       }
-      const row = parsed.data as CanonicalRow;
       for (const check of rules) {
         const broken = check(row);
         if (broken) return { rejection: { ...broken, value: cells[broken.field] ?? '' } };

@@ -3,23 +3,59 @@
 
 export const MONEY_SCALE = 4;
 const FACTOR = 10n ** BigInt(MONEY_SCALE);
-const DECIMAL_TEXT = /^([+-])?(\d*)(?:\.(\d+))?$/;
 
 /** An exact amount in 1/10,000 units. */
 export type Money = bigint;
 
+/** Digits a double holds exactly: below this the units are summed as a number, not a bigint. */
+const EXACT_DIGITS = 15;
+
 /**
  * Parse a plain decimal ("12.34", "-5", ".5") into an integer of 10^-scale units; null when the
- * text is not a decimal number or has non-zero digits beyond `scale`.
+ * text is not a decimal number or has non-zero digits beyond `scale`. One pass over the
+ * characters: this runs for every amount of every export row.
  */
 export function parseScaledDecimal(text: string, scale: number): bigint | null {
-  const m = DECIMAL_TEXT.exec(text.trim());
-  if (!m) return null;
-  const [, sign, whole = '', frac = ''] = m;
-  if (whole === '' && frac === '') return null;
-  if (frac.length > scale && /[1-9]/.test(frac.slice(scale))) return null;
-  const units = BigInt(whole || '0') * 10n ** BigInt(scale) + BigInt(frac.slice(0, scale).padEnd(scale, '0') || '0');
-  return sign === '-' ? -units : units;
+  const s = text.trim();
+  let i = 0;
+  const first = s.charCodeAt(0);
+  const negative = first === 45; // '-'
+  if (negative || first === 43) i = 1; // '+'
+  const wholeStart = i;
+  let whole = 0;
+  while (i < s.length) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    whole = whole * 10 + d;
+    i++;
+  }
+  const wholeDigits = i - wholeStart;
+  let frac = 0;
+  let fracDigits = 0;
+  let fracStart = i;
+  if (i < s.length && s.charCodeAt(i) === 46) {
+    fracStart = ++i;
+    while (i < s.length) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      if (fracDigits < scale) frac = frac * 10 + d;
+      else if (d !== 0) return null;
+      fracDigits++;
+      i++;
+    }
+    if (fracDigits === 0) return null;
+  }
+  if (i !== s.length || wholeDigits + fracDigits === 0) return null;
+  const kept = Math.min(fracDigits, scale);
+  let units: bigint;
+  if (wholeDigits + scale <= EXACT_DIGITS) {
+    units = BigInt(whole * 10 ** scale + frac * 10 ** (scale - kept));
+  } else {
+    const wholeText = s.slice(wholeStart, wholeStart + wholeDigits) || '0';
+    const fracText = s.slice(fracStart, fracStart + kept).padEnd(scale, '0');
+    units = BigInt(wholeText) * 10n ** BigInt(scale) + BigInt(fracText || '0');
+  }
+  return negative ? -units : units;
 }
 
 /** Parse "12.34", "-5", "1234.5678"; null when the text is not a plain decimal number. */
@@ -33,12 +69,15 @@ export function moneyFromMinorUnits(minor: bigint, digits: number): Money {
   return minor * 10n ** BigInt(MONEY_SCALE - digits);
 }
 
+/** Scaled integer units as exact decimal text: (123450n, 4) -> "12.3450". */
+export function formatScaledDecimal(units: bigint, scale: number): string {
+  const digits = (units < 0n ? -units : units).toString().padStart(scale + 1, '0');
+  const cut = digits.length - scale;
+  return `${units < 0n ? '-' : ''}${digits.slice(0, cut)}.${digits.slice(cut)}`;
+}
+
 export function formatMoneyDecimal(m: Money): string {
-  const negative = m < 0n;
-  const abs = negative ? -m : m;
-  const whole = abs / FACTOR;
-  const frac = (abs % FACTOR).toString().padStart(MONEY_SCALE, '0');
-  return `${negative ? '-' : ''}${whole}.${frac}`;
+  return formatScaledDecimal(m, MONEY_SCALE);
 }
 
 export function moneyToNumber(m: Money): number {
