@@ -50,6 +50,12 @@ export function fitPurchaseModel(tuples: readonly RfmTuple[]): Outcome<BgNbdFit>
  */
 export function fitSpendModel(customers: readonly CustomerSummary[]): Outcome<GammaGammaFit> {
   const spenders = customers.filter((c) => c.x > 0 && c.meanSpend !== undefined);
+  if (spenders.length < MIN_REPEAT_CUSTOMERS) {
+    return {
+      ok: false,
+      flags: [`too few repeat customers with a known spend to fit Gamma-Gamma: ${spenders.length}, at least ${MIN_REPEAT_CUSTOMERS} are needed`],
+    };
+  }
   let fit: GammaGammaFit;
   try {
     fit = fitGammaGamma(compressTuples(spenders, { includeSpend: true }));
@@ -66,10 +72,10 @@ export function fitSpendModel(customers: readonly CustomerSummary[]): Outcome<Ga
 /** Both models on per-customer summaries; meanSpend undefined with x > 0 means "spend unknown". */
 export function fitClvModels(customers: readonly CustomerSummary[]): Outcome<ClvModels> {
   const purchases = fitPurchaseModel(compressTuples(customers));
+  // Without a purchase model there is no CLV, and the spend model's troubles would only add noise.
+  if (!purchases.ok) return purchases;
   const spend = fitSpendModel(customers);
-  if (!purchases.ok || !spend.ok) {
-    return { ok: false, flags: [...(purchases.ok ? [] : purchases.flags), ...(spend.ok ? [] : spend.flags)] };
-  }
+  if (!spend.ok) return spend;
   const flags = [...purchases.value.warnings, ...spend.value.warnings];
   const independence = spendIndependenceWarning(compressTuples(customers.filter((c) => c.meanSpend !== undefined), { includeSpend: true }));
   if (independence) flags.push(independence);

@@ -30,6 +30,7 @@ export type KpiKey =
   | 'clv_saas'
   | 'clv_purchase'
   | 'clv_cohort'
+  | 'clv_bgnbd'
   | 'headline_clv';
 
 export interface Kpi extends Guarded {
@@ -63,7 +64,8 @@ export interface WeeklyKpis {
   channels: ChannelCac[];
 }
 
-export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config): WeeklyKpis {
+/** `predictive` is the BG/NBD result when the run fitted it (functions/pipeline/predictiveMethod.ts). */
+export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, predictive?: ClvResult): WeeklyKpis {
   const { window, activityWindow, activity } = inputs;
   const margin = config.grossMargin;
 
@@ -108,7 +110,7 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config): WeeklyK
     grossMargin: margin,
     minCustomers: config.clv.minCustomers,
   });
-  const clv: ClvResult[] = [saas, purchase, { method: cohort.method, value: cohort.value, flags: cohort.flags }];
+  const clv: ClvResult[] = [saas, purchase, { method: cohort.method, value: cohort.value, flags: cohort.flags }, ...(predictive ? [predictive] : [])];
   const headline = clv.find((c) => c.method === config.headlineClvMethod) ?? {
     method: config.headlineClvMethod,
     value: null,
@@ -142,6 +144,7 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config): WeeklyK
     { key: 'clv_saas', unit: 'money', ...guardOf(saas) },
     { key: 'clv_purchase', unit: 'money', ...guardOf(purchase) },
     { key: 'clv_cohort', unit: 'money', ...guardOf(cohort) },
+    ...(predictive ? [{ key: 'clv_bgnbd', unit: 'money', ...guardOf(predictive) } satisfies Kpi] : []),
   ];
   const channels = inputs.acquisition.map((r) => ({
     channel: r.channel,

@@ -1,8 +1,11 @@
 // The weekly job, one function for the Lambda handler and the CLI alike: query the lake for the
-// week, compute KPIs and CLVs, build the report, archive it, and send it at most once per
-// recipient. Nothing is archived or sent until every part has rendered.
+// week, compute KPIs and CLVs, build the report, write the week's CLV scores back to the lake,
+// archive the report, and send it at most once per recipient. Nothing is written or sent until
+// every part has rendered.
 import type { Config } from '../config/schema.ts';
 import type { QueryEngine } from '../engine/queryEngine.ts';
+import { WRITEBACK_TABLES } from '../engine/writebackTables.ts';
+import { replaceWeekPartition } from '../engine/writebackWriter.ts';
 import { readAllManifests } from '../ingest/manifest.ts';
 import { computeWeeklyKpis } from '../kpi/weeklyKpis.ts';
 import { buildMime } from '../mail/message.ts';
@@ -15,6 +18,7 @@ import { renderText } from '../report/renderText.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import { weekBounds, type IsoWeek } from '../time/isoWeek.ts';
 import { gatherWeeklyInputs, windowsFor } from './gatherInputs.ts';
+import { runPredictiveMethod } from './predictiveMethod.ts';
 
 export interface WeeklyDeps {
   config: Config;
@@ -54,9 +58,10 @@ export async function runWeeklyReport(deps: WeeklyDeps, isoWeek: IsoWeek, option
   const week = weekBounds(isoWeek, config.timeZone);
   const windows = windowsFor(week, config);
   const { inputs, stats } = await gatherWeeklyInputs(deps.engine, windows, config);
-  const kpis = computeWeeklyKpis(inputs, config);
+  const predictive = await runPredictiveMethod(deps.engine, week, config);
+  const kpis = computeWeeklyKpis(inputs, config, predictive.result);
   const manifests = await readAllManifests(deps.lake);
-  const report = buildReport({ config, week, inputs, kpis, manifests, queries: stats });
+  const report = buildReport({ config, week, inputs, kpis, manifests, queries: [...stats, ...predictive.stats], predictive: predictive.summary });
 
   const html = renderHtml(report);
   const text = renderText(report);
@@ -74,6 +79,9 @@ export async function runWeeklyReport(deps: WeeklyDeps, isoWeek: IsoWeek, option
     },
     { date: options.now ?? new Date(), messageId: `<ltv-pulse.${week.id}@${config.sender.address.split('@')[1]}>` },
   );
+
+  // Replaced whole, so a re-run never leaves two sets of scores (or stale ones) for the week.
+  await replaceWeekPartition(deps.lake, WRITEBACK_TABLES.clv_scores, week.id, predictive.scores);
 
   const prefix = reportPrefix(week.id);
   const archived = {

@@ -6,7 +6,7 @@ import type { QueryStats } from '../engine/queryEngine.ts';
 import { moneyToNumber } from '../money/decimal.ts';
 import type { WeekBounds } from '../time/isoWeek.ts';
 import { CLV_METHOD_LABELS } from './labels.ts';
-import type { Report, ReportCohort, ReportDataQuality } from './report.ts';
+import type { Report, ReportCohort, ReportDataQuality, ReportPredictiveClv } from './report.ts';
 import { formatter } from './format.ts';
 
 /** Data ending more than this before the week's end makes the report say it is stale. */
@@ -20,6 +20,8 @@ export function buildReport(args: {
   kpis: WeeklyKpis;
   manifests: Manifest[];
   queries: QueryStats[];
+  /** The predictive method's fit, accuracy and flags (functions/pipeline/predictiveMethod.ts). */
+  predictive: ReportPredictiveClv;
 }): Report {
   const { config, week, inputs, kpis, manifests } = args;
   const dataQuality = summariseQuality(manifests, inputs, week);
@@ -40,6 +42,7 @@ export function buildReport(args: {
     verdict,
     kpis: kpis.kpis,
     clv: kpis.clv,
+    predictiveClv: args.predictive,
     channels: kpis.channels.map((c) => ({
       channel: c.channel,
       acquiredCustomers: c.acquiredCustomers,

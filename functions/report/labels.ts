@@ -23,6 +23,7 @@ export const KPI_LABELS: Record<KpiKey, string> = {
   clv_saas: 'CLV, SaaS formula',
   clv_purchase: 'CLV, purchase formula',
   clv_cohort: 'CLV, cohort 12-month value',
+  clv_bgnbd: 'CLV, BG/NBD + Gamma-Gamma',
 };
 
 export const CLV_METHOD_LABELS: Record<ClvResult['method'], string> = {

@@ -1,6 +1,7 @@
 // The one typed Report object: everything the e-mail, the plain text and report.json show.
 // Renderers only format what is here; no renderer computes a number.
 import type { ClvResult } from '../clv/formulas.ts';
+import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { Kpi } from '../kpi/weeklyKpis.ts';
 
 export interface ReportDataQuality {
@@ -32,6 +33,43 @@ export interface ReportCohort {
   cumulativeRevenuePerCustomer: number[];
 }
 
+export interface ReportModelFit<P extends string> {
+  parameters: Record<P, number>;
+  /** Null when the likelihood has no proper maximum to take them from. */
+  standardErrors: Record<P, number> | null;
+  logLikelihood: number;
+  iterations: number;
+  fitMs: number;
+  /** Customers the model was fitted on. */
+  customers: number;
+}
+
+/** The predictive method (BG/NBD + Gamma-Gamma): its fit, its scores and its accuracy. */
+export interface ReportPredictiveClv {
+  method: 'bgnbd';
+  /** The model inputs end here (the week's end, UTC instant). */
+  cutoff: string;
+  /** Unit of t_x, T and alpha. */
+  timeUnit: 'day';
+  customers: number;
+  repeatCustomers: number;
+  horizonMonths: number;
+  monthlyDiscountRate: number;
+  grossMargin: number;
+  /** Null when the models could not be fitted; `flags` says why. */
+  models: { bgnbd: ReportModelFit<'r' | 'alpha' | 'a' | 'b'>; gammaGamma: ReportModelFit<'p' | 'q' | 'gamma'> } | null;
+  /** Sum of the customers' CLVs (the value of the current customer base over the horizon). */
+  totalClv: number | null;
+  meanPAlive: number | null;
+  /** Rows written to clv_scores for the week (0 when the models could not be fitted). */
+  scoresWritten: number;
+  /** Fit on data up to holdoutWeeks before the cut-off, scored on those weeks. */
+  accuracy: (HoldoutAccuracy & { holdoutWeeks: number; calibrationCutoff: string }) | null;
+  /** Why accuracy is null. */
+  accuracyGuard?: string;
+  flags: string[];
+}
+
 export interface Report {
   schemaVersion: 1;
   product: 'ltv-pulse';
@@ -43,6 +81,7 @@ export interface Report {
   verdict: string;
   kpis: Kpi[];
   clv: ClvResult[];
+  predictiveClv: ReportPredictiveClv;
   channels: ReportChannel[];
   cohorts: ReportCohort[];
   dataQuality: ReportDataQuality;

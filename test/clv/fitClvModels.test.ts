@@ -49,10 +49,7 @@ describe('fitClvModels when the data cannot carry the model', () => {
     // Assess
     expect(outcome).toEqual({
       ok: false,
-      flags: [
-        `too few repeat customers to fit BG/NBD: 0 made a repeat purchase, at least ${MIN_REPEAT_CUSTOMERS} are needed`,
-        'the Gamma-Gamma spend model could not be fitted: cannot fit the Gamma-Gamma spend model: no customer made a repeat purchase (x > 0)',
-      ],
+      flags: [`too few repeat customers to fit BG/NBD: 0 made a repeat purchase, at least ${MIN_REPEAT_CUSTOMERS} are needed`],
     });
   });
 
@@ -90,6 +87,17 @@ describe('fitClvModels when the data cannot carry the model', () => {
 
     // Assess
     expect(outcome.ok).toBe(false);
+  });
+
+  it('counts only repeat customers with a known spend for the spend model', () => {
+    // Prepare: 30 repeat customers, 25 of them without a value in the report currency
+    const customers = Array.from({ length: 30 }, (_, i) => (i < 5 ? { x: 1, tx: 2, T: 9, meanSpend: 10 + i } : { x: 1, tx: 2, T: 9 }));
+
+    // Act
+    const outcome = fitSpendModel(customers);
+
+    // Assess
+    expect(outcome).toEqual({ ok: false, flags: [`too few repeat customers with a known spend to fit Gamma-Gamma: 5, at least ${MIN_REPEAT_CUSTOMERS} are needed`] });
   });
 });
 

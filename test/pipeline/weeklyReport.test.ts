@@ -11,6 +11,7 @@ import { runWeeklyReport } from '../../functions/pipeline/weeklyReport.ts';
 import type { Report } from '../../functions/report/report.ts';
 import { writeSample } from '../../functions/sample/writeSample.ts';
 import type { QueryEngine } from '../../functions/engine/queryEngine.ts';
+import { DuckDbEngine } from '../../functions/engine/duckdbEngine.ts';
 import { parseWeekId } from '../../functions/time/isoWeek.ts';
 import type { Config } from '../../functions/config/schema.ts';
 import type { IngestResult } from '../../functions/ingest/ingestExports.ts';
@@ -115,6 +116,40 @@ describe('the weekly job on a generated sample', () => {
     expect(eml.html).toContain(headline);
   });
 
+  it('fits the predictive method and writes one clv_scores row per model customer', async () => {
+    // Prepare: model customers are those with a paid order (net > 0) before the week's end
+    const orders = parseCsv(await readFile(path.join(root, 'exports', 'orders.csv'), 'utf8'));
+    const end = Date.parse('2026-11-23T00:00:00Z');
+    const customers = new Set(
+      orders
+        .filter((o) => o.status === 'paid' && Date.parse(o.ordered_at!) < end)
+        .filter((o) => parseMoney(o.amount!)! - (o.refunded_amount ? parseMoney(o.refunded_amount)! : 0n) > 0n)
+        .map((o) => o.customer_id),
+    );
+    const report = JSON.parse(await readFile(path.join(root, 'out', 'reports', '2026-W47', 'report.json'), 'utf8')) as Report;
+
+    // Act: read the scores back through a fresh DuckDB engine on the lake
+    const lakeEngine = await DuckDbEngine.open({ lakeDir: path.join(root, 'out', 'lake') });
+    const [scores] = await lakeEngine.sql(
+      "select count(*) as n, count(distinct customer_id) as customers, avg(clv) as mean_clv, min(p_alive) as min_p_alive from clv_scores where week_id = '2026-W47' and method = 'bgnbd'",
+    );
+    await lakeEngine.close();
+
+    // Assess
+    const bgnbd = report.clv.find((c) => c.method === 'bgnbd')!;
+    expect(bgnbd.value).not.toBeNull();
+    expect(report.predictiveClv.models).not.toBeNull();
+    expect(report.predictiveClv.customers).toBe(customers.size);
+    expect(report.predictiveClv.scoresWritten).toBe(customers.size);
+    expect(Number(scores!.n)).toBe(customers.size);
+    expect(Number(scores!.customers)).toBe(customers.size);
+    expect(scores!.mean_clv).toBeCloseTo(bgnbd.value!, 6);
+    expect(scores!.min_p_alive).toBeGreaterThan(0);
+    expect(report.predictiveClv.accuracy).toMatchObject({ holdoutWeeks: 13, calibrationCutoff: '2026-08-24T00:00:00.000Z' });
+    expect(report.predictiveClv.accuracy!.mae).toBeGreaterThan(0);
+    expect(report.kpis.find((k) => k.key === 'clv_bgnbd')!.value).toBe(bgnbd.value);
+  });
+
   it('sends at most one copy per recipient when the week is run again', async () => {
     // Prepare
     const stores = openStores(config);
@@ -126,5 +161,17 @@ describe('the weekly job on a generated sample', () => {
     // Assess
     expect(again.deliveries).toEqual([{ recipient: 'leadership@example.com', status: 'already-sent' }]);
     expect(await readdir(path.join(root, 'out', 'outbox'))).toHaveLength(1);
+  });
+
+  it('replaces the week’s clv_scores on a re-run instead of adding to them', async () => {
+    // Act: the previous test ran the week a second time
+    const lakeEngine = await DuckDbEngine.open({ lakeDir: path.join(root, 'out', 'lake') });
+    const [scores] = await lakeEngine.sql("select count(*) as n from clv_scores where week_id = '2026-W47'");
+    await lakeEngine.close();
+
+    // Assess
+    const report = JSON.parse(await readFile(path.join(root, 'out', 'reports', '2026-W47', 'report.json'), 'utf8')) as Report;
+    expect(Number(scores!.n)).toBe(report.predictiveClv.scoresWritten);
+    expect(await readdir(path.join(root, 'out', 'lake', 'clv_scores', 'week_id=2026-W47'))).toEqual(['data.parquet']);
   });
 });

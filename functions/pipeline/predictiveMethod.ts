@@ -1,0 +1,123 @@
+// The week's predictive CLV (docs/metrics.md, method 4 and "Model accuracy"): fit BG/NBD and
+// Gamma-Gamma on the model inputs at the week's end, score every customer, and validate the
+// purchase model on a holdout. A model that cannot be fitted makes the method missing and
+// flagged; it never fails the weekly run.
+import type { BgNbdFit } from '../clv/bgnbd.ts';
+import { fitClvModels, holdoutModelAccuracy, scoreCustomers, type ClvModels, type HoldoutTuple, type Outcome } from '../clv/fitClvModels.ts';
+import type { ClvResult } from '../clv/formulas.ts';
+import type { GammaGammaFit } from '../clv/gammaGamma.ts';
+import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
+import type { TupleScores } from '../clv/predictiveClv.ts';
+import type { Config } from '../config/schema.ts';
+import type { QueryEngine, QueryStats } from '../engine/queryEngine.ts';
+import type { WritebackRow } from '../engine/writebackWriter.ts';
+import type { ReportModelFit, ReportPredictiveClv } from '../report/report.ts';
+import { shiftCivilDays, type WeekBounds } from '../time/isoWeek.ts';
+import { readHoldoutTuples, readModelInputs, type ModelCustomer } from './modelInputs.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface PredictiveRun {
+  result: ClvResult;
+  summary: ReportPredictiveClv;
+  /** clv_scores rows of the week, one per model customer; empty when not fitted. */
+  scores: WritebackRow[];
+  stats: QueryStats[];
+}
+
+export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds, config: Config): Promise<PredictiveRun> {
+  const inputs = await readModelInputs(engine, week.end, config.reportCurrency);
+  const stats = [inputs.stats];
+  const customers = inputs.customers;
+  const calibrationCutoff = shiftCivilDays(week.end, -7 * config.holdoutWeeks, config.timeZone);
+  const holdout = await readHoldoutTuples(engine, calibrationCutoff, week.end);
+  stats.push(holdout.stats);
+  const accuracy = validate(holdout.tuples, (week.end.getTime() - calibrationCutoff.getTime()) / DAY_MS, config.holdoutWeeks);
+
+  const base = {
+    method: 'bgnbd' as const,
+    cutoff: week.end.toISOString(),
+    timeUnit: 'day' as const,
+    customers: customers.length,
+    repeatCustomers: customers.filter((c) => c.x > 0).length,
+    horizonMonths: config.clv.horizonMonths,
+    monthlyDiscountRate: config.clv.monthlyDiscountRate,
+    grossMargin: config.grossMargin,
+    accuracy: accuracy.ok ? { ...accuracy.value, holdoutWeeks: config.holdoutWeeks, calibrationCutoff: calibrationCutoff.toISOString() } : null,
+    ...(accuracy.ok ? {} : { accuracyGuard: accuracy.flags.join('; ') }),
+  };
+  const missing = (flags: string[]): PredictiveRun => ({
+    result: { method: 'bgnbd', value: null, flags },
+    summary: { ...base, models: null, totalClv: null, meanPAlive: null, scoresWritten: 0, flags },
+    scores: [],
+    stats,
+  });
+
+  const fitted = fitClvModels(customers);
+  if (!fitted.ok) return missing(fitted.flags);
+  const models = fitted.value;
+  const scores = scoreCustomers(models, customers, {
+    daysPerTimeUnit: 1,
+    horizonMonths: config.clv.horizonMonths,
+    monthlyDiscountRate: config.clv.monthlyDiscountRate,
+    grossMargin: config.grossMargin,
+  });
+  const nonFinite = scores.clv.filter((v) => !Number.isFinite(v)).length;
+  if (nonFinite > 0) return missing([`the fitted models give no finite CLV for ${nonFinite} customers`, ...models.flags]);
+
+  let totalClv = 0;
+  let totalPAlive = 0;
+  for (let i = 0; i < customers.length; i++) {
+    totalClv += scores.clv[i]!;
+    totalPAlive += scores.pAlive[i]!;
+  }
+  return {
+    result: { method: 'bgnbd', value: totalClv / customers.length, flags: models.flags },
+    summary: {
+      ...base,
+      models: modelSummary(models),
+      totalClv,
+      meanPAlive: totalPAlive / customers.length,
+      scoresWritten: customers.length,
+      flags: models.flags,
+    },
+    scores: scoreRows(customers, scores),
+    stats,
+  };
+}
+
+function validate(tuples: readonly HoldoutTuple[], holdoutDays: number, holdoutWeeks: number): Outcome<HoldoutAccuracy> {
+  // A calibration period shorter than the holdout says little about how customers drop out.
+  const longest = tuples.reduce((max, t) => Math.max(max, t.T), 0);
+  if (longest < holdoutDays) {
+    return { ok: false, flags: [`not enough history: the holdout check needs purchases from at least ${2 * holdoutWeeks} weeks before the week's end`] };
+  }
+  const outcome = holdoutModelAccuracy(tuples, holdoutDays);
+  return outcome.ok ? outcome : { ok: false, flags: [`the calibration fit failed: ${outcome.flags.join('; ')}`] };
+}
+
+function modelSummary(models: ClvModels): NonNullable<ReportPredictiveClv['models']> {
+  const { bgnbd, gammaGamma } = models;
+  const common = (fit: BgNbdFit | GammaGammaFit) => ({ logLikelihood: fit.logLikelihood, iterations: fit.iterations, fitMs: fit.fitMs, customers: fit.customers });
+  const bgnbdFit: ReportModelFit<'r' | 'alpha' | 'a' | 'b'> = {
+    parameters: { r: bgnbd.r, alpha: bgnbd.alpha, a: bgnbd.a, b: bgnbd.b },
+    standardErrors: bgnbd.standardErrors,
+    ...common(bgnbd),
+  };
+  const spendFit: ReportModelFit<'p' | 'q' | 'gamma'> = {
+    parameters: { p: gammaGamma.p, q: gammaGamma.q, gamma: gammaGamma.gamma },
+    standardErrors: gammaGamma.standardErrors,
+    ...common(gammaGamma),
+  };
+  return { bgnbd: bgnbdFit, gammaGamma: spendFit };
+}
+
+function scoreRows(customers: readonly ModelCustomer[], scores: TupleScores): WritebackRow[] {
+  return customers.map((c, i) => ({
+    customer_id: c.customerId,
+    method: 'bgnbd',
+    clv: scores.clv[i]!,
+    expected_purchases: scores.expectedPurchases[i]!,
+    p_alive: scores.pAlive[i]!,
+  }));
+}
