@@ -1,6 +1,7 @@
 // The one configuration of a deployment or a local run. Every field has a default that makes
 // `npm start` work on a fresh clone; a config file or environment overrides what it names.
 import { z } from 'zod';
+import { readS3Location, s3LocationsOverlap, schemeOf, type S3Location } from '../storage/s3Location.ts';
 import { isValidTimeZone } from '../time/zonedTime.ts';
 
 const currency = z
@@ -9,10 +10,50 @@ const currency = z
 
 const timeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone, e.g. UTC or Asia/Seoul');
 
+const s3Location = z.string().superRefine((value, ctx) => {
+  const result = readS3Location(value);
+  if (!result.ok) ctx.addIssue({ code: 'custom', message: result.problem });
+});
+
+/** A folder, or an s3://bucket/prefix. */
+const storeLocation = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const scheme = schemeOf(value);
+    if (scheme === undefined) return;
+    if (scheme !== 's3') {
+      ctx.addIssue({ code: 'custom', message: `${scheme}:// locations are not supported; give a folder or s3://bucket/prefix` });
+      return;
+    }
+    const result = readS3Location(value);
+    if (!result.ok) ctx.addIssue({ code: 'custom', message: result.problem });
+  });
+
 const localStorage = z.object({
   kind: z.literal('local'),
   /** Folder under which exports/, lake/ and reports/ live. */
   root: z.string().min(1).default('out'),
+});
+
+const s3Storage = z.strictObject({
+  kind: z.literal('s3'),
+  /** The Parquet lake and the report archive, each at its own s3://bucket/prefix. */
+  lake: s3Location,
+  reports: s3Location,
+  /** Local folder for what stays on this machine: the .eml outbox unless mail.outboxDir says otherwise. */
+  root: z.string().min(1).default('out'),
+});
+
+/** How every s3:// location (storage, exports) is reached. */
+const s3Client = z.strictObject({
+  /** Unset: the SDK's usual lookup (AWS_REGION, the profile). */
+  region: z.string().min(1).optional(),
+  /** An S3-compatible server instead of AWS. */
+  endpoint: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
+  forcePathStyle: z.boolean().default(false),
+  /** Tries per request under the SDK's standard retry strategy; unset: AWS_MAX_ATTEMPTS or 3. */
+  maxAttempts: z.number().int().min(1).max(10).optional(),
 });
 
 const duckdbEngine = z.object({
@@ -76,10 +117,10 @@ export const configSchema = z
     exports: z
       .object({
         /**
-         * Where exports come from for a local run: a folder of canonical CSV files. When unset,
-         * the local run generates a sample data set instead.
+         * Where exports come from: a folder or an s3://bucket/prefix of canonical CSV files. When
+         * unset, a run on local storage generates a sample data set instead.
          */
-        dir: z.string().min(1).optional(),
+        dir: storeLocation.optional(),
       })
       .prefault({}),
     sample: z
@@ -88,13 +129,55 @@ export const configSchema = z
         seed: z.union([z.number().int(), z.string().min(1)]).default(42),
       })
       .prefault({}),
-    storage: z.discriminatedUnion('kind', [localStorage]).prefault({ kind: 'local' }),
+    storage: z.discriminatedUnion('kind', [localStorage, s3Storage]).prefault({ kind: 'local' }),
+    s3: s3Client.prefault({}),
     engine: z.discriminatedUnion('kind', [duckdbEngine]).prefault({ kind: 'duckdb' }),
     mail: z.discriminatedUnion('kind', [emlMail, smtpMail]).prefault({ kind: 'eml' }),
     sender: address.prefault({ name: 'ltv-pulse', address: 'ltv-pulse@example.com' }),
     recipients: z.array(address).min(1).prefault([{ name: 'Leadership', address: 'leadership@example.com' }]),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.storage.kind !== 's3') return;
+    if (config.exports.dir === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exports', 'dir'],
+        message: 'required when storage.kind is "s3": a sample data set is generated for local storage only',
+      });
+    }
+    if (config.engine.kind === 'duckdb' && config.engine.lakeDir === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['engine', 'lakeDir'],
+        message:
+          'required when storage.kind is "s3": the DuckDB engine reads the lake from a local folder, so it needs a local copy of the S3 lake (the Athena engine, which reads S3, comes later)',
+      });
+    }
+    // Overlapping locations would make one list the other's objects: ingest would read lake
+    // files as exports, or the lake would hold report archives.
+    const located: { setting: string; text: string; location: S3Location }[] = [];
+    for (const [setting, text] of [
+      ['storage.lake', config.storage.lake],
+      ['storage.reports', config.storage.reports],
+      ['exports.dir', config.exports.dir],
+    ] as const) {
+      if (text === undefined) continue;
+      const result = readS3Location(text);
+      if (result.ok) located.push({ setting, text, location: result.location });
+    }
+    for (const [i, a] of located.entries()) {
+      for (const b of located.slice(i + 1)) {
+        if (s3LocationsOverlap(a.location, b.location)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: b.setting.split('.'),
+            message: `${b.text} overlaps ${a.setting} (${a.text}); give each its own bucket or prefix`,
+          });
+        }
+      }
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

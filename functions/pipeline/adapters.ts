@@ -6,8 +6,9 @@ import type { QueryEngine } from '../engine/queryEngine.ts';
 import { EmlOutbox } from '../mail/emlOutbox.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { SmtpMailer } from '../mail/smtpMailer.ts';
-import { LocalFolderStore } from '../storage/localFolderStore.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
+import { createS3Client, objectStoreAt } from '../storage/openObjectStore.ts';
+import { schemeOf } from '../storage/s3Location.ts';
 
 export interface Stores {
   /** Where exports are read from (never written). */
@@ -22,16 +23,26 @@ export function sampleExportsDir(config: Config): string {
 }
 
 export function openStores(config: Config): Stores {
-  const root = config.storage.root;
+  const storage = config.storage;
+  const locations =
+    storage.kind === 'local'
+      ? { lake: path.join(storage.root, 'lake'), reports: path.join(storage.root, 'reports') }
+      : { lake: storage.lake, reports: storage.reports };
+  const exports = config.exports.dir ?? sampleExportsDir(config);
+  // One client for every s3:// location of the run, so they share its connections and retry quota.
+  const s3Client = [exports, locations.lake, locations.reports].some((l) => schemeOf(l) === 's3') ? createS3Client(config.s3) : undefined;
   return {
-    exports: new LocalFolderStore(config.exports.dir ?? sampleExportsDir(config)),
-    lake: new LocalFolderStore(path.join(root, 'lake')),
-    reports: new LocalFolderStore(path.join(root, 'reports')),
+    exports: objectStoreAt(exports, { s3Client }),
+    lake: objectStoreAt(locations.lake, { s3Client }),
+    reports: objectStoreAt(locations.reports, { s3Client }),
   };
 }
 
+/** The local folder DuckDB reads the lake from (validation makes engine.lakeDir required with S3 storage). */
 export function lakeDirOf(config: Config): string {
-  return config.engine.lakeDir ?? path.join(config.storage.root, 'lake');
+  if (config.engine.lakeDir !== undefined) return config.engine.lakeDir;
+  if (config.storage.kind === 's3') throw new Error('engine.lakeDir is required when storage.kind is "s3"');
+  return path.join(config.storage.root, 'lake');
 }
 
 export function openMailer(config: Config): Mailer {

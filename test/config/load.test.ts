@@ -50,6 +50,14 @@ describe('configuration', () => {
     [{ mail: { kind: 'smtp', host: 'localhost' } }, 'mail.port:'],
     [{ mail: { kind: 'pigeon' } }, 'mail.kind:'],
     [{ grossMargn: 0.5 }, 'unknown setting "grossMargn"'],
+    [{ storage: { kind: 'nfs' } }, 'storage.kind:'],
+    [{ storage: { kind: 's3', lake: 's3://Acme_Lake', reports: 's3://acme-reports' } }, 'storage.lake: the bucket name "Acme_Lake" may hold only'],
+    [{ storage: { kind: 's3', lake: 'acme-lake/lake', reports: 's3://acme-reports' } }, 'storage.lake: must start with s3://'],
+    [{ storage: { kind: 's3', lake: 's3://acme-lake', reports: 's3://acme-reports', bucket: 'acme' } }, 'storage: unknown setting "bucket"'],
+    [{ exports: { dir: 'gs://acme-exports/crm' } }, 'exports.dir: gs:// locations are not supported'],
+    [{ exports: { dir: 's3://acme-exports//crm' } }, 'exports.dir: the key prefix "/crm" has an empty'],
+    [{ s3: { endpoint: 'localhost:9000' } }, 's3.endpoint: must be an http:// or https:// URL'],
+    [{ s3: { maxAttempts: 0 } }, 's3.maxAttempts:'],
   ])('names the field of a bad setting: %j', (input, expected) => {
     // Act
     const problems = problemsOf(input);
@@ -79,5 +87,63 @@ describe('configuration', () => {
 
     // Act / Assess
     await expect(loadConfig({ file, env: {} })).rejects.toThrow(/broken\.json[\s\S]*not valid JSON/);
+  });
+});
+
+describe('S3 storage configuration', () => {
+  const s3Run = {
+    s3: { region: 'eu-central-1' },
+    storage: { kind: 's3', lake: 's3://acme-ltv-lake/lake', reports: 's3://acme-ltv-reports' },
+    exports: { dir: 's3://acme-ltv-exports/crm' },
+    engine: { kind: 'duckdb', lakeDir: 'lake-copy' },
+  };
+
+  it('accepts a lake and reports in S3, exports in S3 and a local copy of the lake for DuckDB', () => {
+    // Act
+    const config = parseConfig(s3Run, 'ltv.config.json');
+
+    // Assess
+    expect(config.storage).toEqual({ kind: 's3', lake: 's3://acme-ltv-lake/lake', reports: 's3://acme-ltv-reports', root: 'out' });
+    expect(config.s3).toEqual({ region: 'eu-central-1', forcePathStyle: false });
+    expect(config.exports.dir).toBe('s3://acme-ltv-exports/crm');
+  });
+
+  it('accepts exports in S3 beside local storage', () => {
+    // Act
+    const config = parseConfig({ exports: { dir: 's3://acme-ltv-exports/crm' } }, 'ltv.config.json');
+
+    // Assess
+    expect(config.storage.kind).toBe('local');
+    expect(config.exports.dir).toBe('s3://acme-ltv-exports/crm');
+  });
+
+  it('refuses the DuckDB engine without engine.lakeDir, because DuckDB reads a local folder', () => {
+    // Act
+    const problems = problemsOf({ ...s3Run, engine: { kind: 'duckdb' } });
+
+    // Assess
+    expect(problems).toEqual([expect.stringMatching(/^engine\.lakeDir: required when storage\.kind is "s3": the DuckDB engine reads the lake from a local folder/)]);
+  });
+
+  it('refuses S3 storage without configured exports, since samples are generated for local storage only', () => {
+    // Act
+    const problems = problemsOf({ ...s3Run, exports: {} });
+
+    // Assess
+    expect(problems).toEqual(['exports.dir: required when storage.kind is "s3": a sample data set is generated for local storage only']);
+  });
+
+  it('refuses locations of which one holds the other', () => {
+    // Act
+    const problems = problemsOf({
+      ...s3Run,
+      storage: { kind: 's3', lake: 's3://acme-ltv/lake', reports: 's3://acme-ltv/lake/reports' },
+      exports: { dir: 's3://acme-ltv-exports' },
+    });
+
+    // Assess
+    expect(problems).toEqual([
+      'storage.reports: s3://acme-ltv/lake/reports overlaps storage.lake (s3://acme-ltv/lake); give each its own bucket or prefix',
+    ]);
   });
 });
