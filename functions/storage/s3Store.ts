@@ -88,9 +88,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
+    const input = { Bucket: this.bucket, Key: this.objectKey(key) };
     let out;
     try {
-      out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      out = await this.client.send(new HeadObjectCommand(input));
     } catch (err) {
       // A HEAD response has no body, so a missing bucket is a 404 just like a missing key.
       if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) return undefined;
@@ -105,18 +106,17 @@ export class S3ObjectStore implements ObjectStore {
       if (typeof body === 'string' || Buffer.isBuffer(body)) {
         await this.client.send(new PutObjectCommand({ ...params, Body: body }));
       } else {
-        // Upload buffers one part at a time, so each part can be retried; a failed upload is
-        // aborted (leavePartsOnError is false), so no parts are left behind to pay for.
+        // Upload holds each part in memory until S3 has it, so the SDK can retry a part; a failed
+        // upload is aborted (leavePartsOnError is false), so no parts are left behind to pay for.
         await new Upload({ client: this.client, params: { ...params, Body: body }, partSize: this.partSize }).done();
       }
     });
   }
 
   async putIfAbsent(key: string, body: Buffer | string, contentType?: string): Promise<boolean> {
+    const input = { Bucket: this.bucket, Key: this.objectKey(key), Body: body, ContentType: contentType, IfNoneMatch: '*' };
     try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body, ContentType: contentType, IfNoneMatch: '*' }),
-      );
+      await this.client.send(new PutObjectCommand(input));
       return true;
     } catch (err) {
       const code = codeOf(err);
@@ -154,12 +154,14 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.attempt('delete', key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) })));
+    const input = { Bucket: this.bucket, Key: this.objectKey(key) };
+    await this.attempt('delete', key, () => this.client.send(new DeleteObjectCommand(input)));
   }
 
   private async getObject(key: string): Promise<GetObjectCommandOutput> {
+    const input = { Bucket: this.bucket, Key: this.objectKey(key) };
     try {
-      return await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return await this.client.send(new GetObjectCommand(input));
     } catch (err) {
       if (codeOf(err) === 'NoSuchKey') throw new NotFoundError(this.location, key);
       throw this.failure('read', this.urlOf(key), err);

@@ -28,14 +28,15 @@ export function byteOrder(a: string, b: string): number {
 export function* pseudoRandomChunks(size: number, chunkSize = 256 * 1024): Generator<Buffer> {
   let state = 0x9e3779b9;
   for (let offset = 0; offset < size; offset += chunkSize) {
-    const chunk = Buffer.alloc(Math.min(chunkSize, size - offset));
-    for (let i = 0; i < chunk.length; i += 4) {
+    const length = Math.min(chunkSize, size - offset);
+    const words = new Uint32Array(Math.ceil(length / 4));
+    for (let i = 0; i < words.length; i++) {
       state ^= state << 13;
       state ^= state >>> 17;
       state ^= state << 5;
-      chunk.writeUInt32LE(state >>> 0, i);
+      words[i] = state >>> 0;
     }
-    yield chunk;
+    yield Buffer.from(words.buffer, 0, length);
   }
 }
 

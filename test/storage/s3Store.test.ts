@@ -100,6 +100,13 @@ describe('S3ObjectStore specifics', () => {
     expect((await listAll(store, 'exports/')).map((o) => o.key)).toEqual(['exports/orders.csv']);
   });
 
+  it('refuses an empty key and a key ending in "/", which S3 would take for a folder', async () => {
+    const store = new S3ObjectStore(client, { bucket: await newBucket() });
+
+    await expect(store.put('', 'x')).rejects.toThrow(/"" is not a valid storage key/);
+    await expect(store.put('exports/', 'x')).rejects.toThrow(/"exports\/" is not a valid storage key/);
+  });
+
   it('names the bucket, the key and the reason when the bucket does not exist', async () => {
     const store = new S3ObjectStore(client, { bucket: 'ltv-no-such-bucket', prefix: 'lake' });
 

@@ -51,10 +51,6 @@ function stubbedS3(replies: (Reply | Error)[], maxAttempts: number) {
       // The SDK recognises a response by its shape (status code and headers), so a plain object serves.
       return { response: { statusCode: reply.status, headers: reply.headers ?? {}, body: Readable.from([Buffer.from(reply.body ?? '')]) } };
     },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs() {
-      return {};
-    },
   };
   const client = new S3Client({ region: 'eu-central-1', credentials, maxAttempts, requestHandler });
   return { store: new S3ObjectStore(client, { bucket: 'ltv-lake', prefix: 'lake' }), seen };
