@@ -5,12 +5,14 @@
 --   holdout_end = cutoff every holdout_purchases is 0 and the rows are the plain tuples.
 --   Purchases are UTC calendar days with a paid order, as in model_inputs; a day belongs to
 --   the holdout when its first paid order is at or after the cut-off. Customers whose first
---   purchase falls in the holdout are not in any row.
+--   purchase falls in the holdout are not in any row, nor are customers with a subscription
+--   started before holdout_end (the models are non-contractual, as in model_inputs).
 -- grain: one row per distinct frequency, recency_days, first_purchase_date and holdout_purchases
--- reads: orders (order_month partitions up to to_month)
+-- reads: orders (order_month partitions up to to_month), subscriptions
 -- parameters:
 --   to_month varchar: last order_month partition to read (month of the last instant before holdout_end)
 --   holdout_end timestamp: end of the holdout, exclusive: orders at or after it are not read
+--   holdout_end timestamp: (repeated) subscriptions started at or after it do not exclude a customer
 --   cutoff timestamp: end of the calibration period, exclusive
 --   cutoff timestamp: (repeated) start of the holdout, inclusive
 -- columns:
@@ -33,13 +35,22 @@ paid_orders as (
         and amount - coalesce(refunded_amount, 0) > 0
 ),
 
+subscribers as (
+    select distinct customer_id
+    from subscriptions
+    where started_at < ?
+),
+
 purchase_days as (
     select
-        customer_id,
-        purchase_date,
-        min(ordered_at) as first_ordered_at
+        paid_orders.customer_id,
+        paid_orders.purchase_date,
+        min(paid_orders.ordered_at) as first_ordered_at
     from paid_orders
-    group by customer_id, purchase_date
+    left join subscribers
+        on subscribers.customer_id = paid_orders.customer_id
+    where subscribers.customer_id is null
+    group by paid_orders.customer_id, paid_orders.purchase_date
 ),
 
 calibration as (

@@ -2,15 +2,18 @@
 --   cut-off instant: repeat purchases, recency, first purchase day and the net value of the
 --   repeat purchases in the report currency. A purchase is a UTC calendar day with at least one
 --   paid order (several orders on one day are one purchase, as in Fader-Hardie and lifetimes).
+--   The models are non-contractual: customers with a subscription started before the cut-off
+--   are left out (their invoices are orders, but a contract, not a purchase habit, drives them).
 --   T is not returned: it is the time from first_purchase_date to the cut-off, which the caller
 --   computes, so the cut-off appears only in WHERE (Athena binds parameters nowhere else). The
 --   mean repeat spend is repeat_spend / frequency, also left to the caller so that both engines
 --   divide the same exact sum the same way.
--- grain: one row per customer with a paid order before the cut-off
--- reads: orders (order_month partitions up to to_month), fx_rates
+-- grain: one row per customer without a subscription and with a paid order before the cut-off
+-- reads: orders (order_month partitions up to to_month), subscriptions, fx_rates
 -- parameters:
 --   to_month varchar: last order_month partition to read (month of the last instant before cutoff)
 --   cutoff timestamp: end of the observation, exclusive: orders at or after it are not read
+--   cutoff timestamp: (repeated) subscriptions started at or after it do not exclude a customer
 --   report_currency varchar: ISO code repeat_spend is reported in (rates into it)
 --   report_currency varchar: (repeated) orders already in the report currency
 --   report_currency varchar: (repeated) orders needing conversion
@@ -38,6 +41,12 @@ paid_orders as (
         and ordered_at < ?
         and status = 'paid'
         and amount - coalesce(refunded_amount, 0) > 0
+),
+
+subscribers as (
+    select distinct customer_id
+    from subscriptions
+    where started_at < ?
 ),
 
 rates as (
@@ -72,13 +81,16 @@ valued_orders as (
 
 purchase_days as (
     select
-        customer_id,
-        purchase_date,
-        sum(net_amount) as day_amount,
-        count(*) - count(net_amount) as unconverted_orders,
-        min(purchase_date) over (partition by customer_id) as first_purchase_date
+        valued_orders.customer_id,
+        valued_orders.purchase_date,
+        sum(valued_orders.net_amount) as day_amount,
+        count(*) - count(valued_orders.net_amount) as unconverted_orders,
+        min(valued_orders.purchase_date) over (partition by valued_orders.customer_id) as first_purchase_date
     from valued_orders
-    group by customer_id, purchase_date
+    left join subscribers
+        on subscribers.customer_id = valued_orders.customer_id
+    where subscribers.customer_id is null
+    group by valued_orders.customer_id, valued_orders.purchase_date
 ),
 
 final as (

@@ -76,14 +76,54 @@ export function fitClvModels(customers: readonly CustomerSummary[]): Outcome<Clv
   if (!purchases.ok) return purchases;
   const spend = fitSpendModel(customers);
   if (!spend.ok) return spend;
-  const flags = [...purchases.value.warnings, ...spend.value.warnings];
+  const flags = [...purchases.value.warnings, ...spend.value.warnings, ...spendDataFlags(customers)];
+  return { ok: true, value: { bgnbd: purchases.value, gammaGamma: spend.value, flags } };
+}
+
+/** What the spend data say about the spend model's assumptions and coverage. */
+export function spendDataFlags(customers: readonly CustomerSummary[]): string[] {
+  const flags: string[] = [];
   const independence = spendIndependenceWarning(compressTuples(customers.filter((c) => c.meanSpend !== undefined), { includeSpend: true }));
   if (independence) flags.push(independence);
   const unknownSpend = customers.filter((c) => c.x > 0 && c.meanSpend === undefined).length;
   if (unknownSpend > 0) {
-    flags.push(`${unknownSpend} repeat customer${unknownSpend === 1 ? ' has' : 's have'} repeat orders without an fx rate: scored with the population mean spend`);
+    flags.push(`${unknownSpend} repeat customer${unknownSpend === 1 ? ' has' : 's have'} no known mean spend (repeat orders without an fx rate): scored with the population mean spend`);
   }
-  return { ok: true, value: { bgnbd: purchases.value, gammaGamma: spend.value, flags } };
+  return flags;
+}
+
+/** A fit as the report and `ltv clv fit --json` show it. */
+export interface ModelFitSummary<P extends string> {
+  parameters: Record<P, number>;
+  /** Null when the likelihood has no proper maximum to take them from. */
+  standardErrors: Record<P, number> | null;
+  logLikelihood: number;
+  iterations: number;
+  fitMs: number;
+  /** Customers the model was fitted on. */
+  customers: number;
+}
+
+export function summariseBgNbd(fit: BgNbdFit): ModelFitSummary<'r' | 'alpha' | 'a' | 'b'> {
+  return {
+    parameters: { r: fit.r, alpha: fit.alpha, a: fit.a, b: fit.b },
+    standardErrors: fit.standardErrors,
+    logLikelihood: fit.logLikelihood,
+    iterations: fit.iterations,
+    fitMs: fit.fitMs,
+    customers: fit.customers,
+  };
+}
+
+export function summariseGammaGamma(fit: GammaGammaFit): ModelFitSummary<'p' | 'q' | 'gamma'> {
+  return {
+    parameters: { p: fit.p, q: fit.q, gamma: fit.gamma },
+    standardErrors: fit.standardErrors,
+    logLikelihood: fit.logLikelihood,
+    iterations: fit.iterations,
+    fitMs: fit.fitMs,
+    customers: fit.customers,
+  };
 }
 
 /**

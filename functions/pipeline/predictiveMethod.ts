@@ -2,16 +2,22 @@
 // Gamma-Gamma on the model inputs at the week's end, score every customer, and validate the
 // purchase model on a holdout. A model that cannot be fitted makes the method missing and
 // flagged; it never fails the weekly run.
-import type { BgNbdFit } from '../clv/bgnbd.ts';
-import { fitClvModels, holdoutModelAccuracy, scoreCustomers, type ClvModels, type HoldoutTuple, type Outcome } from '../clv/fitClvModels.ts';
+import {
+  fitClvModels,
+  holdoutModelAccuracy,
+  scoreCustomers,
+  summariseBgNbd,
+  summariseGammaGamma,
+  type HoldoutTuple,
+  type Outcome,
+} from '../clv/fitClvModels.ts';
 import type { ClvResult } from '../clv/formulas.ts';
-import type { GammaGammaFit } from '../clv/gammaGamma.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { TupleScores } from '../clv/predictiveClv.ts';
 import type { Config } from '../config/schema.ts';
 import type { QueryEngine, QueryStats } from '../engine/queryEngine.ts';
 import type { WritebackRow } from '../engine/writebackWriter.ts';
-import type { ReportModelFit, ReportPredictiveClv } from '../report/report.ts';
+import type { ReportPredictiveClv } from '../report/report.ts';
 import { shiftCivilDays, type WeekBounds } from '../time/isoWeek.ts';
 import { readHoldoutTuples, readModelInputs, type ModelCustomer } from './modelInputs.ts';
 
@@ -75,7 +81,7 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
     result: { method: 'bgnbd', value: totalClv / customers.length, flags: models.flags },
     summary: {
       ...base,
-      models: modelSummary(models),
+      models: { bgnbd: summariseBgNbd(models.bgnbd), gammaGamma: summariseGammaGamma(models.gammaGamma) },
       totalClv,
       meanPAlive: totalPAlive / customers.length,
       scoresWritten: customers.length,
@@ -94,22 +100,6 @@ function validate(tuples: readonly HoldoutTuple[], holdoutDays: number, holdoutW
   }
   const outcome = holdoutModelAccuracy(tuples, holdoutDays);
   return outcome.ok ? outcome : { ok: false, flags: [`the calibration fit failed: ${outcome.flags.join('; ')}`] };
-}
-
-function modelSummary(models: ClvModels): NonNullable<ReportPredictiveClv['models']> {
-  const { bgnbd, gammaGamma } = models;
-  const common = (fit: BgNbdFit | GammaGammaFit) => ({ logLikelihood: fit.logLikelihood, iterations: fit.iterations, fitMs: fit.fitMs, customers: fit.customers });
-  const bgnbdFit: ReportModelFit<'r' | 'alpha' | 'a' | 'b'> = {
-    parameters: { r: bgnbd.r, alpha: bgnbd.alpha, a: bgnbd.a, b: bgnbd.b },
-    standardErrors: bgnbd.standardErrors,
-    ...common(bgnbd),
-  };
-  const spendFit: ReportModelFit<'p' | 'q' | 'gamma'> = {
-    parameters: { p: gammaGamma.p, q: gammaGamma.q, gamma: gammaGamma.gamma },
-    standardErrors: gammaGamma.standardErrors,
-    ...common(gammaGamma),
-  };
-  return { bgnbd: bgnbdFit, gammaGamma: spendFit };
 }
 
 function scoreRows(customers: readonly ModelCustomer[], scores: TupleScores): WritebackRow[] {

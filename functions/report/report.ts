@@ -1,6 +1,7 @@
 // The one typed Report object: everything the e-mail, the plain text and report.json show.
 // Renderers only format what is here; no renderer computes a number.
 import type { ClvResult } from '../clv/formulas.ts';
+import type { ModelFitSummary } from '../clv/fitClvModels.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { Kpi } from '../kpi/weeklyKpis.ts';
 
@@ -33,17 +34,6 @@ export interface ReportCohort {
   cumulativeRevenuePerCustomer: number[];
 }
 
-export interface ReportModelFit<P extends string> {
-  parameters: Record<P, number>;
-  /** Null when the likelihood has no proper maximum to take them from. */
-  standardErrors: Record<P, number> | null;
-  logLikelihood: number;
-  iterations: number;
-  fitMs: number;
-  /** Customers the model was fitted on. */
-  customers: number;
-}
-
 /** The predictive method (BG/NBD + Gamma-Gamma): its fit, its scores and its accuracy. */
 export interface ReportPredictiveClv {
   method: 'bgnbd';
@@ -57,7 +47,7 @@ export interface ReportPredictiveClv {
   monthlyDiscountRate: number;
   grossMargin: number;
   /** Null when the models could not be fitted; `flags` says why. */
-  models: { bgnbd: ReportModelFit<'r' | 'alpha' | 'a' | 'b'>; gammaGamma: ReportModelFit<'p' | 'q' | 'gamma'> } | null;
+  models: { bgnbd: ModelFitSummary<'r' | 'alpha' | 'a' | 'b'>; gammaGamma: ModelFitSummary<'p' | 'q' | 'gamma'> } | null;
   /** Sum of the customers' CLVs (the value of the current customer base over the horizon). */
   totalClv: number | null;
   meanPAlive: number | null;

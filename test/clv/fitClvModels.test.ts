@@ -123,7 +123,7 @@ describe('scoreCustomers with unknown spend', () => {
     expect(scores.expectedSpend[0]).toBeCloseTo(populationMeanSpend(outcome.value.gammaGamma), 10);
     expect(fitClvModels([...customers, unknown])).toMatchObject({
       ok: true,
-      value: { flags: expect.arrayContaining(['1 repeat customer has repeat orders without an fx rate: scored with the population mean spend']) },
+      value: { flags: expect.arrayContaining(['1 repeat customer has no known mean spend (repeat orders without an fx rate): scored with the population mean spend']) },
     });
   });
 });

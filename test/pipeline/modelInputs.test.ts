@@ -24,6 +24,8 @@ import { daysSince, readHoldoutTuples, readModelInputs } from '../../functions/p
 //      repeat spend 8.00 is incomplete (1 unconverted order): mean spend unknown
 //   d  only a cancelled order                                 → not a model customer
 //   f  o15 11-20 15:00 5.00 USD                               → x = 0, t_x = 0, T = 3 (same tuple as b)
+//   g  o16 02-01 and o17 03-01 09:00, 29.00 USD each, and a subscription from 06-01: a contractual
+//      customer, left out at any cut-off after 06-01
 const orders = `order_id,customer_id,ordered_at,amount,refunded_amount,currency,status
 o1,a,2026-01-10T09:00:00Z,20.00,,USD,paid
 o2,a,2026-01-10T18:00:00Z,5.00,,USD,paid
@@ -40,6 +42,11 @@ o12,c,2026-10-01T05:00:00Z,100,,JPY,paid
 o13,c,2026-10-15T05:00:00Z,70.00,,USD,pending
 o14,d,2026-08-01T05:00:00Z,70.00,,USD,cancelled
 o15,f,2026-11-20T15:00:00Z,5.00,,USD,paid
+o16,g,2026-02-01T09:00:00Z,29.00,,USD,paid
+o17,g,2026-03-01T09:00:00Z,29.00,,USD,paid
+`;
+const subscriptions = `subscription_id,customer_id,plan,mrr,currency,started_at,ended_at
+s1,g,starter,29.00,USD,2026-06-01T00:00:00Z,
 `;
 const fxRates = `rate_date,from_currency,to_currency,rate
 2026-07-04,EUR,USD,1.1
@@ -56,6 +63,7 @@ beforeAll(async () => {
   await mkdir(path.join(root, 'exports'));
   await writeFile(path.join(root, 'exports', 'orders.csv'), orders);
   await writeFile(path.join(root, 'exports', 'fx_rates.csv'), fxRates);
+  await writeFile(path.join(root, 'exports', 'subscriptions.csv'), subscriptions);
   const config = parseConfig({ storage: { kind: 'local', root: path.join(root, 'out') }, exports: { dir: path.join(root, 'exports') } }, 'test');
   const stores = openStores(config);
   const ingest = await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: 'UTC', now: new Date('2026-11-24T00:00:00Z') });
@@ -89,8 +97,12 @@ describe('queries/model_inputs.sql', () => {
     // Act
     const { customers } = await readModelInputs(engine, midday, 'USD');
 
-    // Assess: T = 50.5 days from the start of Jan 10 to noon on Mar 1
-    expect(customers).toEqual([{ customerId: 'a', x: 1, tx: 50, T: 50.5, meanSpend: 20 }]);
+    // Assess: T = 50.5 days from the start of Jan 10 to noon on Mar 1; g subscribes only later,
+    // so is a non-contractual customer here: Feb 1 (day 32) and Mar 1, T = 60.5 − 32
+    expect(customers).toEqual([
+      { customerId: 'a', x: 1, tx: 50, T: 50.5, meanSpend: 20 },
+      { customerId: 'g', x: 1, tx: 28, T: 28.5, meanSpend: 29 },
+    ]);
   });
 
   it('reports repeat spend in another report currency with its rates, and the unconverted orders', async () => {

@@ -117,12 +117,15 @@ describe('the weekly job on a generated sample', () => {
   });
 
   it('fits the predictive method and writes one clv_scores row per model customer', async () => {
-    // Prepare: model customers are those with a paid order (net > 0) before the week's end
+    // Prepare: model customers are those with a paid order (net > 0) before the week's end and
+    // no subscription started before it
     const orders = parseCsv(await readFile(path.join(root, 'exports', 'orders.csv'), 'utf8'));
+    const subscriptions = parseCsv(await readFile(path.join(root, 'exports', 'subscriptions.csv'), 'utf8'));
     const end = Date.parse('2026-11-23T00:00:00Z');
+    const subscribers = new Set(subscriptions.filter((s) => Date.parse(s.started_at!) < end).map((s) => s.customer_id));
     const customers = new Set(
       orders
-        .filter((o) => o.status === 'paid' && Date.parse(o.ordered_at!) < end)
+        .filter((o) => o.status === 'paid' && Date.parse(o.ordered_at!) < end && !subscribers.has(o.customer_id))
         .filter((o) => parseMoney(o.amount!)! - (o.refunded_amount ? parseMoney(o.refunded_amount)! : 0n) > 0n)
         .map((o) => o.customer_id),
     );
