@@ -6,6 +6,7 @@ import { reportCommand } from './reportCommand.ts';
 import { sampleCommand } from './sampleCommand.ts';
 import { ingestCommand } from './ingestCommand.ts';
 import { queryCommand } from './queryCommand.ts';
+import { clvCommands } from './clvCommand.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -21,17 +22,31 @@ export interface Command {
   run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
+/** A command with sub-commands (`ltv clv fit`), each parsed and helped like a command. */
+export interface CommandGroup {
+  summary: string;
+  subcommands: Record<string, Command>;
+}
+
+const COMMANDS: Record<string, Command | CommandGroup> = {
   report: reportCommand,
   sample: sampleCommand,
   ingest: ingestCommand,
   query: queryCommand,
+  clv: clvCommands,
 };
 
 function mainHelp(): string {
   const lines = ['ltv: weekly customer-lifetime-value reporting', '', 'Usage: ltv <command> [options]', '', 'Commands:'];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${c.summary}`);
   lines.push('', 'Run `ltv <command> --help` for the options of a command.');
+  return lines.join('\n');
+}
+
+function groupHelp(name: string, g: CommandGroup): string {
+  const lines = [`ltv ${name}: ${g.summary}`, '', `Usage: ltv ${name} <sub-command> [options]`, '', 'Sub-commands:'];
+  for (const [sub, c] of Object.entries(g.subcommands)) lines.push(`  ${sub.padEnd(8)} ${c.summary}`);
+  lines.push('', `Run \`ltv ${name} <sub-command> --help\` for its options.`);
   return lines.join('\n');
 }
 
@@ -45,16 +60,30 @@ function commandHelp(name: string, c: Command): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  let [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
     return name ? 0 : 1;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     console.error(`ltv: unknown command "${name}"\n\n${mainHelp()}`);
     return 2;
   }
+  let command: Command;
+  if ('subcommands' in entry) {
+    const [sub, ...subRest] = rest;
+    if (!sub || sub === '--help' || sub === '-h') {
+      console.log(groupHelp(name, entry));
+      return sub ? 0 : 1;
+    }
+    const found = entry.subcommands[sub];
+    if (!found) {
+      console.error(`ltv ${name}: unknown sub-command "${sub}"\n\n${groupHelp(name, entry)}`);
+      return 2;
+    }
+    [command, name, rest] = [found, `${name} ${sub}`, subRest];
+  } else command = entry;
   let parsed;
   try {
     parsed = parseArgs({

@@ -1,0 +1,161 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { conditionalExpectedPurchases, probabilityAlive } from '../../functions/clv/bgnbd.ts';
+import { customerClv } from '../../functions/clv/predictiveClv.ts';
+import { main } from '../../functions/cli/main.ts';
+import { parseConfig } from '../../functions/config/load.ts';
+import { ingestExports } from '../../functions/ingest/ingestExports.ts';
+import { openStores } from '../../functions/pipeline/adapters.ts';
+import { writeSample } from '../../functions/sample/writeSample.ts';
+
+// The published CDNOW summaries (shared/data/cdnow, see its README): recency and T in weeks.
+const cdnow = path.resolve(import.meta.dirname, '../../../shared/data/cdnow');
+const withSpend = path.join(cdnow, 'cdnow_customers_summary_with_transactions.csv');
+const withoutSpend = path.join(cdnow, 'cdnow_customers_summary.csv');
+
+let dir: string;
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  const code = await main(args);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ltv-clv-cli-'));
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ltv clv fit', () => {
+  it('fits CDNOW to the published BG/NBD and Gamma-Gamma parameters (--json)', async () => {
+    // Act
+    const { code, stdout } = await run(['clv', 'fit', '--summary', withSpend, '--unit', 'weeks', '--json']);
+
+    // Assess: r = 0.243, α = 4.414, a = 0.793, b = 2.426, LL = −9582.4; p = 6.25, q = 3.74, γ = 15.44
+    expect(code).toBe(0);
+    const fit = JSON.parse(stdout) as {
+      customers: number;
+      timeUnit: string;
+      bgnbd: { parameters: Record<string, number>; standardErrors: Record<string, number>; logLikelihood: number; iterations: number; fitMs: number };
+      gammaGamma: { parameters: Record<string, number>; customers: number };
+    };
+    expect(fit).toMatchObject({ customers: 2357, timeUnit: 'weeks' });
+    const published = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    for (const [name, value] of Object.entries(published)) expect(Math.abs(fit.bgnbd.parameters[name]! - value)).toBeLessThan(0.001);
+    expect(Math.abs(fit.bgnbd.logLikelihood - -9582.4)).toBeLessThan(0.1);
+    expect(fit.bgnbd.standardErrors.r).toBeCloseTo(0.0126, 3);
+    expect(fit.bgnbd.iterations).toBeGreaterThan(0);
+    expect(fit.bgnbd.fitMs).toBeGreaterThan(0);
+    const spend = { p: 6.25, q: 3.74, gamma: 15.44 };
+    for (const [name, value] of Object.entries(spend)) expect(Math.abs(fit.gammaGamma.parameters[name]! - value)).toBeLessThan(0.01);
+    expect(fit.gammaGamma.customers).toBe(946);
+  });
+
+  it('prints a table, and no spend model for a file without monetary values', async () => {
+    // Act
+    const { code, stdout } = await run(['clv', 'fit', '--summary', withoutSpend, '--unit', 'weeks']);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ {2}r +0\.2426 +0\.0126$/m);
+    expect(stdout).toMatch(/^ {2}alpha +4\.413\d +0\.378\d$/m);
+    expect(stdout).toContain('log-likelihood -9582.4');
+    expect(stdout).toContain('Gamma-Gamma: not fitted (the file has no monetary_value column)');
+  });
+
+  it('exits 1 with the reason when the data cannot carry the model', async () => {
+    // Prepare
+    const file = path.join(dir, 'one-repeat.csv');
+    await writeFile(file, 'customer_id,frequency,recency,T\na,1,3,10\nb,0,0,10\n');
+
+    // Act
+    const { code, stdout } = await run(['clv', 'fit', '--summary', file]);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout).toContain('not fitted: too few repeat customers to fit BG/NBD: 1 made a repeat purchase, at least 10 are needed');
+  });
+
+  it('refuses options that do not apply', async () => {
+    expect((await run(['clv', 'fit', '--summary', withSpend, '--unit', 'months'])).stderr).toContain('--unit must be days or weeks, not "months"');
+    expect((await run(['clv', 'fit', '--summary', withSpend, '--week', '2026-W47'])).code).toBe(1);
+    expect((await run(['clv', 'nope'])).code).toBe(2);
+  });
+});
+
+describe('ltv clv score', () => {
+  it('writes predicted purchases, P(alive), expected spend and CLV per customer', async () => {
+    // Prepare
+    const out = path.join(dir, 'scores.csv');
+
+    // Act
+    const { code, stderr } = await run([
+      'clv', 'score', '--summary', withSpend, '--unit', 'weeks', '--out', out, '--horizon-months', '6', '--discount-rate', '0', '--margin', '0.5',
+    ]);
+
+    // Assess: customer 1 (x = 2, t_x = 30.43, T = 38.86, z̄ = 22.35) against the library at the fitted parameters
+    expect(code).toBe(0);
+    expect(stderr).toContain('Scored 2357 customers');
+    const lines = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(2358);
+    expect(lines[0]).toBe('customer_id,frequency,recency,T,predicted_purchases,p_alive,expected_spend,clv');
+    const [id, x, tx, T, purchases, pAlive, spend, clv] = lines[1]!.split(',');
+    expect([id, x, tx, T]).toEqual(['1', '2', '30.43', '38.86']);
+    const { stdout } = await run(['clv', 'fit', '--summary', withSpend, '--unit', 'weeks', '--json']);
+    const fit = JSON.parse(stdout) as { bgnbd: { parameters: { r: number; alpha: number; a: number; b: number } }; gammaGamma: { parameters: { p: number; q: number; gamma: number } } };
+    const customer = { x: 2, tx: 30.43, T: 38.86, meanSpend: 22.35 };
+    const expected = customerClv(customer, fit.bgnbd.parameters, fit.gammaGamma.parameters, { daysPerTimeUnit: 7, horizonMonths: 6, monthlyDiscountRate: 0, grossMargin: 0.5 });
+    expect(Number(pAlive)).toBeCloseTo(probabilityAlive(fit.bgnbd.parameters, customer), 6);
+    expect(Number(pAlive)).toBeCloseTo(0.7266, 3);
+    expect(Number(purchases)).toBeCloseTo(conditionalExpectedPurchases(fit.bgnbd.parameters, customer, (6 * 30.4375) / 7), 6);
+    expect(Number(spend)).toBeCloseTo(expected.expectedSpend, 6);
+    expect(Number(clv)).toBeCloseTo(expected.clv, 6);
+    // Without discounting, CLV = purchases × spend × margin
+    expect(Number(clv)).toBeCloseTo(Number(purchases) * Number(spend) * 0.5, 4);
+  });
+
+  it('needs monetary values and valid settings', async () => {
+    expect((await run(['clv', 'score', '--summary', withoutSpend])).stderr).toContain('has no monetary_value column');
+    expect((await run(['clv', 'score', '--summary', withSpend, '--horizon-months', '0'])).stderr).toContain('--horizon-months: Too small');
+    expect((await run(['clv', 'score', '--summary', withSpend, '--discount-rate', 'x'])).stderr).toContain('--discount-rate:');
+    expect((await run(['clv', 'score', '--summary', withSpend, '--margin', '1.5'])).stderr).toContain('--margin: Too big');
+  });
+});
+
+describe('ltv clv on the lake', () => {
+  it('reads the model inputs at the end of --week and scores every model customer', async () => {
+    // Prepare: a small generated lake and a configuration that points at it
+    const root = path.join(dir, 'lake-run');
+    await writeSample({ seed: 'clv-cli', customers: 300, endDate: '2026-11-22' }, path.join(root, 'exports'));
+    const settings = { storage: { kind: 'local', root: path.join(root, 'out') }, exports: { dir: path.join(root, 'exports') } };
+    const stores = openStores(parseConfig(settings, 'test'));
+    await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: 'UTC', now: new Date('2026-11-23T00:00:00Z') });
+    const configFile = path.join(root, 'ltv.config.json');
+    await writeFile(configFile, JSON.stringify(settings));
+    const out = path.join(root, 'scores.csv');
+
+    // Act
+    const fit = await run(['clv', 'fit', '--config', configFile, '--week', '2026-W47']);
+    const score = await run(['clv', 'score', '--config', configFile, '--week', '2026-W47', '--out', out]);
+
+    // Assess
+    const customers = Number(/^(\d+) customers from the lake at the end of 2026-W47 \(2026-11-23T00:00:00.000Z\)/.exec(fit.stdout)?.[1]);
+    expect(fit.code).toBe(0);
+    expect(customers).toBeGreaterThan(200);
+    expect(score.code).toBe(0);
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(customers + 1);
+    expect((await run(['clv', 'fit', '--config', configFile, '--unit', 'weeks'])).stderr).toContain('--unit describes a --summary file');
+  });
+});
