@@ -32,16 +32,18 @@ export class StorageBuckets extends Construct {
       lifecycleRules: [{ expiration: Duration.days(365) }],
     });
     const logged = (prefix: string) => ({ ...common, serverAccessLogsBucket: this.accessLogs, serverAccessLogsPrefix: `${prefix}/` });
+    // Streamed writes are multipart uploads; a crashed run must not leave billed parts behind.
+    const abandonedUploads = { abortIncompleteMultipartUploadAfter: Duration.days(7) };
     this.exports = new Bucket(this, 'Exports', {
       ...logged('exports'),
       versioned: true,
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }],
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }, abandonedUploads],
     });
-    this.lake = new Bucket(this, 'Lake', logged('lake'));
+    this.lake = new Bucket(this, 'Lake', { ...logged('lake'), lifecycleRules: [abandonedUploads] });
     this.athenaResults = new Bucket(this, 'AthenaResults', {
       ...logged('athena-results'),
-      lifecycleRules: [{ expiration: Duration.days(props.resultsRetentionDays ?? 30) }],
+      lifecycleRules: [{ expiration: Duration.days(props.resultsRetentionDays ?? 30) }, abandonedUploads],
     });
-    this.reports = new Bucket(this, 'Reports', { ...logged('reports'), versioned: true });
+    this.reports = new Bucket(this, 'Reports', { ...logged('reports'), versioned: true, lifecycleRules: [abandonedUploads] });
   }
 }

@@ -33,13 +33,26 @@ describe('storage buckets', () => {
     }
   });
 
+  it('aborts abandoned multipart uploads in every bucket that receives streamed writes', () => {
+    // Act
+    const buckets = template(30).findResources('AWS::S3::Bucket');
+
+    // Assess
+    const withAbort = Object.values(buckets).filter((b) =>
+      JSON.stringify(b).includes('"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}'),
+    );
+    expect(withAbort).toHaveLength(4);
+  });
+
   it('expires Athena results after the configured days and versions the raw exports', () => {
     // Act
     const t = template(7);
 
     // Assess
     t.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7, Status: 'Enabled' })] },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 7, Status: 'Enabled' }), Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } })],
+      },
       LoggingConfiguration: { LogFilePrefix: 'athena-results/' },
     });
     t.hasResourceProperties('AWS::S3::Bucket', {
