@@ -1,16 +1,34 @@
-// Ingest: turn export files into lake tables. Each row is accepted or rejected with a reason;
-// rejected records are kept whole; every export gets a manifest where
+// Ingest: turn export files into lake tables. A format reader yields source records, a preset
+// maps them to canonical cells, the table's row validator accepts or rejects each one with a
+// reason. Rejected records are kept whole; every export gets a manifest where
 // rows read = accepted + rejected. Raw exports are only ever read.
-import path from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { TABLES, type TableName } from '../schema/tables.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
+import { formatOfExport, openExport } from './exportReader.ts';
+import type { ReadCounter } from './exportText.ts';
 import { TableStage } from './lakeWriter.ts';
 import { manifestKey, readManifest, rejectsKey, type Manifest } from './manifest.ts';
-import { ExportFormatError, readCsvRecords } from './readCsv.ts';
-import { rowValidator, type RowContext } from './rowSchema.ts';
-import { tableOfExport } from './tableOfExport.ts';
+import { canonicalPreset } from './presets/canonical.ts';
+import { mappingPreset, type Mapping } from './presets/mapping.ts';
+import type { Preset, PresetName } from './presets/preset.ts';
+import { shopifyPreset } from './presets/shopify.ts';
+import { stripePreset } from './presets/stripe.ts';
+import { RejectsFile } from './rejectsFile.ts';
+import type { RowContext } from './rowSchema.ts';
+
+export interface IngestProgress {
+  key: string;
+  /** Records read so far from this export. */
+  rowsRead: number;
+  /** Bytes taken from storage so far (of the compressed file, for gzip). */
+  bytesRead: number;
+  /** The export's size in storage. */
+  size: number;
+}
 
 export interface IngestOptions {
   exports: ObjectStore;
@@ -23,7 +41,13 @@ export interface IngestOptions {
   now: Date;
   /** Re-ingest exports whose manifest says they are already in. */
   force?: boolean;
-  onProgress?: (progress: { key: string; rows: number; bytes: number }) => void;
+  /** What the exports are (docs/ingest-presets.md); canonical when omitted. */
+  preset?: PresetName;
+  /** A user's mapping file, already validated (loadMapping); used instead of a preset. */
+  mapping?: Mapping;
+  /** Secret key of the customer ids derived from e-mail addresses (Shopify); '' when unset. */
+  customerKeySalt?: string;
+  onProgress?: (progress: IngestProgress) => void;
 }
 
 export interface IngestFailure {
@@ -38,23 +62,57 @@ export interface IngestResult {
   tableRows: Partial<Record<TableName, number>>;
 }
 
+interface ExportObject {
+  key: string;
+  size: number;
+  etag: string;
+}
+
 const CLOCK_SKEW_MS = 86_400_000;
 /** Files an export folder may hold; anything else (notes, params) is left alone. */
-const EXPORT_FILE = /\.csv(\.gz)?$/i;
+const EXPORT_FILE = /\.(csv|jsonl|ndjson)(\.gz)?$/i;
+/** Progress is reported after at least this many rows, and at the end of each export. */
+const PROGRESS_ROWS = 10_000;
+
+function presetOf(options: IngestOptions): Preset {
+  if (options.mapping) {
+    if (options.preset !== undefined && options.preset !== 'canonical') {
+      throw new Error(`a mapping file replaces the preset; drop --preset ${options.preset} or the mapping`);
+    }
+    return mappingPreset(options.mapping);
+  }
+  switch (options.preset ?? 'canonical') {
+    case 'canonical':
+      return canonicalPreset;
+    case 'stripe':
+      return stripePreset;
+    case 'shopify':
+      return shopifyPreset;
+  }
+}
 
 export async function ingestExports(options: IngestOptions): Promise<IngestResult> {
   const result: IngestResult = { ingested: [], skipped: [], failed: [], tableRows: {} };
+  const preset = presetOf(options);
   const keys = options.keys ?? (await allKeys(options.exports));
-  const byTable = new Map<TableName, { key: string; size: number; etag: string }[]>();
+  const byTable = new Map<TableName, ExportObject[]>();
   for (const key of keys.sort()) {
-    const table = tableOfExport(key);
-    if (!table) {
-      result.skipped.push({ key, reason: `the file name names no table (${Object.keys(TABLES).join(', ')})` });
-      continue;
-    }
     const info = await options.exports.head(key);
     if (!info) {
       result.failed.push({ key, error: `${options.exports.location}/${key}: no such export` });
+      continue;
+    }
+    let table = preset.tableFromKey(key);
+    if (table === undefined && preset.tableFromHeader) {
+      try {
+        table = await tableFromHeader(preset, options.exports, key);
+      } catch (err) {
+        result.failed.push({ key, error: (err as Error).message });
+        continue;
+      }
+    }
+    if (table === undefined) {
+      result.skipped.push({ key, reason: preset.unrecognised });
       continue;
     }
     const previous = await readManifest(options.lake, key);
@@ -67,24 +125,29 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
   const context: RowContext = { sourceTimeZone: options.sourceTimeZone, notAfterMs: options.now.getTime() + CLOCK_SKEW_MS };
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'ltv-ingest-'));
   try {
+    await mkdir(path.join(scratch, 'rejects'));
+    let exportCount = 0;
     for (const [table, objects] of byTable) {
       const stage = await TableStage.open(table, path.join(scratch, table));
       try {
-        const manifests: { manifest: Manifest; rejects: string | null }[] = [];
+        const done: { manifest: Manifest; rejects: string | null }[] = [];
         for (const object of objects) {
           await stage.beginExport(object.key);
+          const rejects = new RejectsFile(path.join(scratch, 'rejects', `${exportCount++}.csv`));
           try {
-            manifests.push(await ingestOne(stage, table, object, options, context));
+            const manifest = await ingestOne(stage, table, object, preset, rejects, options, context);
+            done.push({ manifest, rejects: await rejects.close() });
           } catch (err) {
+            await rejects.discard();
             await stage.discardExport(object.key);
             result.failed.push({ key: object.key, error: (err as Error).message });
           }
         }
-        if (manifests.length === 0) continue;
+        if (done.length === 0) continue;
         result.tableRows[table] = await stage.writeTo(options.lake);
         // Manifests last: a crash before this point leaves the exports to be ingested again.
-        for (const { manifest, rejects } of manifests) {
-          if (rejects !== null) await options.lake.put(rejectsKey(manifest.sourceKey), rejects, 'text/csv');
+        for (const { manifest, rejects } of done) {
+          if (rejects !== null) await options.lake.put(rejectsKey(manifest.sourceKey), createReadStream(rejects), 'text/csv');
           else await options.lake.delete(rejectsKey(manifest.sourceKey));
           await options.lake.put(manifestKey(manifest.sourceKey), `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
           result.ingested.push(manifest);
@@ -105,95 +168,95 @@ async function allKeys(store: ObjectStore): Promise<string[]> {
   return keys;
 }
 
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+/** Reads only the header of an export whose name does not tell its table. */
+async function tableFromHeader(preset: Preset, store: ObjectStore, key: string): Promise<TableName | undefined> {
+  const reader = await openExport(formatOfExport(key), await store.get(key), key, { bytes: 0 });
+  try {
+    return preset.tableFromHeader?.(reader.fields);
+  } finally {
+    await reader.close();
+  }
 }
 
 async function ingestOne(
   stage: TableStage,
   table: TableName,
-  object: { key: string; size: number; etag: string },
+  object: ExportObject,
+  preset: Preset,
+  rejects: RejectsFile,
   options: IngestOptions,
   context: RowContext,
-): Promise<{ manifest: Manifest; rejects: string | null }> {
-  const def = TABLES[table];
-  const validator = rowValidator(table, context);
-  const timeColumn = def.columns.find((c) => c.type === 'timestamp' || c.type === 'date');
-  let header: string[] | undefined;
-  let positions: { name: string; index: number }[] = [];
-  let rowsRead = 0;
-  let accepted = 0;
-  const rejectedByRule: Record<string, number> = {};
-  const rejectLines: string[] = [];
-  let minTime: number | undefined;
-  let maxTime: number | undefined;
-  let ignoredColumns: string[] = [];
-  for await (const record of readCsvRecords(await options.exports.get(object.key), object.key)) {
-    if (!header) {
-      header = record.cells.map((c) => c.trim().toLowerCase());
-      const missing = def.columns.filter((c) => c.required && !header!.includes(c.name)).map((c) => c.name);
-      if (missing.length > 0) {
-        throw new ExportFormatError(
-          object.key,
-          record.line,
-          `the header lacks required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for table ${table} (found: ${header.join(', ') || 'nothing'})`,
-        );
-      }
-      positions = def.columns.map((c) => ({ name: c.name, index: header!.indexOf(c.name) })).filter((p) => p.index >= 0);
-      ignoredColumns = header.filter((h) => !def.columns.some((c) => c.name === h));
-      continue;
-    }
-    rowsRead++;
-    let outcome;
-    if (record.cells.length !== header.length) {
-      outcome = {
-        rejection: {
-          field: '',
-          value: '',
-          rule: 'column_count',
-          message: `has ${record.cells.length} fields, the header has ${header.length}`,
-        },
-      };
-    } else {
-      const cells: Record<string, string | undefined> = {};
-      for (const p of positions) cells[p.name] = record.cells[p.index];
-      outcome = validator.validate(cells);
-    }
-    if ('row' in outcome) {
-      accepted++;
-      stage.append(outcome.row, object.key, record.line);
-      if (timeColumn) {
-        const t = outcome.row[timeColumn.name];
-        if (typeof t === 'number') {
-          const ms = timeColumn.type === 'date' ? t * 86_400_000 : t;
-          if (minTime === undefined || ms < minTime) minTime = ms;
-          if (maxTime === undefined || ms > maxTime) maxTime = ms;
+): Promise<Manifest> {
+  const format = formatOfExport(object.key);
+  const counter: ReadCounter = { bytes: 0 };
+  const reader = await openExport(format, await options.exports.get(object.key), object.key, counter);
+  try {
+    const mapper = preset.open(table, {
+      file: object.key,
+      format,
+      fields: reader.fields,
+      headerLine: reader.header?.line,
+      row: context,
+      customerKeySalt: options.customerKeySalt ?? '',
+    });
+    const timeColumn = TABLES[table].columns.find((c) => c.type === 'timestamp' || c.type === 'date');
+    const timeName = timeColumn?.name ?? '';
+    const msPerUnit = timeColumn?.type === 'date' ? 86_400_000 : 1;
+    let rowsRead = 0;
+    let accepted = 0;
+    let rowsWritten = 0;
+    let reportedAt = 0;
+    const rejectedByRule: Record<string, number> = {};
+    let minTime = Infinity;
+    let maxTime = -Infinity;
+    const progress = (): void => options.onProgress?.({ key: object.key, rowsRead, bytesRead: counter.bytes, size: object.size });
+    for await (const batch of reader.batches) {
+      for (const record of batch) {
+        rowsRead++;
+        const outcome = record.problem ? { rejection: record.problem } : mapper.map(record);
+        if ('row' in outcome) {
+          accepted++;
+          rowsWritten++;
+          stage.append(outcome.row, object.key, record.line);
+          const t = outcome.row[timeName];
+          if (typeof t === 'number') {
+            if (t < minTime) minTime = t;
+            if (t > maxTime) maxTime = t;
+          }
+        } else if ('partOf' in outcome) {
+          accepted++;
+        } else {
+          const rule = outcome.rejection.rule;
+          rejectedByRule[rule] = (rejectedByRule[rule] ?? 0) + 1;
+          await rejects.add(record.line, outcome.rejection, record.raw);
         }
       }
-    } else {
-      const r = outcome.rejection;
-      rejectedByRule[r.rule] = (rejectedByRule[r.rule] ?? 0) + 1;
-      rejectLines.push([String(record.line), r.field, r.value, r.rule, r.message, record.raw].map(csvCell).join(','));
+      if (rowsRead - reportedAt >= PROGRESS_ROWS) {
+        reportedAt = rowsRead;
+        progress();
+      }
     }
-    if (rowsRead % 50_000 === 0) options.onProgress?.({ key: object.key, rows: rowsRead, bytes: object.size });
+    progress();
+    const rejected = rowsRead - accepted;
+    const iso = (t: number): string | null => (Number.isFinite(t) ? new Date(t * msPerUnit).toISOString() : null);
+    return {
+      sourceKey: object.key,
+      table,
+      format,
+      preset: preset.name,
+      size: object.size,
+      etag: object.etag,
+      rowsRead,
+      accepted,
+      rejected,
+      rowsWritten,
+      rejectedByRule,
+      ignoredColumns: reader.fields.names.filter((n) => !mapper.reads.has(n)),
+      timeRange: timeColumn ? { column: timeColumn.name, min: iso(minTime), max: iso(maxTime) } : null,
+      rejectsKey: rejected > 0 ? rejectsKey(object.key) : null,
+      ingestedAt: new Date().toISOString(),
+    };
+  } finally {
+    await reader.close();
   }
-  options.onProgress?.({ key: object.key, rows: rowsRead, bytes: object.size });
-  const rejected = rowsRead - accepted;
-  const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
-  const manifest: Manifest = {
-    sourceKey: object.key,
-    table,
-    size: object.size,
-    etag: object.etag,
-    rowsRead,
-    accepted,
-    rejected,
-    rejectedByRule,
-    ignoredColumns,
-    timeRange: timeColumn ? { column: timeColumn.name, min: iso(minTime), max: iso(maxTime) } : null,
-    rejectsKey: rejected > 0 ? rejectsKey(object.key) : null,
-    ingestedAt: new Date().toISOString(),
-  };
-  const rejects = rejected > 0 ? `line,field,value,rule,message,record\n${rejectLines.join('\n')}\n` : null;
-  return { manifest, rejects };
 }

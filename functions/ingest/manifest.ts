@@ -3,15 +3,21 @@
 import { z } from 'zod';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import type { TableName } from '../schema/tables.ts';
+import { PRESET_NAMES } from './presets/preset.ts';
 
 export const manifestSchema = z.object({
   sourceKey: z.string(),
   table: z.string(),
+  /** Manifests written before JSON Lines and presets existed describe canonical CSV. */
+  format: z.enum(['csv', 'jsonl']).default('csv'),
+  preset: z.enum([...PRESET_NAMES, 'mapping']).default('canonical'),
   size: z.number().int().nonnegative(),
   etag: z.string(),
   rowsRead: z.number().int().nonnegative(),
   accepted: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
+  /** Canonical rows written; fewer than `accepted` when several records make one row (Shopify line items). */
+  rowsWritten: z.number().int().nonnegative().optional(),
   rejectedByRule: z.record(z.string(), z.number().int().nonnegative()),
   ignoredColumns: z.array(z.string()),
   timeRange: z.object({ column: z.string(), min: z.string().nullable(), max: z.string().nullable() }).nullable(),

@@ -1,0 +1,103 @@
+// What every format reader yields: records of raw text fields with the line they start on and
+// their original text, so a rejected record can be stored whole and found in the export.
+// Fields are addressed by position, not by name, so the CSV path hands its tokenizer's cell
+// arrays through without building an object per row.
+import type { Readable } from 'node:stream';
+import type { ReadCounter } from './exportText.ts';
+import { openCsv } from './readCsv.ts';
+import { openJsonLines } from './readJsonLines.ts';
+import type { Rejection } from './rowSchema.ts';
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+export interface SourceRecord {
+  /** 1-based line where the record starts. */
+  line: number;
+  /** The record's original text without its terminator. */
+  raw: string;
+  /** Raw text of each field, by position in the export's FieldNames; undefined when absent. */
+  cells: readonly (string | undefined)[];
+  /** Set by the reader when the record cannot be read at all (wrong field count, not JSON). */
+  problem?: Rejection;
+}
+
+/** Field names compare case-insensitively and without surrounding spaces, as headers vary. */
+export function fieldKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/**
+ * The names of an export's fields, each with a stable position in SourceRecord.cells. A CSV
+ * header fixes them up front; JSON Lines adds names as keys appear. Asking for a name the export
+ * has not (yet) used reserves a position, whose cell stays undefined until a record has it.
+ */
+export class FieldNames {
+  private readonly positions = new Map<string, number>();
+  private readonly declared = new Set<string>();
+  private next = 0;
+
+  /** Names as read from a header, in order; the first of duplicated names wins. */
+  static fromHeader(names: readonly string[]): FieldNames {
+    const fields = new FieldNames();
+    for (const name of names) {
+      const key = fieldKey(name);
+      if (!fields.positions.has(key)) {
+        fields.positions.set(key, fields.next);
+        fields.declared.add(key);
+      }
+      fields.next++;
+    }
+    return fields;
+  }
+
+  /** Position of a field, reserving one when the export has not named it. */
+  positionOf(name: string): number {
+    const key = fieldKey(name);
+    let position = this.positions.get(key);
+    if (position === undefined) {
+      position = this.next++;
+      this.positions.set(key, position);
+    }
+    return position;
+  }
+
+  /** A reader met this name in the export; returns its position. */
+  declare(name: string): number {
+    this.declared.add(fieldKey(name));
+    return this.positionOf(name);
+  }
+
+  /** Whether the export itself names this field (not merely asked for). */
+  has(name: string): boolean {
+    return this.declared.has(fieldKey(name));
+  }
+
+  /** The first of `names` the export has, or undefined. */
+  firstOf(names: readonly string[]): string | undefined {
+    return names.find((n) => this.has(n));
+  }
+
+  /** Names the export uses, in the order they appeared. */
+  get names(): readonly string[] {
+    return [...this.declared];
+  }
+}
+
+export interface ExportReader {
+  readonly format: ExportFormat;
+  readonly fields: FieldNames;
+  /** The header record of formats that have one; undefined for JSON Lines and empty files. */
+  readonly header: { line: number; names: readonly string[] } | undefined;
+  readonly batches: AsyncIterable<SourceRecord[]>;
+  /** Stop reading (after a look at the header, or a failure) and release the storage stream. */
+  close(): Promise<void>;
+}
+
+/** JSON Lines by extension (`.jsonl`, `.ndjson`, either with `.gz`); everything else is CSV. */
+export function formatOfExport(key: string): ExportFormat {
+  return /\.(jsonl|ndjson)(\.gz)?$/i.test(key) ? 'jsonl' : 'csv';
+}
+
+export function openExport(format: ExportFormat, source: Readable, file: string, counter: ReadCounter): Promise<ExportReader> {
+  return format === 'csv' ? openCsv(source, file, counter) : openJsonLines(source, file, counter);
+}
