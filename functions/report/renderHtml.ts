@@ -1,6 +1,7 @@
 // The e-mail body: table layout and inline styles, which Gmail, Outlook and Apple Mail all
 // honour, in one 600px column that shrinks to a phone's width. Numbers are always text.
 import type { Kpi, KpiKey } from '../kpi/weeklyKpis.ts';
+import { accuracyNote } from './accuracyNote.ts';
 import { escapeHtml as e } from './escapeHtml.ts';
 import { formatter } from './format.ts';
 import { CLV_METHOD_LABELS, KPI_LABELS } from './labels.ts';
@@ -79,7 +80,7 @@ ${headline.flags.length > 0 ? `<div style="font-size:12px;color:#9a5b00">${e(hea
 <p style="font-size:15px;color:#1b2533;margin:12px 0 0 0">${e(report.verdict)}</p>
 </td></tr>
 <tr><td style="padding:8px 16px"><table role="presentation" width="100%" cellpadding="0" cellspacing="0">${tileRows.join('')}</table></td></tr>
-${section('CLV methods', table(['Method', 'CLV', 'Notes'], clvRows))}
+${section('CLV methods', `${table(['Method', 'CLV', 'Notes'], clvRows)}<p style="font-size:12px;${MUTED};${FONT}">${e(accuracyNote(report.predictiveClv, fmt))}</p>`)}
 ${section('All KPIs', table(['KPI', 'Value', 'Note'], kpiRows))}
 ${report.cohorts.length > 0 ? section('Cohort retention (customers with a paid order, by month since acquisition)', `<div style="overflow-x:auto">${table(['Cohort', 'Size', ...Array.from({ length: maxOffsets }, (_, k) => `M${k}`)], cohortRows)}</div>`) : ''}
 ${report.channels.length > 0 ? section('Acquisition by channel (28 days)', table(['Channel', 'New', 'Spend', 'CAC'], channelRows)) : ''}

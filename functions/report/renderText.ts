@@ -1,4 +1,5 @@
 // The plain-text part: complete on its own for clients that show no HTML.
+import { accuracyNote } from './accuracyNote.ts';
 import { formatter } from './format.ts';
 import { CLV_METHOD_LABELS, KPI_LABELS } from './labels.ts';
 import type { Report } from './report.ts';
@@ -19,6 +20,7 @@ export function renderText(report: Report): string {
   lines.push(...pad(report.kpis.map((k) => [KPI_LABELS[k.key], fmt.kpi(k), k.guard ? `(${k.guard})` : ''])).map((l) => `  ${l}`));
   lines.push('', 'CLV methods');
   lines.push(...pad(report.clv.map((c) => [CLV_METHOD_LABELS[c.method], fmt.money(c.value), c.flags.join('; ')])).map((l) => `  ${l}`));
+  lines.push(`  ${accuracyNote(report.predictiveClv, fmt)}`);
   if (report.channels.length > 0) {
     lines.push('', 'Acquisition by channel (28 days)');
     lines.push(
