@@ -21,7 +21,7 @@ export function daysSince(date: string, instant: Date): number {
 }
 
 /** A customer summary in days; the mean spend is unknown when a repeat order had no fx rate. */
-export function customerOfRow(row: ModelInputRow, cutoff: Date): ModelCustomer {
+function customerOfRow(row: ModelInputRow, cutoff: Date): ModelCustomer {
   const known = row.frequency > 0 && row.unconverted_repeat_orders === 0;
   return {
     customerId: row.customer_id,
