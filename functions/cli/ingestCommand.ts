@@ -1,54 +1,180 @@
+// `ltv ingest`: read exports (files, folders or an s3:// prefix) into the lake, with a progress
+// line while it runs on a terminal and a summary table at the end. A file that cannot be read
+// makes the exit code 1; rejected rows do not, they are data quality, not failure.
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
-import { ingestExports, type IngestResult } from '../ingest/ingestExports.ts';
+import { ingestExports, type IngestProgress, type IngestResult } from '../ingest/ingestExports.ts';
+import type { Manifest } from '../ingest/manifest.ts';
+import { loadMapping } from '../ingest/presets/mapping.ts';
+import { PRESET_NAMES, type PresetName } from '../ingest/presets/preset.ts';
 import { openStores } from '../pipeline/adapters.ts';
 import { LocalFolderStore } from '../storage/localFolderStore.ts';
+import type { ObjectStore } from '../storage/objectStore.ts';
+import { objectStoreAt } from '../storage/openObjectStore.ts';
+import { schemeOf } from '../storage/s3Location.ts';
 import type { Command } from './main.ts';
 
+/** Environment variable holding the key of pseudonymous customer ids (docs/ingest-presets.md). */
+const SALT_VARIABLE = 'LTV_CUSTOMER_KEY_SALT';
+const REDRAW_MS = 200;
+
+/** The rule most of an export's rejected rows broke, e.g. "unknown_currency (12)". */
+function topRule(m: Manifest): string {
+  const top = Object.entries(m.rejectedByRule).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  return top ? `${top[0]} (${top[1]})` : '';
+}
+
+function table(rows: string[][], numeric: ReadonlySet<number>): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
 export function printIngestSummary(result: IngestResult): void {
-  const rows = result.ingested.map((m) => [m.sourceKey, m.table, String(m.rowsRead), String(m.accepted), String(m.rejected)]);
-  if (rows.length > 0) {
-    const all = [['export', 'table', 'rows', 'accepted', 'rejected'], ...rows];
-    const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-    for (const r of all) console.log(r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  if (result.ingested.length > 0) {
+    const header = ['file', 'table', 'rows read', 'accepted', 'rejected', 'top reject rule', 'rejects file'];
+    const byFile = [...result.ingested].sort((a, b) => a.sourceKey.localeCompare(b.sourceKey));
+    const rows = byFile.map((m) => [m.sourceKey, m.table, String(m.rowsRead), String(m.accepted), String(m.rejected), topRule(m), m.rejectsKey ?? '']);
+    for (const line of table([header, ...rows], new Set([2, 3, 4]))) console.log(line);
+    for (const m of byFile) {
+      if (m.rowsWritten !== undefined && m.rowsWritten !== m.accepted) console.log(`${m.sourceKey}: ${m.accepted} rows accepted as ${m.rowsWritten} ${m.table}`);
+    }
   }
   const already = result.skipped.filter((s) => s.reason.startsWith('already')).length;
   if (already > 0) console.log(`${already} export(s) already ingested, unchanged.`);
   for (const s of result.skipped.filter((x) => !x.reason.startsWith('already'))) console.log(`skipped ${s.key}: ${s.reason}`);
   for (const f of result.failed) console.error(`FAILED ${f.error}`);
-  const rejected = result.ingested.filter((m) => m.rejected > 0);
-  for (const m of rejected) console.log(`rejected rows of ${m.sourceKey} are in the lake at ${m.rejectsKey}`);
+}
+
+/** The terminal the progress line is drawn on; a pipe or a file gets no progress line. */
+export interface ProgressOutput {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string): boolean;
+}
+
+/** One line redrawn in place with \r, at most five times a second, on a terminal only. */
+export class ProgressLine {
+  private readonly started: number;
+  private drawnAt = -Infinity;
+  private drawn = false;
+  /** Rows and bytes of the exports finished so far, and of the current one. */
+  private done = { rows: 0, bytes: 0 };
+  private current: IngestProgress | undefined;
+
+  constructor(
+    private readonly out: ProgressOutput,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.started = now();
+  }
+
+  update(progress: IngestProgress): void {
+    if (!this.out.isTTY) return;
+    if (this.current && this.current.key !== progress.key) {
+      this.done = { rows: this.done.rows + this.current.rowsRead, bytes: this.done.bytes + this.current.bytesRead };
+    }
+    this.current = progress;
+    const t = this.now();
+    if (t - this.drawnAt < REDRAW_MS) return;
+    this.drawnAt = t;
+    const rows = this.done.rows + progress.rowsRead;
+    const mb = (this.done.bytes + progress.bytesRead) / 1e6;
+    const seconds = (t - this.started) / 1000;
+    const rate = seconds > 0 ? Math.round(rows / seconds) : 0;
+    let line = `${progress.key}  ${rows.toLocaleString('en')} rows  ${rate.toLocaleString('en')} rows/s  ${mb.toFixed(1)} MB read`;
+    if (this.out.columns && line.length >= this.out.columns) line = line.slice(0, this.out.columns - 1);
+    this.out.write(`\r${line}\x1b[K`);
+    this.drawn = true;
+  }
+
+  /** Removes the line, so the summary starts on a clean line. */
+  clear(): void {
+    if (this.drawn) this.out.write('\r\x1b[K');
+    this.drawn = false;
+  }
+}
+
+interface Source {
+  store: ObjectStore;
+  /** Keys to ingest; every export under the store when undefined. */
+  keys?: string[];
+}
+
+/** Files become their folder's store with their names as keys; folders and s3:// prefixes are read whole. */
+async function sourcesOf(locations: string[], s3: Parameters<typeof objectStoreAt>[1]): Promise<{ sources: Source[]; missing: IngestResult['failed'] }> {
+  const folders = new Map<string, string[]>();
+  const sources: Source[] = [];
+  const missing: IngestResult['failed'] = [];
+  for (const location of locations) {
+    if (schemeOf(location) !== undefined) {
+      sources.push({ store: objectStoreAt(location, s3) });
+      continue;
+    }
+    const info = await stat(location).catch(() => undefined);
+    if (info?.isDirectory()) sources.push({ store: new LocalFolderStore(location) });
+    else if (info?.isFile()) {
+      const dir = path.dirname(path.resolve(location));
+      folders.set(dir, [...(folders.get(dir) ?? []), path.basename(location)]);
+    } else missing.push({ key: location, error: `${location}: no such file or folder` });
+  }
+  for (const [dir, keys] of folders) sources.push({ store: new LocalFolderStore(dir), keys });
+  return { sources, missing };
+}
+
+function presetOption(value: unknown): PresetName | undefined {
+  if (value === undefined) return undefined;
+  const name = String(value);
+  if (!(PRESET_NAMES as readonly string[]).includes(name)) throw new Error(`--preset must be one of ${PRESET_NAMES.join(', ')}, not "${name}"`);
+  return name as PresetName;
 }
 
 export const ingestCommand: Command = {
-  summary: 'ingest canonical CSV exports (optionally .gz) into the Parquet lake',
-  usage: 'ltv ingest <file.csv[.gz]>... [--config ltv.config.json] [--force]',
+  summary: 'ingest exports (CSV or JSON Lines, optionally .gz; canonical, Stripe, Shopify or mapped) into the Parquet lake',
+  usage: 'ltv ingest <file | folder | s3://bucket/prefix>... [--preset canonical|stripe|shopify] [--mapping mapping.json] [--config ltv.config.json] [--force]',
   options: {
+    preset: { type: 'string', description: `what the exports are: ${PRESET_NAMES.join(', ')} (default canonical; docs/ingest-presets.md)` },
+    mapping: { type: 'string', description: 'a mapping file for exports no preset knows (docs/ingest-presets.md)' },
     config: { type: 'string', description: 'JSON configuration file' },
     force: { type: 'boolean', description: 're-ingest files already ingested with the same content' },
   },
   async run(values, positionals) {
-    if (positionals.length === 0) throw new Error('name at least one export file, e.g. ltv ingest exports/orders.csv');
+    if (positionals.length === 0) throw new Error('name at least one export file, folder or s3:// prefix, e.g. ltv ingest exports/orders.csv');
+    const preset = presetOption(values.preset);
+    const mapping = values.mapping ? await loadMapping(String(values.mapping)) : undefined;
+    if (mapping && preset !== undefined && preset !== 'canonical') throw new Error(`--mapping replaces the preset; drop --preset ${preset}`);
     const config = await loadConfig(values.config ? { file: String(values.config) } : {});
     const { lake } = openStores(config);
-    const byDir = new Map<string, string[]>();
-    for (const file of positionals) {
-      const abs = path.resolve(file);
-      byDir.set(path.dirname(abs), [...(byDir.get(path.dirname(abs)) ?? []), path.basename(abs)]);
+    const salt = process.env[SALT_VARIABLE] ?? '';
+    if (preset === 'shopify' && salt === '') {
+      console.error(`note: ${SALT_VARIABLE} is not set, so Shopify customer keys are unsalted hashes of e-mail addresses (docs/ingest-presets.md)`);
     }
-    let failed = 0;
-    for (const [dir, keys] of byDir) {
-      const result = await ingestExports({
-        exports: new LocalFolderStore(dir),
-        lake,
-        keys,
-        sourceTimeZone: config.timeZone,
-        now: new Date(),
-        force: Boolean(values.force),
-      });
-      printIngestSummary(result);
-      failed += result.failed.length;
+    const { sources, missing } = await sourcesOf(positionals, { s3: config.s3 });
+    const total: IngestResult = { ingested: [], skipped: [], failed: [...missing], tableRows: {} };
+    const progress = new ProgressLine(process.stdout);
+    try {
+      for (const source of sources) {
+        const result = await ingestExports({
+          exports: source.store,
+          lake,
+          ...(source.keys ? { keys: source.keys } : {}),
+          sourceTimeZone: config.timeZone,
+          now: new Date(),
+          force: Boolean(values.force),
+          ...(preset ? { preset } : {}),
+          ...(mapping ? { mapping } : {}),
+          customerKeySalt: salt,
+          onProgress: (p) => progress.update(p),
+        });
+        total.ingested.push(...result.ingested);
+        total.skipped.push(...result.skipped);
+        total.failed.push(...result.failed);
+        Object.assign(total.tableRows, result.tableRows);
+      }
+    } finally {
+      progress.clear();
     }
-    return failed > 0 ? 1 : 0;
+    printIngestSummary(total);
+    return total.failed.length > 0 ? 1 : 0;
   },
 };

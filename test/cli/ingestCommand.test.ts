@@ -1,0 +1,173 @@
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ingestCommand, ProgressLine } from '../../functions/cli/ingestCommand.ts';
+
+const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'exports');
+let root: string;
+let config: string;
+let exportsDir: string;
+let out: string[];
+let errors: string[];
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'ltv-ingest-cli-'));
+  exportsDir = path.join(root, 'exports');
+  await mkdir(exportsDir);
+  config = path.join(root, 'ltv.config.json');
+  await writeFile(config, JSON.stringify({ storage: { kind: 'local', root: path.join(root, 'out') } }));
+  out = [];
+  errors = [];
+  vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+  vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function writeExport(name: string, body: string | Buffer): Promise<void> {
+  await writeFile(path.join(exportsDir, name), body);
+}
+
+const ORDERS = [
+  'order_id,customer_id,ordered_at,amount,refunded_amount,currency,status',
+  'o1,c1,2026-11-02T10:00:00Z,10.00,,USD,paid',
+  'o2,c1,2026-11-02T10:00:00Z,10.00,,XYZ,paid',
+  'o3,,2026-11-02T10:00:00Z,10.00,,XYZ,paid',
+  'o4,c2,2026-11-02T10:00:00Z,10.00,,ABC,paid',
+].join('\n');
+
+describe('ltv ingest', () => {
+  it('prints one summary row per export and exits 1 when a file failed', async () => {
+    // Prepare
+    await writeExport('orders.csv', ORDERS);
+    await writeExport('customers.csv', 'customer_id,country\nc1,DE\n');
+    await writeExport('orders-bad.csv', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+
+    // Act
+    const code = await ingestCommand.run({ config }, [exportsDir]);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toEqual([
+      'file           table      rows read  accepted  rejected  top reject rule       rejects file',
+      'customers.csv  customers          1         1         0',
+      'orders.csv     orders             4         1         3  unknown_currency (2)  _rejects/orders.csv.rejects.csv',
+    ]);
+    expect(errors).toEqual(['FAILED orders-bad.csv: this is a PNG image, not a text export']);
+  });
+
+  it('exits 0 when rows were rejected but every file was read', async () => {
+    // Prepare
+    await writeExport('orders.csv', ORDERS);
+
+    // Act
+    const code = await ingestCommand.run({ config }, [path.join(exportsDir, 'orders.csv')]);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('reads a folder of Stripe exports with --preset stripe', async () => {
+    // Prepare
+    await cp(path.join(FIXTURES, 'stripe'), exportsDir, { recursive: true });
+
+    // Act
+    const code = await ingestCommand.run({ config, preset: 'stripe' }, [exportsDir]);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out.map((line) => line.split(/\s{2,}/).slice(0, 5))).toEqual([
+      ['file', 'table', 'rows read', 'accepted', 'rejected'],
+      ['invoices.csv', 'orders', '12', '11', '1'],
+      ['subscriptions.csv', 'subscriptions', '12', '11', '1'],
+      ['unified_customers.csv', 'customers', '6', '6', '0'],
+      ['unified_payments.csv', 'orders', '12', '10', '2'],
+    ]);
+  });
+
+  it('says how Shopify line items were counted', async () => {
+    // Prepare
+    await cp(path.join(FIXTURES, 'shopify'), exportsDir, { recursive: true });
+    vi.stubEnv('LTV_CUSTOMER_KEY_SALT', 'cli-test');
+
+    // Act
+    const code = await ingestCommand.run({ config, preset: 'shopify' }, [exportsDir]);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out.at(-1)).toBe('orders_export_1.csv: 10 rows accepted as 7 orders');
+  });
+
+  it('fails a path that does not exist and still ingests the others', async () => {
+    // Prepare
+    await writeExport('orders.csv', ORDERS);
+
+    // Act
+    const code = await ingestCommand.run({ config }, [path.join(root, 'nowhere.csv'), exportsDir]);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toHaveLength(2);
+    expect(errors).toEqual([`FAILED ${path.join(root, 'nowhere.csv')}: no such file or folder`]);
+  });
+
+  it('refuses an unknown preset before reading anything', async () => {
+    // Act
+    const run = ingestCommand.run({ config, preset: 'paypal' }, [exportsDir]);
+
+    // Assess
+    await expect(run).rejects.toThrow('--preset must be one of canonical, stripe, shopify, not "paypal"');
+  });
+});
+
+describe('the progress line', () => {
+  function terminal(isTTY: boolean) {
+    const writes: string[] = [];
+    return { writes, out: { isTTY, columns: 60, write: (text: string) => writes.push(text) > 0 } };
+  }
+
+  it('redraws at most five times a second, counting rows and bytes across exports', () => {
+    // Prepare
+    const { writes, out: tty } = terminal(true);
+    let now = 0;
+    const line = new ProgressLine(tty, () => now);
+
+    // Act: updates at 0.1 s steps; the export changes at 0.3 s
+    for (const [t, key, rowsRead, bytesRead] of [
+      [100, 'a.csv', 10_000, 1_000_000],
+      [200, 'a.csv', 20_000, 2_000_000],
+      [300, 'b.csv', 5_000, 500_000],
+      [400, 'b.csv', 30_000, 3_000_000],
+    ] as const) {
+      now = t;
+      line.update({ key, rowsRead, bytesRead, size: 9_000_000 });
+    }
+    line.clear();
+
+    // Assess: drawn at 0.1 s and 0.3 s (0.2 and 0.4 s are too soon), then cleared
+    expect(writes).toEqual([
+      '\ra.csv  10,000 rows  100,000 rows/s  1.0 MB read\x1b[K',
+      '\rb.csv  25,000 rows  83,333 rows/s  2.5 MB read\x1b[K',
+      '\r\x1b[K',
+    ]);
+  });
+
+  it('draws nothing when the output is not a terminal', () => {
+    // Prepare
+    const { writes, out: pipe } = terminal(false);
+    const line = new ProgressLine(pipe, () => 1000);
+
+    // Act
+    line.update({ key: 'a.csv', rowsRead: 1, bytesRead: 1, size: 1 });
+    line.clear();
+
+    // Assess
+    expect(writes).toEqual([]);
+  });
+});
