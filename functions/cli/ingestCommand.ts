@@ -142,7 +142,6 @@ export const ingestCommand: Command = {
     if (positionals.length === 0) throw new Error('name at least one export file, folder or s3:// prefix, e.g. ltv ingest exports/orders.csv');
     const preset = presetOption(values.preset);
     const mapping = values.mapping ? await loadMapping(String(values.mapping)) : undefined;
-    if (mapping && preset !== undefined && preset !== 'canonical') throw new Error(`--mapping replaces the preset; drop --preset ${preset}`);
     const config = await loadConfig(values.config ? { file: String(values.config) } : {});
     const { lake } = openStores(config);
     const salt = process.env[SALT_VARIABLE] ?? '';

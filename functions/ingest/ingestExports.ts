@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { TABLES, type TableName } from '../schema/tables.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
-import { formatOfExport, openExport } from './exportReader.ts';
+import { openExport } from './openExport.ts';
+import { formatOfExport } from './sourceRecord.ts';
 import type { ReadCounter } from './exportText.ts';
 import { TableStage } from './lakeWriter.ts';
 import { manifestKey, readManifest, rejectsKey, type Manifest } from './manifest.ts';
@@ -77,7 +78,7 @@ const PROGRESS_ROWS = 10_000;
 function presetOf(options: IngestOptions): Preset {
   if (options.mapping) {
     if (options.preset !== undefined && options.preset !== 'canonical') {
-      throw new Error(`a mapping file replaces the preset; drop --preset ${options.preset} or the mapping`);
+      throw new Error(`a mapping file replaces the preset: give the ${options.preset} preset or a mapping, not both`);
     }
     return mappingPreset(options.mapping);
   }

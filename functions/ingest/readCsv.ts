@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { CsvSyntaxError, CsvTokenizer, type CsvToken } from './csvTokenizer.ts';
 import { ExportFormatError, exportText, type ReadCounter } from './exportText.ts';
-import { FieldNames, type ExportReader, type SourceRecord } from './exportReader.ts';
+import { FieldNames, type ExportReader, type SourceRecord } from './sourceRecord.ts';
 
 async function* csvTokens(source: Readable, file: string, counter: ReadCounter): AsyncGenerator<CsvToken[]> {
   const tokenizer = new CsvTokenizer();
@@ -52,7 +52,6 @@ export async function openCsv(source: Readable, file: string, counter: ReadCount
     for await (const batch of tokens) yield checkWidth(batch, width);
   }
   return {
-    format: 'csv',
     fields: FieldNames.fromHeader(header ? header.cells : []),
     header: header ? { line: header.line, names: header.cells } : undefined,
     batches: batches(),

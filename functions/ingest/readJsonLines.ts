@@ -5,7 +5,7 @@
 // skipped; a BOM and CRLF line ends are tolerated.
 import type { Readable } from 'node:stream';
 import { exportText, type ReadCounter } from './exportText.ts';
-import { FieldNames, type ExportReader, type SourceRecord } from './exportReader.ts';
+import { FieldNames, type ExportReader, type SourceRecord } from './sourceRecord.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -226,7 +226,6 @@ export async function openJsonLines(source: Readable, file: string, counter: Rea
   const fields = new FieldNames();
   const batches = jsonLineBatches(source, file, counter, fields);
   return {
-    format: 'jsonl',
     fields,
     header: undefined,
     batches,

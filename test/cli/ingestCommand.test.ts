@@ -117,6 +117,18 @@ describe('ltv ingest', () => {
     expect(errors).toEqual([`FAILED ${path.join(root, 'nowhere.csv')}: no such file or folder`]);
   });
 
+  it('refuses a preset and a mapping file together', async () => {
+    // Prepare
+    const mapping = path.join(root, 'm.json');
+    await writeFile(mapping, JSON.stringify({ table: 'customers', columns: { customer_id: 'id' } }));
+
+    // Act
+    const run = ingestCommand.run({ config, preset: 'stripe', mapping }, [exportsDir]);
+
+    // Assess
+    await expect(run).rejects.toThrow('a mapping file replaces the preset: give the stripe preset or a mapping, not both');
+  });
+
   it('refuses an unknown preset before reading anything', async () => {
     // Act
     const run = ingestCommand.run({ config, preset: 'paypal' }, [exportsDir]);

@@ -303,15 +303,18 @@ describe('ingest of canonical JSON Lines exports', () => {
     expect(await exportHashes()).toEqual(before);
   });
 
-  it('reads gzip-compressed JSON Lines', async () => {
+  it('reads gzip-compressed JSON Lines, reporting progress in compressed bytes', async () => {
     // Prepare
-    await writeExport('orders.ndjson.gz', gzipSync('{"order_id":"g1","customer_id":"c1","ordered_at":"2026-11-02T10:00:00Z","amount":7.5,"currency":"USD","status":"paid"}\n'));
+    const body = gzipSync('{"order_id":"g1","customer_id":"c1","ordered_at":"2026-11-02T10:00:00Z","amount":7.5,"currency":"USD","status":"paid"}\n');
+    await writeExport('orders.ndjson.gz', body);
+    const progress: unknown[] = [];
 
     // Act
-    const result = await ingest();
+    const result = await ingestExports({ exports: exportsStore, lake, sourceTimeZone: 'UTC', now: NOW, onProgress: (p) => progress.push(p) });
 
     // Assess
     expect(result.ingested[0]).toMatchObject({ format: 'jsonl', rowsRead: 1, accepted: 1 });
     expect((await lakeOrders()).map((r) => r.amount)).toEqual(['7.5000']);
+    expect(progress).toEqual([{ key: 'orders.ndjson.gz', rowsRead: 1, bytesRead: body.length, size: body.length }]);
   });
 });

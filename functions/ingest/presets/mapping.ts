@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { formatMoneyDecimal, moneyFromMinorUnits } from '../../money/decimal.ts';
 import { TABLE_NAMES, TABLES, type ColumnDef, type TableName } from '../../schema/tables.ts';
 import { isValidTimeZone } from '../../time/zonedTime.ts';
-import { fieldKey } from '../exportReader.ts';
+import { fieldKey } from '../sourceRecord.ts';
 import { ExportFormatError } from '../exportText.ts';
 import { rowValidator, type Rejection } from '../rowSchema.ts';
 import { dateReader, problemOfFormat, timestampReader } from '../timestampFormat.ts';

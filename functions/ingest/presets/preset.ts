@@ -2,7 +2,7 @@
 // user's mapping file) into canonical rows. It only maps: the table's row validator still
 // decides whether each row is accepted, so every preset obeys the same rules.
 import type { TableName } from '../../schema/tables.ts';
-import { fieldKey, type ExportFormat, type FieldNames, type SourceRecord } from '../exportReader.ts';
+import { fieldKey, type ExportFormat, type FieldNames, type SourceRecord } from '../sourceRecord.ts';
 import { ExportFormatError } from '../exportText.ts';
 import type { CanonicalRow, Rejection, RowContext } from '../rowSchema.ts';
 

@@ -9,7 +9,7 @@
 // across exports, and the address itself is never stored.
 import { createHmac } from 'node:crypto';
 import type { ORDER_STATUSES } from '../../schema/tables.ts';
-import type { SourceRecord } from '../exportReader.ts';
+import type { SourceRecord } from '../sourceRecord.ts';
 import { rowValidator, type Rejection } from '../rowSchema.ts';
 import { baseNameOf } from '../tableOfExport.ts';
 import { cellAt, requireCsv, resolveColumns, type Preset, type RecordOutcome } from './preset.ts';

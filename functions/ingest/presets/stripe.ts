@@ -5,7 +5,7 @@
 // names are never read.
 import { formatMoneyDecimal, parseMoney } from '../../money/decimal.ts';
 import type { ORDER_STATUSES, TableName } from '../../schema/tables.ts';
-import type { FieldNames, SourceRecord } from '../exportReader.ts';
+import type { FieldNames, SourceRecord } from '../sourceRecord.ts';
 import { ExportFormatError } from '../exportText.ts';
 import { rowValidator, type Rejection } from '../rowSchema.ts';
 import { baseNameOf } from '../tableOfExport.ts';

@@ -2,10 +2,6 @@
 // their original text, so a rejected record can be stored whole and found in the export.
 // Fields are addressed by position, not by name, so the CSV path hands its tokenizer's cell
 // arrays through without building an object per row.
-import type { Readable } from 'node:stream';
-import type { ReadCounter } from './exportText.ts';
-import { openCsv } from './readCsv.ts';
-import { openJsonLines } from './readJsonLines.ts';
 import type { Rejection } from './rowSchema.ts';
 
 export type ExportFormat = 'csv' | 'jsonl';
@@ -83,8 +79,8 @@ export class FieldNames {
   }
 }
 
+/** An open export, as every format reader presents it. */
 export interface ExportReader {
-  readonly format: ExportFormat;
   readonly fields: FieldNames;
   /** The header record of formats that have one; undefined for JSON Lines and empty files. */
   readonly header: { line: number; names: readonly string[] } | undefined;
@@ -96,8 +92,4 @@ export interface ExportReader {
 /** JSON Lines by extension (`.jsonl`, `.ndjson`, either with `.gz`); everything else is CSV. */
 export function formatOfExport(key: string): ExportFormat {
   return /\.(jsonl|ndjson)(\.gz)?$/i.test(key) ? 'jsonl' : 'csv';
-}
-
-export function openExport(format: ExportFormat, source: Readable, file: string, counter: ReadCounter): Promise<ExportReader> {
-  return format === 'csv' ? openCsv(source, file, counter) : openJsonLines(source, file, counter);
 }
