@@ -1,6 +1,8 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { buildApp } from 'fauxqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ingestCommand, ProgressLine } from '../../functions/cli/ingestCommand.ts';
 
@@ -102,6 +104,42 @@ describe('ltv ingest', () => {
     // Assess
     expect(code).toBe(0);
     expect(out.at(-1)).toBe('orders_export_1.csv: 10 rows accepted as 7 orders');
+  });
+
+  it('reads every export under an s3:// prefix', async () => {
+    // Prepare: an S3-compatible server in this process (fauxqs), with two exports and a note
+    const server = buildApp({ logger: false });
+    const endpoint = await server.listen({ port: 0, host: '127.0.0.1' });
+    const s3 = { endpoint, forcePathStyle: true, region: 'us-east-1' };
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    const client = new S3Client({ ...s3, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: 'acme-exports' }));
+      for (const [key, body] of [
+        ['2026-11/orders.csv', ORDERS],
+        ['2026-11/customers.jsonl', '{"customer_id":"c1","country":"DE"}\n'],
+        ['2026-11/README.txt', 'exported by the nightly job'],
+        ['2026-10/orders.csv', ORDERS],
+      ]) {
+        await client.send(new PutObjectCommand({ Bucket: 'acme-exports', Key: key, Body: body }));
+      }
+      await writeFile(config, JSON.stringify({ storage: { kind: 'local', root: path.join(root, 'out') }, s3 }));
+
+      // Act
+      const code = await ingestCommand.run({ config }, ['s3://acme-exports/2026-11']);
+
+      // Assess
+      expect(code).toBe(0);
+      expect(out.slice(1).map((line) => line.split(/\s{2,}/).slice(0, 5))).toEqual([
+        ['customers.jsonl', 'customers', '1', '1', '0'],
+        ['orders.csv', 'orders', '4', '1', '3'],
+      ]);
+      expect(await readdir(path.join(root, 'out', 'lake', '_manifests'))).toEqual(['customers.jsonl.json', 'orders.csv.json']);
+    } finally {
+      client.destroy();
+      await server.close();
+    }
   });
 
   it('fails a path that does not exist and still ingests the others', async () => {
