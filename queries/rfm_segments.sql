@@ -1,0 +1,211 @@
+-- purpose: RFM segments: per named segment, its customers and their share, net revenue and its
+--   share, and the average frequency and monetary value of its customers (stage 1 of the
+--   scorecard: segment shares of customers and revenue). Customers, scores and segments are those
+--   of rfm_scores.sql, whose CTEs this file repeats verbatim (a test checks it), so the one rule
+--   table decides both. Every segment of the rule table has a row, empty ones with zeros.
+-- grain: one row per segment of the rule table
+-- reads: orders (order_month partitions from_month..to_month), fx_rates
+-- parameters:
+--   from_month varchar: first order_month partition to read (month of activity_from)
+--   to_month varchar: last order_month partition to read (month of the last instant before as_of)
+--   activity_from timestamp: start of the activity window, inclusive (as_of minus the activity window)
+--   as_of timestamp: end of the activity window, exclusive
+--   report_currency varchar: ISO code revenue is reported in (rates into it)
+--   report_currency varchar: (repeated) orders already in the report currency
+--   report_currency varchar: (repeated) orders needing conversion
+--   report_currency varchar: (repeated) orders without a rate
+-- columns:
+--   segment varchar: named segment, in the order of the rule table
+--   customers bigint: customers in the segment
+--   customer_share double: customers / all scored customers
+--   revenue decimal(38,4): their net revenue in the window, report currency
+--   revenue_share double: revenue / the revenue of all scored customers
+--   average_frequency double: paid orders per customer (NULL for an empty segment)
+--   average_monetary double: revenue per customer (NULL for an empty segment)
+--   unconverted_orders bigint: the segment's paid orders left out of revenue (no fx rate)
+with
+
+paid_orders as (
+    select
+        -- ids
+        customer_id,
+        -- amounts
+        currency,
+        amount - coalesce(refunded_amount, 0) as net_amount,
+        -- timestamps
+        ordered_at
+    from orders
+    where order_month between ? and ?
+        and ordered_at >= ?
+        and ordered_at < ?
+        and status = 'paid'
+        and amount - coalesce(refunded_amount, 0) > 0
+),
+
+rates as (
+    select
+        rate_date,
+        from_currency,
+        rate
+    from fx_rates
+    where to_currency = ?
+),
+
+revenue as (
+    select customer_id, net_amount
+    from paid_orders
+    where currency = ?
+    union all
+    select
+        paid_orders.customer_id,
+        cast(paid_orders.net_amount * rates.rate as decimal(18, 4)) as net_amount
+    from paid_orders
+    inner join rates
+        on rates.from_currency = paid_orders.currency
+        and rates.rate_date = cast(paid_orders.ordered_at as date)
+    where paid_orders.currency <> ?
+),
+
+unconverted_orders as (
+    select
+        paid_orders.customer_id,
+        count(*) as unconverted_orders
+    from paid_orders
+    left join rates
+        on rates.from_currency = paid_orders.currency
+        and rates.rate_date = cast(paid_orders.ordered_at as date)
+    where rates.rate is null
+        and paid_orders.currency <> ?
+    group by paid_orders.customer_id
+),
+
+order_counts as (
+    select
+        customer_id,
+        max(ordered_at) as last_order_at,
+        count(*) as frequency
+    from paid_orders
+    group by customer_id
+),
+
+revenue_per_customer as (
+    select
+        customer_id,
+        sum(net_amount) as monetary
+    from revenue
+    group by customer_id
+),
+
+rfm_values as (
+    select
+        order_counts.customer_id,
+        order_counts.last_order_at,
+        order_counts.frequency,
+        coalesce(revenue_per_customer.monetary, 0) as monetary,
+        coalesce(unconverted_orders.unconverted_orders, 0) as unconverted_orders
+    from order_counts
+    left join revenue_per_customer
+        on revenue_per_customer.customer_id = order_counts.customer_id
+    left join unconverted_orders
+        on unconverted_orders.customer_id = order_counts.customer_id
+),
+
+-- Ascending order puts the worst first, so bucket 5 is the best; customer_id makes the order
+-- total, so equal values split across buckets the same way on every run and engine.
+scored as (
+    select
+        *,
+        ntile(5) over (order by last_order_at, customer_id) as r_score,
+        ntile(5) over (order by frequency, customer_id) as f_score,
+        ntile(5) over (order by monetary, customer_id) as m_score
+    from rfm_values
+),
+
+-- The one segment rule table. Ranges are inclusive; fm_sum = f_score + m_score = 2 × FM, so a
+-- fractional FM (3.5 is a sum of 7) meets whole-number bounds. The rows do not overlap and
+-- cover all 125 score combinations (tested): the published table, read first match wins,
+-- with New, Promising, Can't Lose Them and Lost given back the corners they were shadowed from.
+segment_rules as (
+    select segment, segment_order, r_min, r_max, fm_sum_min, fm_sum_max
+    from (
+        values
+            ('Champions', 1, 4, 5, 8, 10),
+            ('Loyal', 2, 4, 5, 6, 7),
+            ('Loyal', 2, 2, 3, 6, 10),
+            ('Potential Loyalist', 3, 3, 5, 4, 5),
+            ('New (Recent)', 4, 4, 5, 2, 3),
+            ('Promising', 5, 3, 3, 2, 3),
+            ('Need Attention', 6, 2, 2, 4, 5),
+            ('About to Sleep', 7, 2, 2, 2, 3),
+            ('At Risk', 8, 1, 1, 6, 7),
+            ('Can''t Lose Them', 9, 1, 1, 8, 10),
+            ('Hibernating', 10, 1, 1, 4, 5),
+            ('Lost', 11, 1, 1, 2, 3)
+    ) as segment_rules (segment, segment_order, r_min, r_max, fm_sum_min, fm_sum_max)
+),
+
+segmented as (
+    select
+        scored.*,
+        segment_rules.segment,
+        segment_rules.segment_order
+    from scored
+    left join segment_rules
+        on scored.r_score between segment_rules.r_min and segment_rules.r_max
+        and scored.f_score + scored.m_score between segment_rules.fm_sum_min and segment_rules.fm_sum_max
+),
+
+segment_names as (
+    select
+        segment,
+        min(segment_order) as segment_order
+    from segment_rules
+    group by segment
+),
+
+per_segment as (
+    select
+        segment,
+        count(*) as customers,
+        sum(monetary) as revenue,
+        cast(sum(frequency) as bigint) as paid_orders,
+        cast(sum(unconverted_orders) as bigint) as unconverted_orders
+    from segmented
+    group by segment
+),
+
+totals as (
+    select
+        count(*) as customers,
+        coalesce(sum(monetary), 0) as revenue
+    from segmented
+),
+
+final as (
+    select
+        segment_names.segment_order,
+        segment_names.segment,
+        coalesce(per_segment.customers, 0) as customers,
+        cast(coalesce(per_segment.customers, 0) as double) / nullif(cast(totals.customers as double), 0) as customer_share,
+        coalesce(per_segment.revenue, 0) as revenue,
+        cast(coalesce(per_segment.revenue, 0) as double) / nullif(cast(totals.revenue as double), 0) as revenue_share,
+        cast(per_segment.paid_orders as double) / nullif(cast(per_segment.customers as double), 0) as average_frequency,
+        cast(per_segment.revenue as double) / nullif(cast(per_segment.customers as double), 0) as average_monetary,
+        coalesce(per_segment.unconverted_orders, 0) as unconverted_orders
+    from segment_names
+    cross join totals
+    left join per_segment
+        on per_segment.segment = segment_names.segment
+)
+
+select
+    segment,
+    customers,
+    customer_share,
+    revenue,
+    revenue_share,
+    average_frequency,
+    average_monetary,
+    unconverted_orders
+from final
+order by segment_order
