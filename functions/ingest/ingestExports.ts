@@ -98,13 +98,17 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
   const keys = options.keys ?? (await allKeys(options.exports));
   const byTable = new Map<TableName, ExportObject[]>();
   for (const key of keys.sort()) {
+    let table = preset.tableFromKey(key);
+    if (table === undefined && !preset.tableFromHeader) {
+      result.skipped.push({ key, reason: preset.unrecognised });
+      continue;
+    }
     const info = await options.exports.head(key);
     if (!info) {
       result.failed.push({ key, error: `${options.exports.location}/${key}: no such export` });
       continue;
     }
-    let table = preset.tableFromKey(key);
-    if (table === undefined && preset.tableFromHeader) {
+    if (table === undefined) {
       try {
         table = await tableFromHeader(preset, options.exports, key);
       } catch (err) {

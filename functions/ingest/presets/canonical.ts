@@ -1,6 +1,6 @@
 // Canonical exports (docs/ingest.md): fields already carry the canonical column names, so
-// mapping is a lookup by position. This is the path large exports take, so it allocates
-// nothing per row.
+// mapping is a lookup by position. This is the path large exports take, so the mapping itself
+// allocates nothing per row; the validator makes the row.
 import { TABLE_NAMES, TABLES } from '../../schema/tables.ts';
 import { ExportFormatError } from '../exportText.ts';
 import { rowValidator } from '../rowSchema.ts';
