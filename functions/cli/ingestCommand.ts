@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { ingestExports, type IngestProgress, type IngestResult } from '../ingest/ingestExports.ts';
 import type { Manifest } from '../ingest/manifest.ts';
-import { loadMapping } from '../ingest/presets/mapping.ts';
+import { ingestSettingsOf, saltWarning } from '../pipeline/ingestSettings.ts';
 import { PRESET_NAMES, type PresetName } from '../ingest/presets/preset.ts';
 import { openStores } from '../pipeline/adapters.ts';
 import { LocalFolderStore } from '../storage/localFolderStore.ts';
@@ -15,8 +15,6 @@ import { objectStoreAt } from '../storage/openObjectStore.ts';
 import { schemeOf } from '../storage/s3Location.ts';
 import type { Command } from './main.ts';
 
-/** Environment variable holding the key of pseudonymous customer ids (docs/ingest-presets.md). */
-const SALT_VARIABLE = 'LTV_CUSTOMER_KEY_SALT';
 const REDRAW_MS = 200;
 
 /** The rule most of an export's rejected rows broke, e.g. "unknown_currency (12)". */
@@ -141,13 +139,14 @@ export const ingestCommand: Command = {
   async run(values, positionals) {
     if (positionals.length === 0) throw new Error('name at least one export file, folder or s3:// prefix, e.g. ltv ingest exports/orders.csv');
     const preset = presetOption(values.preset);
-    const mapping = values.mapping ? await loadMapping(String(values.mapping)) : undefined;
     const config = await loadConfig(values.config ? { file: String(values.config) } : {});
+    const settings = await ingestSettingsOf(config, {
+      ...(preset ? { preset } : {}),
+      ...(values.mapping ? { mappingFile: String(values.mapping) } : {}),
+    });
+    const warning = saltWarning(settings);
+    if (warning) console.error(warning);
     const { lake } = openStores(config);
-    const salt = process.env[SALT_VARIABLE] ?? '';
-    if (preset === 'shopify' && salt === '') {
-      console.error(`note: ${SALT_VARIABLE} is not set, so Shopify customer keys are unsalted hashes of e-mail addresses (docs/ingest-presets.md)`);
-    }
     const { sources, missing } = await sourcesOf(positionals, { s3: config.s3 });
     const total: IngestResult = { ingested: [], skipped: [], failed: [...missing], tableRows: {} };
     const progress = new ProgressLine(process.stdout);
@@ -160,9 +159,7 @@ export const ingestCommand: Command = {
           sourceTimeZone: config.timeZone,
           now: new Date(),
           force: Boolean(values.force),
-          ...(preset ? { preset } : {}),
-          ...(mapping ? { mapping } : {}),
-          customerKeySalt: salt,
+          ...settings,
           onProgress: (p) => progress.update(p),
         });
         total.ingested.push(...result.ingested);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
+import { ingestSettingsOf, saltWarning } from '../pipeline/ingestSettings.ts';
 import { ingestExports } from '../ingest/ingestExports.ts';
 import { openEngine, openMailer, openStores } from '../pipeline/adapters.ts';
 import { prepareSampleExports } from '../pipeline/prepareExports.ts';
@@ -35,7 +36,10 @@ export const reportCommand: Command = {
       if (sample.regenerated) console.log(`No exports configured: generated a sample data set in ${path.relative(process.cwd(), sample.dir) || '.'}`);
     }
     const stores = openStores(config);
-    const ingest = await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: config.timeZone, now });
+    const settings = await ingestSettingsOf(config);
+    const warning = saltWarning(settings);
+    if (warning) console.error(warning);
+    const ingest = await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: config.timeZone, now, ...settings });
     printIngestSummary(ingest);
     if (ingest.failed.length > 0) {
       throw new Error(`${ingest.failed.length} export(s) could not be ingested; fix or remove them and run again (nothing was sent)`);

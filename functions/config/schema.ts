@@ -1,6 +1,7 @@
 // The one configuration of a deployment or a local run. Every field has a default that makes
 // `npm start` work on a fresh clone; a config file or environment overrides what it names.
 import { z } from 'zod';
+import { PRESET_NAMES } from '../ingest/presets/preset.ts';
 import { readS3Location, s3LocationsOverlap, schemeOf, type S3Location } from '../storage/s3Location.ts';
 import { isValidTimeZone } from '../time/zonedTime.ts';
 
@@ -121,6 +122,10 @@ export const configSchema = z
          * unset, a run on local storage generates a sample data set instead.
          */
         dir: storeLocation.optional(),
+        /** What the exports are: canonical files or a system's own export (docs/ingest-presets.md). */
+        preset: z.enum(PRESET_NAMES).default('canonical'),
+        /** A column-mapping file for exports no preset knows; used when no preset is named. */
+        mapping: z.string().min(1).optional(),
       })
       .prefault({}),
     sample: z

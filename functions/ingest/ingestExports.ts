@@ -67,6 +67,15 @@ interface ExportObject {
   key: string;
   size: number;
   etag: string;
+  lastModified: Date;
+}
+
+/**
+ * Exports of one table are applied in the order they were delivered (storage time), then by
+ * key, so a correction uploaded after the original wins even when its name sorts first.
+ */
+function deliveryOrder(a: ExportObject, b: ExportObject): number {
+  return a.lastModified.getTime() - b.lastModified.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
 const CLOCK_SKEW_MS = 86_400_000;
@@ -125,8 +134,9 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
       result.skipped.push({ key, reason: 'already ingested (same content)' });
       continue;
     }
-    byTable.set(table, [...(byTable.get(table) ?? []), { key, size: info.size, etag: info.etag }]);
+    byTable.set(table, [...(byTable.get(table) ?? []), { key, size: info.size, etag: info.etag, lastModified: info.lastModified }]);
   }
+  for (const objects of byTable.values()) objects.sort(deliveryOrder);
   const context: RowContext = { sourceTimeZone: options.sourceTimeZone, notAfterMs: options.now.getTime() + CLOCK_SKEW_MS };
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'ltv-ingest-'));
   try {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -129,6 +129,20 @@ describe('the Parquet lake, partitioned by order month', () => {
     // Assess
     expect(result.failed.map((f) => f.key)).toEqual(['orders.csv.gz']);
     expect(await lakeOrders()).toEqual(['o1 10.0000 2026-08 orders.csv.gz']);
+  });
+
+  it('applies the exports of one run in delivery order, so a later correction wins whatever its name', async () => {
+    // Prepare
+    await writeExport('orders-2026-10.csv', ['o1,c1,2026-10-03T10:00:00Z,10.00,,USD,paid']);
+    await writeExport('orders-2026-10-fix.csv', ['o1,c1,2026-10-03T10:00:00Z,12.00,,USD,paid']); // sorts first by name
+    await utimes(path.join(root, 'exports', 'orders-2026-10.csv'), new Date('2026-11-01T00:00:00Z'), new Date('2026-11-01T00:00:00Z'));
+    await utimes(path.join(root, 'exports', 'orders-2026-10-fix.csv'), new Date('2026-11-02T00:00:00Z'), new Date('2026-11-02T00:00:00Z'));
+
+    // Act
+    await ingest();
+
+    // Assess
+    expect(await lakeOrders()).toEqual(['o1 12.0000 2026-10 orders-2026-10-fix.csv']);
   });
 
   it('gives the same lake when the same exports are ingested again with --force', async () => {

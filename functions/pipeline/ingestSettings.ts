@@ -1,0 +1,40 @@
+// What every ingest needs besides the files: the preset or mapping that says what the exports
+// are, and the key of pseudonymous customer ids. One place, so `ltv ingest`, `ltv report` and
+// the ingest Lambda read exports the same way.
+import type { Config } from '../config/schema.ts';
+import { loadMapping, type Mapping } from '../ingest/presets/mapping.ts';
+import type { PresetName } from '../ingest/presets/preset.ts';
+
+/** Environment variable holding the key of pseudonymous customer ids (docs/ingest-presets.md). */
+export const CUSTOMER_KEY_SALT_VARIABLE = 'LTV_CUSTOMER_KEY_SALT';
+
+export interface IngestSettings {
+  preset: PresetName;
+  mapping?: Mapping;
+  /** '' when unset: ids are then plain hashes, which the CLI warns about. */
+  customerKeySalt: string;
+}
+
+export interface IngestOverrides {
+  preset?: PresetName;
+  mappingFile?: string;
+}
+
+export async function ingestSettingsOf(
+  config: Config,
+  overrides: IngestOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<IngestSettings> {
+  const mappingFile = overrides.mappingFile ?? (overrides.preset === undefined ? config.exports.mapping : undefined);
+  return {
+    preset: overrides.preset ?? config.exports.preset,
+    ...(mappingFile !== undefined ? { mapping: await loadMapping(mappingFile) } : {}),
+    customerKeySalt: env[CUSTOMER_KEY_SALT_VARIABLE] ?? '',
+  };
+}
+
+/** A warning worth printing before ingesting, or undefined. */
+export function saltWarning(settings: IngestSettings): string | undefined {
+  if (settings.preset !== 'shopify' || settings.customerKeySalt !== '') return undefined;
+  return `note: ${CUSTOMER_KEY_SALT_VARIABLE} is not set, so Shopify customer keys are unsalted hashes of e-mail addresses (docs/ingest-presets.md)`;
+}
