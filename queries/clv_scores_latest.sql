@@ -1,0 +1,60 @@
+-- purpose: The latest per-customer CLV scores for analysts, from the write-back table clv_scores:
+--   for each CLV method, the scores of the latest report week up to up_to_week that has scores
+--   for it (a week whose model could not be fitted has none, so the week before stands), ranked
+--   by CLV within the method.
+-- grain: one row per method and customer
+-- reads: clv_scores (week_id partitions up to up_to_week)
+-- parameters:
+--   up_to_week varchar: latest report week to consider, e.g. 2026-W47
+--   up_to_week varchar: (repeated)
+-- columns:
+--   week_id varchar: report week the scores are from
+--   method varchar: CLV method (see docs/metrics.md)
+--   customer_id varchar: customer key
+--   clv double: CLV in the report currency
+--   expected_purchases double: expected purchases over the horizon, when the method predicts them
+--   p_alive double: probability the customer is still active, when the method estimates it
+--   clv_rank bigint: 1 = highest CLV within the method (ties by customer_id)
+with
+
+latest_weeks as (
+    select
+        method,
+        max(week_id) as week_id
+    from clv_scores
+    where week_id <= ?
+    group by method
+),
+
+scores as (
+    select
+        week_id,
+        method,
+        customer_id,
+        clv,
+        expected_purchases,
+        p_alive
+    from clv_scores
+    where week_id <= ?
+),
+
+final as (
+    select
+        scores.week_id,
+        scores.method,
+        scores.customer_id,
+        scores.clv,
+        scores.expected_purchases,
+        scores.p_alive,
+        row_number() over (
+            partition by scores.method
+            order by scores.clv desc nulls last, scores.customer_id
+        ) as clv_rank
+    from scores
+    inner join latest_weeks
+        on latest_weeks.method = scores.method
+        and latest_weeks.week_id = scores.week_id
+)
+
+select * from final
+order by method, clv_rank

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { param } from '../../functions/engine/queryEngine.ts';
+import { WRITEBACK_TABLES } from '../../functions/engine/writebackTables.ts';
+import { replaceWeekPartition } from '../../functions/engine/writebackWriter.ts';
+import { LocalFolderStore } from '../../functions/storage/localFolderStore.ts';
+import { parseWeekId, weekBounds } from '../../functions/time/isoWeek.ts';
+import { asText, openEmptyLake, type FixtureLake } from './fixtureLake.ts';
+
+// Write-back tables as the weekly job writes them (one Parquet file per table and week).
+// kpi_history, aov: W44 20, W45 25, W46 not run, W47 30, W48 withheld, W49 24; churn_rate beside it.
+// clv_scores: bgnbd in W46 (a 10, b 20) and W47 (a 12, c 5, d 5); a method 'other' only in W46.
+const kpi = (weekId: string, key: string, value: number | null, guard: string | null = null) => {
+  const week = weekBounds(parseWeekId(weekId), 'UTC');
+  return { kpi: key, value, unit: 'money', guard, week_start: week.start, week_end: week.end };
+};
+const score = (customer: string, method: string, clv: number) => ({ customer_id: customer, method, clv, expected_purchases: 1.5, p_alive: 0.9 });
+
+let lake: FixtureLake;
+
+beforeAll(async () => {
+  lake = await openEmptyLake();
+  const store = new LocalFolderStore(lake.lakeDir);
+  const history: [string, number | null, string | null][] = [
+    ['2026-W44', 20, null],
+    ['2026-W45', 25, null],
+    ['2026-W47', 30, null],
+    ['2026-W48', null, 'no paid orders in the window'],
+    ['2026-W49', 24, null],
+  ];
+  for (const [weekId, value, guard] of history) {
+    await replaceWeekPartition(store, WRITEBACK_TABLES.kpi_history, weekId, [kpi(weekId, 'aov', value, guard), kpi(weekId, 'churn_rate', 0.1)]);
+  }
+  await replaceWeekPartition(store, WRITEBACK_TABLES.clv_scores, '2026-W46', [score('a', 'bgnbd', 10), score('b', 'bgnbd', 20), score('x', 'other', 7)]);
+  await replaceWeekPartition(store, WRITEBACK_TABLES.clv_scores, '2026-W47', [score('a', 'bgnbd', 12), score('d', 'bgnbd', 5), score('c', 'bgnbd', 5)]);
+  await lake.engine.refreshViews();
+});
+
+afterAll(async () => {
+  await lake?.close();
+});
+
+describe('queries/kpi_trend.sql', () => {
+  it('shows a KPI over weeks with the change from the week immediately before', async () => {
+    // Act
+    const rows = asText(await lake.run('kpi_trend', { kpi: param.varchar('aov'), from_week: param.varchar('2026-W45'), to_week: param.varchar('2026-W48') }));
+
+    // Assess: W45 compares with W44 (read, not shown); W47 has no week before it; W48 is withheld
+    expect(rows.map((r) => [r.week_id, r.value, r.guard, r.previous_value, r.wow_change, r.wow_relative_change])).toEqual([
+      ['2026-W45', '25', null, '20', '5', '0.25'],
+      ['2026-W47', '30', null, null, null, null],
+      ['2026-W48', null, 'no paid orders in the window', '30', null, null],
+    ]);
+    expect([rows[0]!.week_start, rows[0]!.week_end]).toEqual(['2026-11-02 00:00:00', '2026-11-09 00:00:00']);
+  });
+
+  it('gives no change against a withheld week', async () => {
+    // Act
+    const rows = asText(await lake.run('kpi_trend', { kpi: param.varchar('aov'), from_week: param.varchar('2026-W49'), to_week: param.varchar('2026-W49') }));
+
+    // Assess
+    expect(rows.map((r) => [r.week_id, r.value, r.previous_value, r.wow_change])).toEqual([['2026-W49', '24', null, null]]);
+  });
+});
+
+describe('queries/clv_scores_latest.sql', () => {
+  it("gives each method's latest scores, ranked by CLV with ties by customer", async () => {
+    // Act
+    const rows = asText(await lake.run('clv_scores_latest', { up_to_week: param.varchar('2026-W47') }));
+
+    // Assess: bgnbd from W47; 'other' has no W47 scores, so its W46 scores stand
+    expect(rows.map((r) => [r.week_id, r.method, r.customer_id, r.clv, r.clv_rank])).toEqual([
+      ['2026-W47', 'bgnbd', 'a', '12', '1'],
+      ['2026-W47', 'bgnbd', 'c', '5', '2'],
+      ['2026-W47', 'bgnbd', 'd', '5', '3'],
+      ['2026-W46', 'other', 'x', '7', '1'],
+    ]);
+  });
+
+  it('reads no week after up_to_week', async () => {
+    // Act
+    const rows = asText(await lake.run('clv_scores_latest', { up_to_week: param.varchar('2026-W46') }));
+
+    // Assess
+    expect(rows.map((r) => [r.week_id, r.method, r.customer_id, r.clv_rank])).toEqual([
+      ['2026-W46', 'bgnbd', 'b', '1'],
+      ['2026-W46', 'bgnbd', 'a', '2'],
+      ['2026-W46', 'other', 'x', '1'],
+    ]);
+  });
+});
