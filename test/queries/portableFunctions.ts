@@ -4,10 +4,10 @@
 export const PORTABLE_FUNCTIONS: Readonly<Record<string, string>> = {
   // aggregates
   count: 'count(*), count(x), count(DISTINCT x)',
-  sum: 'on DECIMAL stays DECIMAL on both; on BIGINT stays BIGINT',
+  sum: 'on DECIMAL stays DECIMAL on both; on BIGINT equal values, but DuckDB types it HUGEINT: cast to bigint',
   min: 'any comparable type',
   max: 'any comparable type',
-  avg: 'only on DOUBLE or DECIMAL arguments (never BIGINT: result types differ)',
+  avg: 'only on DOUBLE arguments (on DECIMAL Trino rounds to a DECIMAL, DuckDB returns a DOUBLE; on BIGINT the types differ)',
   bool_or: 'boolean OR over rows',
   // conditionals
   coalesce: 'first non-NULL argument',
@@ -22,7 +22,7 @@ export const PORTABLE_FUNCTIONS: Readonly<Record<string, string>> = {
   rank: 'window function',
   lag: 'window function, offset 1 unless stated',
   lead: 'window function, offset 1 unless stated',
-  ntile: 'window function: the first (rows mod n) buckets get one row more on both engines',
+  ntile: 'window function with a total ORDER BY: the first (rows mod n) buckets get one row more on both engines',
   // numbers
   abs: 'absolute value',
 };
