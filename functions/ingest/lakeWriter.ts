@@ -27,8 +27,8 @@ interface Spool {
   file: string;
   fd: number;
   rows: number;
-  pending: string[];
-  pendingChars: number;
+  /** Lines not yet written; one growing string is cheaper to build than an array of lines. */
+  pending: string;
 }
 
 export class TableStage {
@@ -38,6 +38,9 @@ export class TableStage {
   /** Bulk loads run in the background, one after another; the first failure is kept here. */
   private loading: Promise<void> = Promise.resolve();
   private readonly columns: readonly ColumnDef[];
+  private readonly cells: readonly { name: string; format: CellFormat }[];
+  private lastSourceKey: string | undefined;
+  private lastSourceKeyText = '';
 
   private constructor(
     readonly table: TableName,
@@ -46,6 +49,7 @@ export class TableStage {
     private readonly scratchDir: string,
   ) {
     this.columns = TABLES[table].columns;
+    this.cells = this.columns.map((c) => ({ name: c.name, format: spoolFormat(c) }));
   }
 
   static async open(table: TableName, scratchDir: string): Promise<TableStage> {
@@ -88,14 +92,14 @@ export class TableStage {
     const spool = this.spool;
     if (!spool) throw new Error('beginExport() must be called before append()');
     let line = '';
-    for (const column of this.columns) {
-      line += `${spoolCell(column, row[column.name])},`;
+    for (const cell of this.cells) line += `${cell.format(row[cell.name])},`;
+    if (sourceKey !== this.lastSourceKey) {
+      this.lastSourceKey = sourceKey;
+      this.lastSourceKeyText = csvText(sourceKey);
     }
-    line += `${csvText(sourceKey)},${sourceLine}\n`;
-    spool.pending.push(line);
-    spool.pendingChars += line.length;
+    spool.pending += `${line}${this.lastSourceKeyText},${sourceLine}\n`;
     spool.rows++;
-    if (spool.pendingChars >= SPOOL_FLUSH_CHARS) flushSpool(spool);
+    if (spool.pending.length >= SPOOL_FLUSH_CHARS) flushSpool(spool);
     if (spool.rows >= SPOOL_FILE_ROWS) {
       this.loadInBackground(spool);
       this.spool = this.newSpool();
@@ -116,7 +120,7 @@ export class TableStage {
 
   private newSpool(): Spool {
     const file = path.join(this.scratchDir, `spool-${++this.spoolFiles}.csv`);
-    return { file, fd: openSync(file, 'w'), rows: 0, pending: [], pendingChars: 0 };
+    return { file, fd: openSync(file, 'w'), rows: 0, pending: '' };
   }
 
   /** Load the current spool file and wait for every load to finish. */
@@ -268,31 +272,32 @@ export class TableStage {
 
 function flushSpool(spool: Spool): void {
   if (spool.pending.length === 0) return;
-  writeSync(spool.fd, spool.pending.join(''));
-  spool.pending = [];
-  spool.pendingChars = 0;
+  writeSync(spool.fd, spool.pending);
+  spool.pending = '';
 }
 
 /** Text as a CSV field: quoted only when it has to be; never empty, as empty means NULL. */
 function csvText(text: string): string {
-  if (text.includes('"')) return `"${text.replaceAll('"', '""')}"`;
-  if (text.includes(',') || text.includes('\n') || text.includes('\r')) return `"${text}"`;
-  return text;
+  if (!NEEDS_QUOTES.test(text)) return text;
+  return `"${text.replaceAll('"', '""')}"`;
 }
 
+const NEEDS_QUOTES = /[",\r\n]/;
+
+type CellFormat = (value: CanonicalRow[string] | undefined) => string;
+
 /** How a validated value travels through the spool file: instants and days as integers, exact decimals as text. */
-function spoolCell(column: ColumnDef, value: CanonicalRow[string] | undefined): string {
-  if (value === null || value === undefined) return '';
+function spoolFormat(column: ColumnDef): CellFormat {
   switch (column.type) {
     case 'money':
-      return formatScaledDecimal(value as bigint, MONEY_SCALE);
+      return (v) => (v === null || v === undefined ? '' : formatScaledDecimal(v as bigint, MONEY_SCALE));
     case 'rate':
-      return formatScaledDecimal(value as bigint, RATE_SCALE);
+      return (v) => (v === null || v === undefined ? '' : formatScaledDecimal(v as bigint, RATE_SCALE));
     case 'timestamp':
     case 'date':
-      return String(value);
+      return (v) => (v === null || v === undefined ? '' : String(v));
     default:
-      return csvText(value as string);
+      return (v) => (v === null || v === undefined ? '' : csvText(v as string));
   }
 }
 
