@@ -18,7 +18,8 @@
 -- columns:
 --   frequency bigint: repeat purchases before the cut-off (x)
 --   recency_days bigint: days from the first to the last purchase day before the cut-off (t_x)
---   first_purchase_date date: UTC day of the first paid order; T = cutoff - this day's start
+--   first_purchase_date date: UTC day of the first purchase; T = days from it to the UTC day of
+--     the last instant before the cut-off
 --   holdout_purchases bigint: purchase days in the holdout
 --   customers bigint: customers with this tuple
 with
@@ -32,7 +33,9 @@ paid_orders as (
     where order_month <= ?
         and ordered_at < ?
         and status = 'paid'
-        and amount - coalesce(refunded_amount, 0) > 0
+        -- a fully refunded order was returned, not bought; a zero-amount one (a free item,
+        -- a promotion) is still a purchase, with zero spend
+        and (amount = 0 or amount - coalesce(refunded_amount, 0) > 0)
 ),
 
 subscribers as (

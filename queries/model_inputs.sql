@@ -1,7 +1,8 @@
 -- purpose: Per-customer inputs of the predictive CLV models (BG/NBD and Gamma-Gamma) at a
 --   cut-off instant: repeat purchases, recency, first purchase day and the net value of the
 --   repeat purchases in the report currency. A purchase is a UTC calendar day with at least one
---   paid order (several orders on one day are one purchase, as in Fader-Hardie and lifetimes).
+--   paid order that was not fully refunded (several orders on one day are one purchase, as in
+--   Fader-Hardie and lifetimes; a zero-amount order counts, with zero spend).
 --   The models are non-contractual: customers with a subscription started before the cut-off
 --   are left out (their invoices are orders, but a contract, not a purchase habit, drives them).
 --   T is not returned: it is the time from first_purchase_date to the cut-off, which the caller
@@ -21,7 +22,8 @@
 --   customer_id varchar: customer key
 --   frequency bigint: repeat purchases, i.e. purchase days after the first one (x)
 --   recency_days bigint: days from the first to the last purchase day (t_x; 0 without repeats)
---   first_purchase_date date: UTC day of the first paid order; T = cutoff - this day's start
+--   first_purchase_date date: UTC day of the first purchase; T = days from it to the UTC day of
+--     the last instant before the cut-off
 --   repeat_spend decimal(38,4): net amount of the orders on repeat purchase days, converted to
 --     the report currency; complete only when unconverted_repeat_orders = 0
 --   unconverted_repeat_orders bigint: orders on repeat days left out of repeat_spend (no fx rate)
@@ -40,7 +42,9 @@ paid_orders as (
     where order_month <= ?
         and ordered_at < ?
         and status = 'paid'
-        and amount - coalesce(refunded_amount, 0) > 0
+        -- a fully refunded order was returned, not bought; a zero-amount one (a free item,
+        -- a promotion) is still a purchase, with zero spend
+        and (amount = 0 or amount - coalesce(refunded_amount, 0) > 0)
 ),
 
 subscribers as (

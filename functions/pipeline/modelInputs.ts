@@ -15,9 +15,14 @@ export interface ModelCustomer extends CustomerSummary {
   customerId: string;
 }
 
-/** Days from the start (UTC) of `date` (YYYY-MM-DD) to `instant`: the customer's T. */
-export function daysSince(date: string, instant: Date): number {
-  return (instant.getTime() - Date.parse(`${date}T00:00:00Z`)) / DAY_MS;
+/**
+ * The customer's T in whole days: from the first purchase day (YYYY-MM-DD, UTC) to the last
+ * day observed, the UTC day holding the last instant before the cut-off. Purchases are counted
+ * in whole days, so T is too, as in Fader-Hardie and lifetimes (whose CDNOW summary this
+ * reproduces): a customer whose first purchase falls on the last observed day has T = 0.
+ */
+export function observedDays(date: string, cutoff: Date): number {
+  return Math.floor((cutoff.getTime() - 1) / DAY_MS) - Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 }
 
 /** A customer summary in days; the mean spend is unknown when a repeat order had no fx rate. */
@@ -27,7 +32,7 @@ function customerOfRow(row: ModelInputRow, cutoff: Date): ModelCustomer {
     customerId: row.customer_id,
     x: row.frequency,
     tx: row.recency_days,
-    T: daysSince(row.first_purchase_date, cutoff),
+    T: observedDays(row.first_purchase_date, cutoff),
     ...(known ? { meanSpend: moneyToNumber(row.repeat_spend) / row.frequency } : {}),
   };
 }
@@ -60,7 +65,7 @@ export async function readHoldoutTuples(
     tuples: rows.map((r) => ({
       x: r.frequency,
       tx: r.recency_days,
-      T: daysSince(r.first_purchase_date, cutoff),
+      T: observedDays(r.first_purchase_date, cutoff),
       count: r.customers,
       actual: r.holdout_purchases,
     })),

@@ -7,23 +7,23 @@ import { getQuery } from '../../functions/engine/queryCatalog.ts';
 import { param, type QueryEngine } from '../../functions/engine/queryEngine.ts';
 import { ingestExports } from '../../functions/ingest/ingestExports.ts';
 import { openEngine, openStores } from '../../functions/pipeline/adapters.ts';
-import { daysSince, readHoldoutTuples, readModelInputs } from '../../functions/pipeline/modelInputs.ts';
+import { observedDays, readHoldoutTuples, readModelInputs } from '../../functions/pipeline/modelInputs.ts';
 
 // A hand-made lake, report currency USD, cut-off 2026-11-23T00:00Z (end of 2026-W47, UTC).
 // Day numbers of 2026: Jan 10 = 10, Mar 1 = 60, Jul 4 = 185, Sep 30 = 273, Nov 20 = 324,
-// Nov 23 = 327.
+// Nov 22 = 326 (the last day observed before the cut-off).
 //   a  o1 01-10 09:00 20.00 USD, o2 01-10 18:00 5.00 USD      one purchase day (the first)
 //      o3 03-01 10:00 30.00 − 10.00 refunded, o4 03-01 23:30 12.50   repeat day 32.50
 //      o5 05-15 40.00 fully refunded; o6 06-01 cancelled      not purchases
 //      o7 07-04 10.00 EUR at 1.1                              repeat day 11.00
 //      o8 11-23 00:00 USD                                     at the cut-off: not read
-//      → x = 2, t_x = 185 − 10 = 175, T = 327 − 10 = 317, repeat spend 43.50, mean 21.75
-//   b  o9 11-20 20000 KRW at 0.00074 (= 14.80)               → x = 0, t_x = 0, T = 3
+//      → x = 2, t_x = 185 − 10 = 175, T = 326 − 10 = 316, repeat spend 43.50, mean 21.75
+//   b  o9 11-20 20000 KRW at 0.00074 (= 14.80)               → x = 0, t_x = 0, T = 2
 //   c  o10 09-30 23:59 10.00 USD; o11 10-01 00:01 8.00 USD and o12 10-01 100 JPY (no rate);
-//      o13 10-15 pending                                      → x = 1, t_x = 1, T = 54,
+//      o13 10-15 pending                                      → x = 1, t_x = 1, T = 53,
 //      repeat spend 8.00 is incomplete (1 unconverted order): mean spend unknown
 //   d  only a cancelled order                                 → not a model customer
-//   f  o15 11-20 15:00 5.00 USD                               → x = 0, t_x = 0, T = 3 (same tuple as b)
+//   f  o15 11-20 15:00 5.00 USD                               → x = 0, t_x = 0, T = 2 (same tuple as b)
 //   g  o16 02-01 and o17 03-01 09:00, 29.00 USD each, and a subscription from 06-01: a contractual
 //      customer, left out at any cut-off after 06-01
 const orders = `order_id,customer_id,ordered_at,amount,refunded_amount,currency,status
@@ -83,10 +83,10 @@ describe('queries/model_inputs.sql', () => {
 
     // Assess
     expect(customers).toEqual([
-      { customerId: 'a', x: 2, tx: 175, T: 317, meanSpend: 21.75 },
-      { customerId: 'b', x: 0, tx: 0, T: 3 },
-      { customerId: 'c', x: 1, tx: 1, T: 54 },
-      { customerId: 'f', x: 0, tx: 0, T: 3 },
+      { customerId: 'a', x: 2, tx: 175, T: 316, meanSpend: 21.75 },
+      { customerId: 'b', x: 0, tx: 0, T: 2 },
+      { customerId: 'c', x: 1, tx: 1, T: 53 },
+      { customerId: 'f', x: 0, tx: 0, T: 2 },
     ]);
   });
 
@@ -97,11 +97,11 @@ describe('queries/model_inputs.sql', () => {
     // Act
     const { customers } = await readModelInputs(engine, midday, 'USD');
 
-    // Assess: T = 50.5 days from the start of Jan 10 to noon on Mar 1; g subscribes only later,
-    // so is a non-contractual customer here: Feb 1 (day 32) and Mar 1, T = 60.5 − 32
+    // Assess: Mar 1 is the last day observed, so T = 60 − 10 = 50; g subscribes only later,
+    // so is a non-contractual customer here: Feb 1 (day 32) and Mar 1, T = 60 − 32
     expect(customers).toEqual([
-      { customerId: 'a', x: 1, tx: 50, T: 50.5, meanSpend: 20 },
-      { customerId: 'g', x: 1, tx: 28, T: 28.5, meanSpend: 29 },
+      { customerId: 'a', x: 1, tx: 50, T: 50, meanSpend: 20 },
+      { customerId: 'g', x: 1, tx: 28, T: 28, meanSpend: 29 },
     ]);
   });
 
@@ -110,7 +110,7 @@ describe('queries/model_inputs.sql', () => {
     const { customers } = await readModelInputs(engine, cutoff, 'EUR');
 
     // Assess: a's 03-01 day is incomplete, so a's mean spend is unknown too
-    expect(customers.find((c) => c.customerId === 'a')).toEqual({ customerId: 'a', x: 2, tx: 175, T: 317 });
+    expect(customers.find((c) => c.customerId === 'a')).toEqual({ customerId: 'a', x: 2, tx: 175, T: 316 });
   });
 });
 
@@ -140,9 +140,9 @@ describe('queries/model_input_tuples.sql', () => {
 
     // Assess: b and f share (0, 0, 2026-11-20)
     expect(tuples).toEqual([
-      { x: 2, tx: 175, T: 317, count: 1, actual: 0 },
-      { x: 1, tx: 1, T: 54, count: 1, actual: 0 },
-      { x: 0, tx: 0, T: 3, count: 2, actual: 0 },
+      { x: 2, tx: 175, T: 316, count: 1, actual: 0 },
+      { x: 1, tx: 1, T: 53, count: 1, actual: 0 },
+      { x: 0, tx: 0, T: 2, count: 2, actual: 0 },
     ]);
   });
 
@@ -154,10 +154,11 @@ describe('queries/model_input_tuples.sql', () => {
     const { tuples } = await readHoldoutTuples(engine, calibrationEnd, cutoff);
 
     // Assess: a bought nothing after Jul 4; c's Oct 1 day (two orders) is one holdout purchase;
-    // b and f first bought in the holdout and are left out. Oct 1 is day 274: T = 264 and 1.
+    // b and f first bought in the holdout and are left out. Sep 30 (day 273) is the last
+    // calibration day: T = 263, and 0 for c, who first bought on it.
     expect(tuples).toEqual([
-      { x: 2, tx: 175, T: 264, count: 1, actual: 0 },
-      { x: 0, tx: 0, T: 1, count: 1, actual: 1 },
+      { x: 2, tx: 175, T: 263, count: 1, actual: 0 },
+      { x: 0, tx: 0, T: 0, count: 1, actual: 1 },
     ]);
   });
 
@@ -166,13 +167,14 @@ describe('queries/model_input_tuples.sql', () => {
     const { tuples } = await readHoldoutTuples(engine, new Date('2026-03-01T12:00:00Z'), cutoff);
 
     // Assess: Jul 4 is the one holdout purchase
-    expect(tuples).toEqual([{ x: 1, tx: 50, T: 50.5, count: 1, actual: 1 }]);
+    expect(tuples).toEqual([{ x: 1, tx: 50, T: 50, count: 1, actual: 1 }]);
   });
 });
 
-describe('daysSince', () => {
-  it('measures from the start of the UTC day', () => {
-    expect(daysSince('2026-11-20', new Date('2026-11-23T00:00:00Z'))).toBe(3);
-    expect(daysSince('2026-11-20', new Date('2026-11-22T15:00:00Z'))).toBe(2.625);
+describe('observedDays', () => {
+  it('counts whole UTC days from the first purchase day to the last day before the cut-off', () => {
+    expect(observedDays('2026-11-20', new Date('2026-11-23T00:00:00Z'))).toBe(2); // Nov 22 is the last day seen
+    expect(observedDays('2026-11-20', new Date('2026-11-22T15:00:00Z'))).toBe(2); // part of Nov 22 is seen
+    expect(observedDays('2026-11-22', new Date('2026-11-23T00:00:00Z'))).toBe(0); // first bought on the last day
   });
 });
