@@ -20,8 +20,8 @@ import type { CanonicalRow } from './rowSchema.ts';
 const SPOOL_FLUSH_CHARS = 1 << 20;
 /** Rows per spool file: each full file is loaded by DuckDB while the next one is being read. */
 const SPOOL_FILE_ROWS = 250_000;
-/** DuckDB's share of memory while staging; the rest of a 2 GB budget is Node's. */
-const STAGE_MEMORY_LIMIT = '768MB';
+/** DuckDB's memory while staging and writing; past it DuckDB spills to scratch, which keeps peak RSS flat (docs/benchmarks.md). */
+const STAGE_MEMORY_LIMIT = '512MB';
 
 interface Spool {
   file: string;
