@@ -179,14 +179,18 @@ export class TableStage {
       const select = partition
         ? `SELECT ${columnList}, strftime(${partition.source}, '%Y-%m') AS ${partition.name}`
         : `SELECT ${columnList}`;
-      const deduped = `${select} FROM (${union}) QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ingest_seq DESC, source_line DESC) = 1 ORDER BY ${partition ? `${partition.name}, ` : ''}${key}`;
+      await this.connection.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);
+      // The window that keeps the last version of each key costs a fifth of the write; a first
+      // load of distinct keys (the usual bulk case) does not need it.
+      const needsDedupe = rewritten.length > 0 || (await this.count(`SELECT count(*) AS n FROM (SELECT 1 FROM staged GROUP BY ${key} HAVING count(*) > 1)`)) > 0;
+      const latest = needsDedupe ? ` QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ingest_seq DESC, source_line DESC) = 1` : '';
+      const deduped = `${select} FROM (${union})${latest} ORDER BY ${partition ? `${partition.name}, ` : ''}${key}`;
       const outDir = path.join(work, 'out');
       await mkdir(outDir, { recursive: true });
       const target = partition ? outDir : path.join(outDir, 'data.parquet');
       const options = partition
         ? `FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${partition.name}), FILENAME_PATTERN 'data_{i}'`
         : 'FORMAT parquet, COMPRESSION zstd';
-      await this.connection.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);
       await this.connection.run(`COPY (${deduped}) TO ${sqlString(target)} (${options})`);
       const written = await filesUnder(outDir);
       const writtenKeys = new Set(written.map((rel) => `${prefix}${rel}`));
