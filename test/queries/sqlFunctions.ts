@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
 import { TrinoSqlListener } from 'dt-sql-parser/dist/lib/trino/TrinoSqlListener.js';
-import type { FunctionCallContext } from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser.js';
+import { WhereClauseContext, type FunctionCallContext, type ParameterContext } from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser.js';
+import type { ParserRuleContext } from 'antlr4ng';
 
 export const QUERIES_DIR = path.resolve(import.meta.dirname, '../../queries');
 
@@ -39,4 +40,20 @@ export function calledFunctions(sql: string): string[] {
   const collector = new FunctionCollector();
   parser.listen(collector, parser.parse(sql));
   return [...collector.names].sort();
+}
+
+class ParameterCollector extends TrinoSqlListener {
+  readonly outsideWhere: string[] = [];
+  override enterParameter = (ctx: ParameterContext): void => {
+    let node: ParserRuleContext | null = ctx.parent;
+    while (node && !(node instanceof WhereClauseContext)) node = node.parent;
+    if (!node) this.outsideWhere.push(`line ${ctx.start?.line}, column ${(ctx.start?.column ?? 0) + 1}`);
+  };
+}
+
+/** Positions of `?` parameters outside a WHERE clause, where Athena cannot bind them. */
+export function parametersOutsideWhere(sql: string): string[] {
+  const collector = new ParameterCollector();
+  parser.listen(collector, parser.parse(sql));
+  return collector.outsideWhere;
 }
