@@ -1,19 +1,19 @@
 // Times the predictive-CLV path on simulated customers (CDNOW-like parameters, weeks):
-//   npx tsx functions/clv/benchmarkClv.ts [customers=1000000] [days|continuous]
+//   npm run bench:clv -- [customers=1000000] [days|continuous]
 // "days" rounds t_x and T to whole days, as summaries built from order dates are; with
 // "continuous" every customer has its own T, so nothing is shared between customers and
 // scoring costs one 2F1 sequence per customer.
 
-import { fitBgNbd } from './bgnbd.ts';
-import { fitGammaGamma } from './gammaGamma.ts';
-import { scoreTuples } from './predictiveClv.ts';
-import { simulateCustomers } from './simulate.ts';
-import { compressTuples } from './tuples.ts';
+import { fitBgNbd } from '../functions/clv/bgnbd.ts';
+import { fitGammaGamma } from '../functions/clv/gammaGamma.ts';
+import { scoreTuples } from '../functions/clv/predictiveClv.ts';
+import { simulateCustomers } from '../functions/clv/simulate.ts';
+import { compressTuples } from '../functions/clv/tuples.ts';
 
 const customers = Number(process.argv[2] ?? 1_000_000);
 const resolution = process.argv[3] ?? 'days';
 if (!(customers > 0) || (resolution !== 'days' && resolution !== 'continuous')) {
-  throw new Error('usage: benchmarkClv.ts [customers] [days|continuous]');
+  throw new Error('usage: npm run bench:clv -- [customers] [days|continuous]');
 }
 
 function timed<T>(label: string, work: () => T): T {

@@ -18,7 +18,7 @@ for (const size of values.sizes.split(',')) {
   const { dir } = await benchExports(size);
   const samples: { rows: number; seconds: number; rowsPerSecond: number; peakRssMiB: number; parquetBytes: number }[] = [];
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'measureIngest.ts'), dir], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'measureIngest.ts'), dir, 'orders.csv'], { encoding: 'utf8' });
     samples.push(JSON.parse(out.trim().split('\n').at(-1)!));
   }
   const seconds = samples.map((s) => s.seconds);
