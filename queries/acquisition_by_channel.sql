@@ -89,7 +89,8 @@ spend_in_report_currency as (
     union all
     select
         spend.channel,
-        cast(spend.amount * rates.rate as decimal(18, 4)) as amount
+        -- widened first: DuckDB multiplies two DECIMAL(18) values in 64 bits and can overflow
+        cast(cast(spend.amount as decimal(38, 4)) * rates.rate as decimal(18, 4)) as amount
     from spend
     inner join rates
         on rates.from_currency = spend.currency

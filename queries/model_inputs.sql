@@ -75,7 +75,8 @@ valued_orders as (
     select
         paid_orders.customer_id,
         paid_orders.purchase_date,
-        cast(paid_orders.net_amount * rates.rate as decimal(18, 4)) as net_amount
+        -- widened first: DuckDB multiplies two DECIMAL(18) values in 64 bits and can overflow
+        cast(cast(paid_orders.net_amount as decimal(38, 4)) * rates.rate as decimal(18, 4)) as net_amount
     from paid_orders
     left join rates
         on rates.from_currency = paid_orders.currency

@@ -63,7 +63,8 @@ valued_subscriptions as (
     union all
     select
         started_subscriptions.customer_id,
-        cast(started_subscriptions.mrr * rates.rate as decimal(18, 4)) as mrr,
+        -- widened first: DuckDB multiplies two DECIMAL(18) values in 64 bits and can overflow
+        cast(cast(started_subscriptions.mrr as decimal(38, 4)) * rates.rate as decimal(18, 4)) as mrr,
         started_subscriptions.started_at,
         started_subscriptions.ended_at
     from started_subscriptions
