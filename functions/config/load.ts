@@ -69,27 +69,51 @@ export function applyEnvironment(input: Record<string, unknown>, env: NodeJS.Pro
   return merged;
 }
 
+/**
+ * The whole configuration as one JSON object in the environment, for Lambda functions, which
+ * have environment variables but no configuration file.
+ */
+export const CONFIG_JSON_VARIABLE = 'LTV_CONFIG_JSON';
+
+function parseObject(text: string, source: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(source, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(source, [`${source === CONFIG_JSON_VARIABLE ? 'the variable' : 'the file'} must hold one JSON object`]);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * The configuration from a file or LTV_CONFIG_JSON (never both: which one wins would be a
+ * guess), with the LTV_* overrides applied on top.
+ */
 export async function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Config> {
-  let fromFile: Record<string, unknown> = {};
+  const env = options.env ?? process.env;
+  const inline = env[CONFIG_JSON_VARIABLE];
+  const hasInline = inline !== undefined && inline.trim() !== '';
+  let base: Record<string, unknown> = {};
+  let origin = 'defaults';
   if (options.file) {
+    if (hasInline) {
+      throw new ConfigError(options.file, [`${CONFIG_JSON_VARIABLE} is set too; give the configuration in a file or in ${CONFIG_JSON_VARIABLE}, not both`]);
+    }
     let text: string;
     try {
       text = await readFile(options.file, 'utf8');
     } catch (err) {
       throw new ConfigError(options.file, [`cannot read the file: ${(err as Error).message}`]);
     }
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new ConfigError(options.file, ['the file must hold one JSON object']);
-      }
-      fromFile = parsed as Record<string, unknown>;
-    } catch (err) {
-      if (err instanceof ConfigError) throw err;
-      throw new ConfigError(options.file, [`not valid JSON: ${(err as Error).message}`]);
-    }
+    base = parseObject(text, options.file);
+    origin = options.file;
+  } else if (hasInline) {
+    base = parseObject(inline, CONFIG_JSON_VARIABLE);
+    origin = CONFIG_JSON_VARIABLE;
   }
-  const env = options.env ?? process.env;
-  const source = options.file ? `${options.file} (with LTV_* environment overrides)` : 'defaults and LTV_* environment';
-  return parseConfig(applyEnvironment(fromFile, env), source);
+  const source = origin === 'defaults' ? 'defaults and LTV_* environment' : `${origin} (with LTV_* environment overrides)`;
+  return parseConfig(applyEnvironment(base, env), source);
 }

@@ -65,6 +65,24 @@ const duckdbEngine = z.object({
   memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).optional(),
 });
 
+/** Athena names: workgroups allow these characters; Glue keeps database names lowercase. */
+const athenaName = (what: string) => z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, `must be an Athena ${what} name: letters, digits, ".", "_" or "-"`);
+
+const athenaEngine = z.strictObject({
+  kind: z.literal('athena'),
+  workgroup: athenaName('workgroup'),
+  /** The Glue database holding the lake tables. */
+  database: z.string().regex(/^[a-z0-9_]{1,255}$/, 'must be a Glue database name: lowercase letters, digits and "_"'),
+  /** Unset: Athena's own default, the Glue catalog (AwsDataCatalog). */
+  catalog: athenaName('data catalog').optional(),
+  /** Where Athena writes results; unset: the workgroup's result location (which a workgroup may enforce anyway). */
+  outputLocation: s3Location.optional(),
+  /** A query still running after this long is stopped (StopQueryExecution) and the run fails. */
+  queryTimeoutSeconds: z.number().int().min(10).max(3600).default(300),
+  /** Longest wait between two polls of a running query; polling starts faster and backs off to this. */
+  pollMaxMs: z.number().int().min(200).max(60_000).default(5000),
+});
+
 const emlMail = z.object({
   kind: z.literal('eml'),
   /** Outbox folder; defaults to `<storage.root>/outbox` for local storage. */
@@ -78,6 +96,14 @@ const smtpMail = z.object({
   secure: z.boolean().default(false),
   user: z.string().optional(),
   password: z.string().optional(),
+});
+
+const sesMail = z.strictObject({
+  kind: z.literal('ses'),
+  /** Unset: the SDK's usual lookup (AWS_REGION, the profile); SES identities are per region. */
+  region: z.string().min(1).optional(),
+  /** SES configuration set for event publishing (bounces, complaints, deliveries). */
+  configurationSet: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an SES configuration set name: letters, digits, "_" or "-"').optional(),
 });
 
 const address = z.object({
@@ -136,13 +162,22 @@ export const configSchema = z
       .prefault({}),
     storage: z.discriminatedUnion('kind', [localStorage, s3Storage]).prefault({ kind: 'local' }),
     s3: s3Client.prefault({}),
-    engine: z.discriminatedUnion('kind', [duckdbEngine]).prefault({ kind: 'duckdb' }),
-    mail: z.discriminatedUnion('kind', [emlMail, smtpMail]).prefault({ kind: 'eml' }),
+    engine: z.discriminatedUnion('kind', [duckdbEngine, athenaEngine]).prefault({ kind: 'duckdb' }),
+    mail: z.discriminatedUnion('kind', [emlMail, smtpMail, sesMail]).prefault({ kind: 'eml' }),
     sender: address.prefault({ name: 'ltv-pulse', address: 'ltv-pulse@example.com' }),
+    /** Who hears about a failed scheduled run; unset: the sender address. */
+    owner: address.optional(),
     recipients: z.array(address).min(1).prefault([{ name: 'Leadership', address: 'leadership@example.com' }]),
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.engine.kind === 'athena' && config.storage.kind !== 's3') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['engine', 'kind'],
+        message: 'the Athena engine reads the lake in S3: set storage.kind to "s3" (with storage.lake) or use the "duckdb" engine',
+      });
+    }
     if (config.storage.kind !== 's3') return;
     if (config.exports.dir === undefined) {
       ctx.addIssue({
@@ -156,16 +191,18 @@ export const configSchema = z
         code: 'custom',
         path: ['engine', 'lakeDir'],
         message:
-          'required when storage.kind is "s3": the DuckDB engine reads the lake from a local folder, so it needs a local copy of the S3 lake (the Athena engine, which reads S3, comes later)',
+          'required when storage.kind is "s3": the DuckDB engine reads the lake from a local folder, so it needs a local copy of the S3 lake (or use the "athena" engine, which reads S3)',
       });
     }
     // Overlapping locations would make one list the other's objects: ingest would read lake
-    // files as exports, or the lake would hold report archives.
+    // files as exports, the lake would hold report archives, or Athena results would land
+    // among the table files.
     const located: { setting: string; text: string; location: S3Location }[] = [];
     for (const [setting, text] of [
       ['storage.lake', config.storage.lake],
       ['storage.reports', config.storage.reports],
       ['exports.dir', config.exports.dir],
+      ['engine.outputLocation', config.engine.kind === 'athena' ? config.engine.outputLocation : undefined],
     ] as const) {
       if (text === undefined) continue;
       const result = readS3Location(text);
@@ -187,3 +224,5 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type ClvMethod = z.infer<typeof clvMethod>;
+export type AthenaEngineConfig = z.infer<typeof athenaEngine>;
+export type SesMailConfig = z.infer<typeof sesMail>;

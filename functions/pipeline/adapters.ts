@@ -1,10 +1,12 @@
 // The one place that turns configuration into adapters. The pipeline sees only the ports.
 import path from 'node:path';
 import type { Config } from '../config/schema.ts';
+import { AthenaEngine, createAthenaClient } from '../engine/athenaEngine.ts';
 import { DuckDbEngine } from '../engine/duckdbEngine.ts';
 import type { QueryEngine } from '../engine/queryEngine.ts';
 import { EmlOutbox } from '../mail/emlOutbox.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { createSesClient, SesMailer } from '../mail/sesMailer.ts';
 import { SmtpMailer } from '../mail/smtpMailer.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import { createS3Client, objectStoreAt } from '../storage/openObjectStore.ts';
@@ -40,8 +42,8 @@ export function openStores(config: Config): Stores {
 
 /** The local folder DuckDB reads the lake from (validation makes engine.lakeDir required with S3 storage). */
 export function lakeDirOf(config: Config): string {
-  if (config.engine.lakeDir !== undefined) return config.engine.lakeDir;
-  if (config.storage.kind === 's3') throw new Error('engine.lakeDir is required when storage.kind is "s3"');
+  if (config.engine.kind === 'duckdb' && config.engine.lakeDir !== undefined) return config.engine.lakeDir;
+  if (config.storage.kind === 's3') throw new Error('engine.lakeDir is required when storage.kind is "s3" and the engine is DuckDB');
   return path.join(config.storage.root, 'lake');
 }
 
@@ -51,13 +53,40 @@ export function openMailer(config: Config): Mailer {
       return new EmlOutbox(config.mail.outboxDir ?? path.join(config.storage.root, 'outbox'));
     case 'smtp':
       return new SmtpMailer(config.mail);
+    case 'ses':
+      return new SesMailer({
+        client: createSesClient(config.mail.region),
+        ...(config.mail.configurationSet ? { configurationSet: config.mail.configurationSet } : {}),
+      });
   }
 }
 
-export async function openEngine(config: Config): Promise<QueryEngine> {
-  return DuckDbEngine.open({
-    lakeDir: lakeDirOf(config),
-    ...(config.engine.threads ? { threads: config.engine.threads } : {}),
-    ...(config.engine.memoryLimit ? { memoryLimit: config.engine.memoryLimit } : {}),
-  });
+export interface EngineOptions {
+  /** Queries still running at this instant are stopped (Athena): a Lambda's end, less a margin. */
+  deadline?: Date;
+}
+
+export async function openEngine(config: Config, options: EngineOptions = {}): Promise<QueryEngine> {
+  const engine = config.engine;
+  switch (engine.kind) {
+    case 'duckdb':
+      return DuckDbEngine.open({
+        lakeDir: lakeDirOf(config),
+        ...(engine.threads ? { threads: engine.threads } : {}),
+        ...(engine.memoryLimit ? { memoryLimit: engine.memoryLimit } : {}),
+      });
+    case 'athena':
+      // Athena reads the lake in S3, so it runs in the lake's region (s3.region, or the SDK's lookup).
+      return new AthenaEngine({
+        athena: createAthenaClient(config.s3.region),
+        s3: createS3Client(config.s3),
+        workgroup: engine.workgroup,
+        database: engine.database,
+        ...(engine.catalog ? { catalog: engine.catalog } : {}),
+        ...(engine.outputLocation ? { outputLocation: engine.outputLocation } : {}),
+        queryTimeoutMs: engine.queryTimeoutSeconds * 1000,
+        pollMaxMs: engine.pollMaxMs,
+        ...(options.deadline ? { deadline: options.deadline.getTime() } : {}),
+      });
+  }
 }
