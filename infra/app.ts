@@ -1,22 +1,24 @@
 // `npx cdk synth` / `npx cdk deploy` entry point. Settings come from cdk.json context and are
-// validated before anything is synthesised.
-import { App } from 'aws-cdk-lib';
-import { z } from 'zod';
+// validated before anything is synthesised; cdk-nag's AWS Solutions checks run on every synth,
+// so a finding nobody acknowledged (with a reason) stops the deployment.
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DeploymentConfigError, readDeploymentConfig } from './config/deploymentConfig.ts';
 import { LtvPulseStack } from './ltvPulseStack.ts';
 
-const contextSchema = z.object({
-  stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must start with a letter and hold only letters, digits and hyphens'),
-  resultsRetentionDays: z.number().int().min(1).max(3650),
-});
-
 const app = new App();
-const raw = {
-  stackName: app.node.tryGetContext('ltv-pulse:stackName') ?? 'LtvPulse',
-  resultsRetentionDays: Number(app.node.tryGetContext('ltv-pulse:resultsRetentionDays') ?? 30),
-};
-const parsed = contextSchema.safeParse(raw);
-if (!parsed.success) {
-  const problems = parsed.error.issues.map((i) => `  - ltv-pulse:${i.path.join('.')}: ${i.message}`).join('\n');
-  throw new Error(`Invalid cdk.json context:\n${problems}`);
+try {
+  const config = readDeploymentConfig(app.node.getAllContext() as Record<string, unknown>);
+  new LtvPulseStack(app, config.stackName, {
+    config,
+    description: 'ltv-pulse: weekly customer-lifetime-value reporting (exports, lake, Athena, Lambda, SES)',
+  });
+} catch (err) {
+  if (err instanceof DeploymentConfigError) {
+    // The message is the whole explanation; a stack trace would only bury it.
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
 }
-new LtvPulseStack(app, parsed.data.stackName, { resultsRetentionDays: parsed.data.resultsRetentionDays });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,11 +1,9 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { LtvPulseStack } from '../../infra/ltvPulseStack.ts';
+import { stackUnderTest } from './stackUnderTest.ts';
 
 function template(retention?: number): Template {
-  const app = new App();
-  return Template.fromStack(new LtvPulseStack(app, 'Test', retention === undefined ? {} : { resultsRetentionDays: retention }));
+  return stackUnderTest(retention === undefined ? {} : { resultsRetentionDays: retention }).template;
 }
 
 describe('storage buckets', () => {

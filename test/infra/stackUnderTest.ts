@@ -1,0 +1,39 @@
+// Builds the stack the tests assert on: valid settings, handler entries pointed at a fixture,
+// and asset bundling skipped (`aws:cdk:bundling-stacks`), so a synth takes a second, not an
+// esbuild run per function. bundling.test.ts bundles for real.
+import path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseDeploymentConfig, type DeploymentConfig, type DeploymentConfigInput } from '../../infra/config/deploymentConfig.ts';
+import { LtvPulseStack } from '../../infra/ltvPulseStack.ts';
+
+export const FIXTURE_ENTRY = path.join(import.meta.dirname, 'fixtures', 'handler.ts');
+
+export const TEST_ENV = { account: '123456789012', region: 'eu-central-1' } as const;
+
+export function testConfig(overrides: Partial<DeploymentConfigInput> = {}): DeploymentConfig {
+  return parseDeploymentConfig({
+    sender: { name: 'ltv-pulse', address: 'reports@acme.example' },
+    recipients: [{ name: 'Board', address: 'board@acme.example' }],
+    ...overrides,
+  });
+}
+
+export interface StackUnderTest {
+  app: App;
+  stack: LtvPulseStack;
+  template: Template;
+}
+
+export function stackUnderTest(overrides: Partial<DeploymentConfigInput> = {}, options: { nag?: boolean; bundle?: boolean } = {}): StackUnderTest {
+  const config = testConfig(overrides);
+  const app = new App({ context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new LtvPulseStack(app, config.stackName, {
+    config,
+    env: TEST_ENV,
+    handlerEntries: { ingest: FIXTURE_ENTRY, weekly: FIXTURE_ENTRY },
+  });
+  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack, template: Template.fromStack(stack) };
+}
