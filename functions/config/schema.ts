@@ -165,8 +165,6 @@ export const configSchema = z
     engine: z.discriminatedUnion('kind', [duckdbEngine, athenaEngine]).prefault({ kind: 'duckdb' }),
     mail: z.discriminatedUnion('kind', [emlMail, smtpMail, sesMail]).prefault({ kind: 'eml' }),
     sender: address.prefault({ name: 'ltv-pulse', address: 'ltv-pulse@example.com' }),
-    /** Who hears about a failed scheduled run; unset: the sender address. */
-    owner: address.optional(),
     recipients: z.array(address).min(1).prefault([{ name: 'Leadership', address: 'leadership@example.com' }]),
   })
   .strict()

@@ -1,5 +1,5 @@
-// The AWS adapters in configuration: the athena engine and the ses mail kinds, the owner of
-// failure notices, and a whole configuration in LTV_CONFIG_JSON, as Lambda functions get it.
+// The AWS adapters in configuration: the athena engine and the ses mail kinds, and a whole
+// configuration in LTV_CONFIG_JSON, as Lambda functions get it.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,7 +62,6 @@ describe('the athena engine and ses mail kinds', () => {
     [{ engine: { ...awsRun.engine, lakeDir: 'lake-copy' } }, 'engine: unknown setting "lakeDir"'],
     [{ mail: { kind: 'ses', configurationSet: 'ltv pulse' } }, 'mail.configurationSet: must be an SES configuration set name'],
     [{ mail: { kind: 'ses', recipients: ['x@example.com'] } }, 'mail: unknown setting "recipients"'],
-    [{ owner: { address: 'not-an-address' } }, 'owner.address:'],
   ])('name the field of a bad setting: %j', (change, expected) => {
     expect(problemsOf({ ...awsRun, ...change }).join('\n')).toContain(expected);
   });
@@ -77,7 +76,7 @@ describe('the athena engine and ses mail kinds', () => {
 
   it('are built by openEngine and openMailer, which are the only code reading the kinds', async () => {
     // Prepare
-    const config = parseConfig({ ...awsRun, owner: { name: 'Data team', address: 'data@example.com' } }, 'ltv.config.json');
+    const config = parseConfig(awsRun, 'ltv.config.json');
 
     // Act
     const engine = await openEngine(config, { deadline: new Date('2026-11-23T07:14:30Z') });
@@ -86,7 +85,6 @@ describe('the athena engine and ses mail kinds', () => {
     // Assess
     expect(engine.kind).toBe('athena');
     expect(mailer.kind).toBe('ses');
-    expect(config.owner).toEqual({ name: 'Data team', address: 'data@example.com' });
     await engine.close();
   });
 });
