@@ -1,0 +1,152 @@
+// The weekly Lambda end to end on the local adapters (folder storage, DuckDB, .eml outbox),
+// configured through LTV_CONFIG_JSON as a function is, and invoked with the payload EventBridge
+// Scheduler sends. Each test has its own lake, archive and outbox.
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handler as ingest } from '../../functions/handlers/ingestHandler.ts';
+import { handler, type WeeklyEvent } from '../../functions/handlers/weeklyHandler.ts';
+import { writeSample } from '../../functions/sample/writeSample.ts';
+import { s3PutEvent, schedulerPayload } from './lambdaEvents.ts';
+
+const roots: string[] = [];
+
+interface Deployment {
+  root: string;
+  outbox: string;
+  reports: string;
+}
+
+/** A deployment with a week of exports ingested by the ingest handler, configured in the environment. */
+async function deployment(settings: { timeZone?: string } = {}): Promise<Deployment> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'ltv-weekly-handler-'));
+  roots.push(root);
+  const exportsDir = path.join(root, 'exports');
+  await writeSample({ seed: 'weekly-handler', customers: 200, endDate: '2026-11-22' }, exportsDir);
+  vi.stubEnv(
+    'LTV_CONFIG_JSON',
+    JSON.stringify({
+      timeZone: settings.timeZone ?? 'UTC',
+      storage: { kind: 'local', root: path.join(root, 'out') },
+      exports: { dir: exportsDir },
+      mail: { kind: 'eml' },
+      sender: { name: 'LTV Pulse', address: 'reports@example.com' },
+      recipients: [{ address: 'ceo@example.com' }, { address: 'cfo@example.com' }],
+    }),
+  );
+  const files = (await readdir(exportsDir)).filter((f) => f.endsWith('.csv'));
+  await ingest(s3PutEvent('acme-ltv-exports', files));
+  return { root, outbox: path.join(root, 'out', 'outbox'), reports: path.join(root, 'out', 'reports') };
+}
+
+async function outboxFiles(d: Deployment): Promise<string[]> {
+  return (await readdir(d.outbox).catch(() => [])).sort();
+}
+
+beforeEach(() => {
+  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+afterAll(async () => {
+  for (const root of roots) await rm(root, { recursive: true, force: true });
+});
+
+describe('the weekly handler', () => {
+  it('reports the last complete week before the scheduled time, archives it and sends it to every recipient', async () => {
+    // Prepare
+    const d = await deployment();
+
+    // Act: Monday 07:00 UTC
+    const summary = await handler(schedulerPayload('2026-11-23T07:00:00Z'));
+
+    // Assess
+    expect(summary.week).toBe('2026-W47');
+    expect(summary.deliveries.map((x) => [x.recipient, x.status])).toEqual([
+      ['ceo@example.com', 'sent'],
+      ['cfo@example.com', 'sent'],
+    ]);
+    expect(summary.archive).toBe(d.reports);
+    expect(summary.athena).toBeUndefined();
+    expect(await outboxFiles(d)).toEqual(['2026-W47-ceo@example.com.eml', '2026-W47-cfo@example.com.eml']);
+    const report = JSON.parse(await readFile(path.join(d.reports, '2026-W47', 'report.json'), 'utf8')) as { week: { id: string } };
+    expect(report.week.id).toBe('2026-W47');
+  });
+
+  it('sends nothing twice when the scheduler delivers the same event again', async () => {
+    // Prepare: a first delivery, whose messages are then taken out of the outbox
+    const d = await deployment();
+    const event = schedulerPayload('2026-11-23T07:00:00Z');
+    await handler(event);
+    await rm(d.outbox, { recursive: true, force: true });
+
+    // Act
+    const again = await handler(event);
+
+    // Assess
+    expect(again.deliveries.map((x) => x.status)).toEqual(['already-sent', 'already-sent']);
+    expect(await outboxFiles(d)).toEqual([]);
+  });
+
+  it('reads the scheduled time in the configured time zone: Monday 08:00 in Seoul is still Sunday in UTC', async () => {
+    // Prepare
+    const d = await deployment({ timeZone: 'Asia/Seoul' });
+
+    // Act
+    const summary = await handler(schedulerPayload('2026-11-22T23:00:00Z'));
+
+    // Assess: the Seoul week 2026-W47 starts at Monday 00:00 KST
+    expect(summary.week).toBe('2026-W47');
+    const report = JSON.parse(await readFile(path.join(d.reports, '2026-W47', 'report.json'), 'utf8')) as { week: { start: string } };
+    expect(report.week.start).toBe('2026-11-15T15:00:00.000Z');
+  });
+
+  it('reports a week given in the event instead, and resends it on purpose with force', async () => {
+    // Prepare
+    const d = await deployment();
+    const backfill: WeeklyEvent = { scheduledTime: '2026-11-23T07:00:00Z', week: '2026-W46' };
+    await handler(backfill);
+
+    // Act
+    const resent = await handler({ ...backfill, force: true });
+
+    // Assess
+    expect(resent.week).toBe('2026-W46');
+    expect(resent.deliveries.map((x) => x.status)).toEqual(['sent', 'sent']);
+    expect(await outboxFiles(d)).toEqual(['2026-W46-ceo@example.com.eml', '2026-W46-cfo@example.com.eml']);
+  });
+
+  it('fails the invocation when the run fails, having sent the report to nobody', async () => {
+    // Prepare: a damaged manifest in the lake stops the run before anything is sent
+    const d = await deployment();
+    await mkdir(path.join(d.root, 'out', 'lake', '_manifests'), { recursive: true });
+    await writeFile(path.join(d.root, 'out', 'lake', '_manifests', 'damaged.csv.json'), '{"sourceKey": "damaged.csv"}');
+
+    // Act
+    const failure = handler(schedulerPayload('2026-11-23T07:00:00Z'));
+
+    // Assess
+    await expect(failure).rejects.toThrow(/_manifests\/damaged\.csv\.json: not a valid ingest manifest/);
+    expect((await outboxFiles(d)).filter((f) => f.includes('ceo@') || f.includes('cfo@'))).toEqual([]);
+    await expect(readdir(path.join(d.reports, '2026-W47', 'sent'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it.each([
+    [{}, 'scheduledTime:'],
+    [{ scheduledTime: 'next Monday' }, 'scheduledTime:'],
+    [{ scheduledTime: '2026-11-23T07:00:00Z', froce: true }, 'Unrecognized key: "froce"'],
+    [{ scheduledTime: '2026-11-23T07:00:00Z', week: '2026-47' }, 'week: must be an ISO week id like 2026-W47'],
+  ])('refuses an event it does not understand: %j', async (event, problem) => {
+    // Act / Assess
+    const run = handler(event as WeeklyEvent);
+    await expect(run).rejects.toThrow(/^not a weekly report event/);
+    await expect(run).rejects.toThrow(problem);
+  });
+});
