@@ -262,6 +262,7 @@ class QueryRun {
       page++;
     } while (nextToken && rows.length < this.s.pagedRowLimit);
     if (!nextToken) return rows;
+    // The result object holds every row, so the pages read so far are dropped, not joined to it.
     return this.readResultObject(id, execution, columns);
   }
 
@@ -270,7 +271,6 @@ class QueryRun {
     const location = execution.ResultConfiguration?.OutputLocation;
     const m = location ? /^s3:\/\/([^/]+)\/(.+)$/.exec(location) : null;
     if (!m) throw new AthenaQueryError(`${this.query.file}: the result is too large to page and Athena names no result object (query execution id ${id})`, id);
-    const body = await new S3ObjectStore(this.s.s3, { bucket: m[1]! }).get(m[2]!);
     const rows: RawRow[] = [];
     let header = true;
     const take = (tokens: CsvToken[]): void => {
@@ -286,11 +286,13 @@ class QueryRun {
     };
     const tokenizer = new CsvTokenizer();
     try {
+      const body = await new S3ObjectStore(this.s.s3, { bucket: m[1]! }).get(m[2]!);
       for await (const text of utf8Chunks(body)) take(tokenizer.push(text));
       take(tokenizer.end());
     } catch (err) {
+      if (err instanceof AthenaQueryError) throw err;
       if (err instanceof CsvSyntaxError) throw this.malformed(id, `${location}, line ${err.line}: ${err.message}`);
-      throw err;
+      throw new AthenaQueryError(`${this.query.file}: cannot read the result object ${location} (query execution id ${id}): ${(err as Error).message}`, id, { cause: err });
     }
     return rows;
   }

@@ -16,7 +16,7 @@ import {
   type GetQueryResultsOutput,
   type Row,
 } from '@aws-sdk/client-athena';
-import { GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client, S3ServiceException, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { AthenaEngine, type AthenaEngineOptions } from '../../functions/engine/athenaEngine.ts';
@@ -407,6 +407,18 @@ describe('AthenaEngine reading results', () => {
 
     // Act / Assess
     await expect(engine.runRaw(QUERY, PARAMETERS)).rejects.toThrow(`queries/customer_orders.sql: malformed result from Athena (query execution id q-1): ${detail}`);
+  });
+
+  it('names the query and the result object when the object cannot be read', async () => {
+    // Prepare
+    const { engine, athena, s3 } = succeeded({ pagedRowLimit: 0 });
+    athena.on(GetQueryResultsCommand).resolves(page([row(...HEADER)], 'token-2'));
+    s3.on(GetObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
+
+    // Act / Assess
+    await expect(engine.runRaw(QUERY, PARAMETERS)).rejects.toThrow(
+      `queries/customer_orders.sql: cannot read the result object ${RESULT_OBJECT} (query execution id q-1): ${RESULT_OBJECT}: cannot read`,
+    );
   });
 
   it('refuses a result CSV whose record has more cells than the result has columns', async () => {
