@@ -7,6 +7,7 @@ import { sampleCommand } from './sampleCommand.ts';
 import { ingestCommand } from './ingestCommand.ts';
 import { queryCommand } from './queryCommand.ts';
 import { clvCommands } from './clvCommand.ts';
+import { backfillCommand } from './backfillCommand.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, Command | CommandGroup> = {
   ingest: ingestCommand,
   query: queryCommand,
   clv: clvCommands,
+  backfill: backfillCommand,
 };
 
 function mainHelp(): string {

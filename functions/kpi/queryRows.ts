@@ -75,3 +75,62 @@ export const modelInputTupleRow = z.object({
   customers: count,
 });
 export type ModelInputTupleRow = z.output<typeof modelInputTupleRow>;
+
+// A double the SQL leaves NULL, e.g. a ratio whose denominator is 0 (docs/queries.md, "Ratios").
+const nullableDouble = z.union([z.number(), z.string(), z.null()]).transform((v, ctx) => {
+  if (v === null) return null;
+  const n = Number(v);
+  if (!Number.isFinite(n)) {
+    ctx.addIssue({ code: 'custom', message: `expected a number or NULL, got ${v}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+export const earlyChurnRow = z.object({
+  acquired_customers: count,
+  early_churned: count,
+  early_churn_rate: nullableDouble,
+});
+export type EarlyChurnRow = z.output<typeof earlyChurnRow>;
+
+export const mrrMovementRow = z.object({
+  month_start: date,
+  opening_mrr: money,
+  expansion_mrr: money,
+  closing_mrr: money,
+  grr: nullableDouble,
+  nrr: nullableDouble,
+});
+export type MrrMovementRow = z.output<typeof mrrMovementRow>;
+
+export const cohortRetentionRow = z.object({
+  cohort_month: date,
+  month_offset: count,
+  cohort_size: count,
+  active_customers: count,
+  customer_retention: nullableDouble,
+  cumulative_revenue_per_customer: nullableDouble,
+});
+export type CohortRetentionRow = z.output<typeof cohortRetentionRow>;
+
+export const rfmSegmentRow = z.object({
+  segment: z.string().min(1),
+  customers: count,
+  customer_share: nullableDouble,
+  revenue: money,
+  revenue_share: nullableDouble,
+});
+export type RfmSegmentRow = z.output<typeof rfmSegmentRow>;
+
+export const rfmScoreRow = z.object({
+  customer_id: z.string().min(1),
+  segment: z.string().min(1),
+});
+export type RfmScoreRow = z.output<typeof rfmScoreRow>;
+
+export const kpiTrendRow = z.object({
+  week_id: z.string().regex(/^\d{4}-W\d{2}$/),
+  value: nullableDouble,
+});
+export type KpiTrendRow = z.output<typeof kpiTrendRow>;

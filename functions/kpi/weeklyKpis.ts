@@ -8,7 +8,7 @@ import type { AcquisitionRow, CohortRow, CustomerActivityRow, OrdersWindowRow } 
 
 export const RATE_WINDOW_DAYS = 28;
 
-export type KpiUnit = 'ratio' | 'multiple' | 'money' | 'count' | 'months' | 'orders';
+export type KpiUnit = 'ratio' | 'multiple' | 'money' | 'count' | 'months' | 'days' | 'orders';
 
 export type KpiKey =
   | 'active_customers'
@@ -31,7 +31,18 @@ export type KpiKey =
   | 'clv_purchase'
   | 'clv_cohort'
   | 'clv_bgnbd'
-  | 'headline_clv';
+  | 'headline_clv'
+  // The scorecard's further KPIs (functions/kpi/stageKpis.ts).
+  | 'data_accepted_share'
+  | 'data_freshness_days'
+  | 'core_segment_customer_share'
+  | 'core_segment_revenue_share'
+  | 'early_churn_rate'
+  | 'grr'
+  | 'cohort_m3_retention'
+  | 'expansion_mrr'
+  | 'nrr'
+  | 'model_mae';
 
 export interface Kpi extends Guarded {
   key: KpiKey;

@@ -1,24 +1,30 @@
 // The weekly job, one function for the Lambda handler and the CLI alike: query the lake for the
-// week, compute KPIs and CLVs, build the report, write the week's CLV scores back to the lake,
-// archive the report, and send it at most once per recipient. Nothing is written or sent until
-// every part has rendered.
+// week, compute KPIs, CLVs and the scorecard against kpi_history, build the report of every
+// recipient locale, write the week's CLV scores and KPIs back to the lake, archive the report,
+// and send it at most once per recipient. Nothing is written or sent until every message has
+// rendered; a run that fails sends its owner a failure notice instead of a half report.
 import type { Config } from '../config/schema.ts';
 import type { QueryEngine } from '../engine/queryEngine.ts';
 import { WRITEBACK_TABLES } from '../engine/writebackTables.ts';
-import { replaceWeekPartition } from '../engine/writebackWriter.ts';
+import { replaceWeekPartition, type WritebackRow } from '../engine/writebackWriter.ts';
 import { readAllManifests } from '../ingest/manifest.ts';
+import { scorecardHistoryKeys } from '../kpi/scorecard.ts';
+import { computeStageKpis } from '../kpi/stageKpis.ts';
 import { computeWeeklyKpis } from '../kpi/weeklyKpis.ts';
 import { buildMime } from '../mail/message.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { buildReport } from '../report/buildReport.ts';
-import { formatter } from '../report/format.ts';
-import type { Report } from '../report/report.ts';
-import { renderHtml } from '../report/renderHtml.ts';
-import { renderText } from '../report/renderText.ts';
+import { buildReport, TILE_KPIS, type WeekFacts } from '../report/buildReport.ts';
+import { renderCharts } from '../report/charts/renderCharts.ts';
+import { summariseIngest } from '../report/dataQuality.ts';
+import type { Report, ReportLocale } from '../report/report.ts';
+import { renderEmail } from '../report/renderEmail.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
-import { weekBounds, type IsoWeek } from '../time/isoWeek.ts';
+import { formatWeekId, weekBounds, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
+import { ownerOf, sendFailureNotice } from './failureNotice.ts';
 import { gatherWeeklyInputs, windowsFor } from './gatherInputs.ts';
+import { readKpiHistory, writeKpiHistory } from './kpiHistory.ts';
 import { runPredictiveMethod } from './predictiveMethod.ts';
+import { gatherStageInputs } from './stageInputs.ts';
 
 export interface WeeklyDeps {
   config: Config;
@@ -31,7 +37,7 @@ export interface WeeklyDeps {
 export interface WeeklyRunOptions {
   /** Send again to recipients who already got this week's report. */
   force?: boolean;
-  /** Build and archive, but send nothing. */
+  /** Build and archive, but send nothing (no failure notice either). */
   dryRun?: boolean;
   /** When the run happens; only stamped on the message, never used in a number. */
   now?: Date;
@@ -43,66 +49,140 @@ export interface Delivery {
   messageId?: string;
 }
 
+export interface ArchivedMessage {
+  html: string;
+  text: string;
+  eml: string;
+}
+
 export interface WeeklyRunResult {
+  /** The report in the configured locale, as archived in report.json. */
   report: Report;
-  archived: { reportJson: string; html: string; text: string; eml: string };
+  archived: { reportJson: string } & ArchivedMessage & { otherLocales: Partial<Record<ReportLocale, ArchivedMessage>> };
   deliveries: Delivery[];
+}
+
+/** Everything the week's report is built from, and the rows it writes back. */
+export interface ComputedWeek {
+  week: WeekBounds;
+  facts: WeekFacts;
+  /** clv_scores rows of the week; empty when the predictive model was not fitted. */
+  scores: WritebackRow[];
 }
 
 export function reportPrefix(weekId: string): string {
   return `${weekId}/`;
 }
 
-export async function runWeeklyReport(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRunOptions = {}): Promise<WeeklyRunResult> {
-  const { config } = deps;
+/** Query and compute one week; reads the lake, writes nothing. */
+export async function computeWeek(deps: Pick<WeeklyDeps, 'config' | 'engine' | 'lake'>, isoWeek: IsoWeek): Promise<ComputedWeek> {
+  const { config, engine } = deps;
   const week = weekBounds(isoWeek, config.timeZone);
   const windows = windowsFor(week, config);
-  const { inputs, stats } = await gatherWeeklyInputs(deps.engine, windows, config);
-  const predictive = await runPredictiveMethod(deps.engine, week, config);
-  const kpis = computeWeeklyKpis(inputs, config, predictive.result);
-  const manifests = await readAllManifests(deps.lake);
-  const report = buildReport({ config, week, inputs, kpis, manifests, queries: [...stats, ...predictive.stats], predictive: predictive.summary });
-
-  const html = renderHtml(report);
-  const text = renderText(report);
-  const fmt = formatter(config.locale, config.reportCurrency, config.timeZone);
-  const subject = `${report.dataQuality.staleness ? '[incomplete data] ' : ''}CLV weekly ${week.id}: headline CLV ${fmt.money(report.headline.value)}`;
-  const raw = await buildMime(
-    {
-      from: config.sender,
-      to: config.recipients.map((r) => ({ address: r.address, ...(r.name ? { name: r.name } : {}) })),
-      subject,
-      html,
-      text,
-      inlineImages: [],
-      attachments: [],
+  const weeklyInputs = await gatherWeeklyInputs(engine, windows, config);
+  const stage = await gatherStageInputs(engine, windows, config);
+  const predictive = await runPredictiveMethod(engine, week, config);
+  const weekly = computeWeeklyKpis(weeklyInputs.inputs, config, predictive.result);
+  const ingest = summariseIngest(await readAllManifests(deps.lake));
+  const accuracy = predictive.summary.accuracy;
+  const stageKpis = computeStageKpis({
+    inputs: stage.stage,
+    ingest,
+    weekEnd: week.end,
+    accuracy: accuracy ? { mae: accuracy.mae } : { mae: null, guard: predictive.summary.accuracyGuard },
+  });
+  const history = await readKpiHistory(engine, [...scorecardHistoryKeys(config.headlineClvMethod), ...TILE_KPIS], isoWeek, config.headlineClvMethod);
+  const clvByCustomer = new Map<string, number>();
+  for (const row of predictive.scores) if (typeof row.customer_id === 'string' && typeof row.clv === 'number') clvByCustomer.set(row.customer_id, row.clv);
+  return {
+    week,
+    facts: {
+      config,
+      week,
+      inputs: weeklyInputs.inputs,
+      weekly,
+      kpis: [...weekly.kpis, ...stageKpis],
+      history: history.history,
+      stage: stage.stage,
+      rfmScores: stage.rfmScores,
+      clvByCustomer,
+      ingest,
+      predictive: predictive.summary,
+      queries: [...weeklyInputs.stats, ...stage.stats, ...predictive.stats, ...history.stats],
     },
-    { date: options.now ?? new Date(), messageId: `<ltv-pulse.${week.id}@${config.sender.address.split('@')[1]}>` },
-  );
+    scores: predictive.scores,
+  };
+}
 
-  // Replaced whole, so a re-run never leaves two sets of scores (or stale ones) for the week.
-  await replaceWeekPartition(deps.lake, WRITEBACK_TABLES.clv_scores, week.id, predictive.scores);
+/** Replace the week's partitions of clv_scores and kpi_history, so a re-run never leaves two sets. */
+export async function writeBackWeek(lake: ObjectStore, computed: ComputedWeek): Promise<void> {
+  await replaceWeekPartition(lake, WRITEBACK_TABLES.clv_scores, computed.week.id, computed.scores);
+  await writeKpiHistory(lake, computed.week, computed.facts.kpis);
+}
+
+export async function runWeeklyReport(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRunOptions = {}): Promise<WeeklyRunResult> {
+  const now = options.now ?? new Date();
+  const deliveries: Delivery[] = [];
+  try {
+    return await reportWeek(deps, isoWeek, options, now, deliveries);
+  } catch (err) {
+    if (options.dryRun) throw err;
+    const notice = { weekId: formatWeekId(isoWeek), error: err, now, deliveredTo: deliveries.filter((d) => d.status !== 'not-sent').map((d) => d.recipient) };
+    try {
+      await sendFailureNotice(deps.config, deps.mailer, notice);
+    } catch (noticeError) {
+      throw new Error(`${(err as Error).message}; the failure notice could not be sent either: ${(noticeError as Error).message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+async function reportWeek(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRunOptions, now: Date, deliveries: Delivery[]): Promise<WeeklyRunResult> {
+  const { config } = deps;
+  const computed = await computeWeek(deps, isoWeek);
+  const { week } = computed;
+  const localeOf = (r: Config['recipients'][number]): ReportLocale => r.locale ?? config.locale;
+  const locales = [...new Set([config.locale, ...config.recipients.map(localeOf)])];
+  const reports = new Map(locales.map((l) => [l, buildReport(computed.facts, l)]));
+  const main = reports.get(config.locale)!;
+  const charts = renderCharts(main);
+  const domain = config.sender.address.split('@')[1];
+  const messages = new Map<ReportLocale, { html: string; text: string; raw: Buffer }>();
+  for (const [locale, report] of reports) {
+    const email = renderEmail(report, charts);
+    const to = config.recipients.filter((r) => localeOf(r) === locale).map((r) => ({ address: r.address, ...(r.name ? { name: r.name } : {}) }));
+    const raw = await buildMime(
+      // A locale no recipient reads is still archived; it is addressed to the owner.
+      { from: config.sender, to: to.length > 0 ? to : [ownerOf(config)], ...email },
+      { date: now, messageId: `<ltv-pulse.${week.id}${locale === config.locale ? '' : `.${locale}`}@${domain}>` },
+    );
+    messages.set(locale, { html: email.html, text: email.text, raw });
+  }
+
+  await writeBackWeek(deps.lake, computed);
 
   const prefix = reportPrefix(week.id);
-  const archived = {
-    reportJson: `${prefix}report.json`,
-    html: `${prefix}email.html`,
-    text: `${prefix}email.txt`,
-    eml: `${prefix}email.eml`,
+  const archive = async (locale: ReportLocale): Promise<ArchivedMessage> => {
+    const suffix = locale === config.locale ? '' : `.${locale}`;
+    const keys = { html: `${prefix}email${suffix}.html`, text: `${prefix}email${suffix}.txt`, eml: `${prefix}email${suffix}.eml` };
+    const message = messages.get(locale)!;
+    await deps.reports.put(keys.html, message.html, 'text/html; charset=utf-8');
+    await deps.reports.put(keys.text, message.text, 'text/plain; charset=utf-8');
+    await deps.reports.put(keys.eml, message.raw, 'message/rfc822');
+    return keys;
   };
-  await deps.reports.put(archived.html, html, 'text/html; charset=utf-8');
-  await deps.reports.put(archived.text, text, 'text/plain; charset=utf-8');
-  await deps.reports.put(archived.eml, raw, 'message/rfc822');
+  const otherLocales: Partial<Record<ReportLocale, ArchivedMessage>> = {};
+  for (const locale of locales) if (locale !== config.locale) otherLocales[locale] = await archive(locale);
+  const archived = { reportJson: `${prefix}report.json`, ...(await archive(config.locale)), otherLocales };
   // report.json last: its presence says the week's archive is complete.
-  await deps.reports.put(archived.reportJson, `${JSON.stringify(report, null, 2)}\n`, 'application/json');
+  await deps.reports.put(archived.reportJson, `${JSON.stringify(main, null, 2)}\n`, 'application/json');
 
-  const deliveries: Delivery[] = [];
   if (!options.dryRun) {
     for (const recipient of config.recipients) {
-      deliveries.push(await deliverOnce(deps, week.id, recipient.address, raw, options.force ?? false));
+      deliveries.push(await deliverOnce(deps, week.id, recipient.address, messages.get(localeOf(recipient))!.raw, options.force ?? false));
     }
   }
-  return { report, archived, deliveries };
+  return { report: main, archived, deliveries };
 }
 
 /**

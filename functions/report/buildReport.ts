@@ -1,126 +1,155 @@
-// Assembles the Report object from the week's KPIs, the cohort rows and the ingest manifests.
+// Assembles the Report object of one locale from the week's facts: KPIs, their history, the
+// scorecard, cohorts, segments and the ingest manifests. The numbers are the same for every
+// locale; only the sentences differ.
 import type { Config } from '../config/schema.ts';
-import type { Manifest } from '../ingest/manifest.ts';
-import type { WeeklyInputs, WeeklyKpis } from '../kpi/weeklyKpis.ts';
+import { athenaCostUsd } from '../engine/athenaEngine.ts';
 import type { QueryStats } from '../engine/queryEngine.ts';
+import type { RfmScoreRow } from '../kpi/queryRows.ts';
+import { buildScorecard, GOOD_DIRECTION, weekOverWeek, type KpiHistory } from '../kpi/scorecard.ts';
+import { segmentClv, segmentMovements } from '../kpi/segments.ts';
+import { STALE_AFTER_DAYS, type StageInputs } from '../kpi/stageKpis.ts';
+import type { Kpi, KpiKey, WeeklyInputs, WeeklyKpis } from '../kpi/weeklyKpis.ts';
 import { moneyToNumber } from '../money/decimal.ts';
-import type { WeekBounds } from '../time/isoWeek.ts';
-import { CLV_METHOD_LABELS } from './labels.ts';
-import type { Report, ReportCohort, ReportDataQuality, ReportPredictiveClv } from './report.ts';
-import { formatter } from './format.ts';
+import { parseWeekId, type WeekBounds } from '../time/isoWeek.ts';
+import type { IngestSummary } from './dataQuality.ts';
+import { formatter, type Formatter } from './format.ts';
+import { MESSAGES } from './labels.ts';
+import type { Messages } from './messages/messages.ts';
+import type { Report, ReportCohorts, ReportDataQuality, ReportLocale, ReportPredictiveClv, ReportRfm, ReportRunCost } from './report.ts';
+import { verdictOf } from './verdict.ts';
 
-/** Data ending more than this before the week's end makes the report say it is stale. */
-const STALE_AFTER_MS = 2 * 86_400_000;
+/** The KPI tiles under the headline, in order. */
+export const TILE_KPIS: readonly KpiKey[] = ['net_revenue', 'active_customers', 'new_customers', 'churn_rate', 'arpu_monthly', 'aov', 'cac', 'ltv_to_cac'];
+
 const COHORTS_SHOWN = 12;
+const MOVEMENTS_SHOWN = 5;
 
-export function buildReport(args: {
+/** Everything a report is built from; the same for every locale of the week. */
+export interface WeekFacts {
   config: Config;
   week: WeekBounds;
   inputs: WeeklyInputs;
-  kpis: WeeklyKpis;
-  manifests: Manifest[];
-  queries: QueryStats[];
-  /** The predictive method's fit, accuracy and flags (functions/pipeline/predictiveMethod.ts). */
+  weekly: WeeklyKpis;
+  /** The weekly KPIs followed by the scorecard's further ones (functions/kpi/stageKpis.ts). */
+  kpis: Kpi[];
+  /** kpi_history values of the weeks before this one. */
+  history: KpiHistory;
+  stage: StageInputs;
+  /** RFM scores at this week's end and at the previous week's end. */
+  rfmScores: { current: RfmScoreRow[]; previous: RfmScoreRow[] };
+  /** The predictive CLV of each scored customer (empty when the model was not fitted). */
+  clvByCustomer: ReadonlyMap<string, number>;
+  ingest: IngestSummary;
   predictive: ReportPredictiveClv;
-}): Report {
-  const { config, week, inputs, kpis, manifests } = args;
-  const dataQuality = summariseQuality(manifests, inputs, week);
-  const fmt = formatter(config.locale, config.reportCurrency, config.timeZone);
-  const headline = { ...kpis.headline, label: CLV_METHOD_LABELS[kpis.headline.method] };
-  const verdict =
-    headline.value === null
-      ? `Headline CLV could not be computed this week: ${headline.flags.join('; ') || 'no data'}.`
-      : `Headline CLV is ${fmt.money(headline.value)} per customer (${headline.label}).`;
+  queries: QueryStats[];
+}
+
+export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
+  const { config, week, weekly, kpis, history } = facts;
+  const m = MESSAGES[locale];
+  const fmt = formatter(locale, config.reportCurrency, config.timeZone);
+  const isoWeek = parseWeekId(week.id);
+  const { scorecard, trajectory } = buildScorecard({ week: isoWeek, kpis, history, headlineMethod: config.headlineClvMethod, targets: config.targets });
+  const headlineLine = scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv')!;
+  const kpi = (key: KpiKey): Kpi => {
+    const found = kpis.find((k) => k.key === key);
+    if (!found) throw new Error(`the report needs the KPI ${key}, which this run did not compute`);
+    return found;
+  };
+
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     product: 'ltv-pulse',
     week: { id: week.id, start: week.start.toISOString(), end: week.end.toISOString(), timeZone: config.timeZone },
     currency: config.reportCurrency,
-    locale: config.locale,
+    locale,
     grossMargin: config.grossMargin,
-    headline,
-    verdict,
-    kpis: kpis.kpis,
-    clv: kpis.clv,
-    predictiveClv: args.predictive,
-    channels: kpis.channels.map((c) => ({
+    headline: { ...weekly.headline, label: m.method[weekly.headline.method], wow: headlineLine.wow },
+    verdict: verdictOf(weekly.headline, scorecard, m, fmt),
+    tiles: TILE_KPIS.map((key) => {
+      const k = kpi(key);
+      return { kpi: k, direction: GOOD_DIRECTION[key] ?? null, wow: weekOverWeek(k.value, isoWeek, history.get(key) ?? []) };
+    }),
+    scorecard,
+    trajectory,
+    kpis,
+    clv: weekly.clv,
+    predictiveClv: facts.predictive,
+    channels: weekly.channels.map((c) => ({
       channel: c.channel,
       acquiredCustomers: c.acquiredCustomers,
       marketingSpend: c.marketingSpend,
       cac: c.cac.value,
       ...(c.cac.guard ? { guard: c.cac.guard } : {}),
     })),
-    cohorts: cohortMatrix(inputs),
-    dataQuality,
-    queries: args.queries.map((q) => ({ ...q, elapsedMs: Math.round(q.elapsedMs) })),
+    cohorts: cohortMatrix(facts.stage, week),
+    rfm: rfmSection(facts),
+    dataQuality: dataQuality(facts, kpi('data_freshness_days'), m, fmt),
+    runCost: runCost(facts.queries),
+    queries: facts.queries.map((q) => ({ ...q, elapsedMs: Math.round(q.elapsedMs) })),
   };
 }
 
-function cohortMatrix(inputs: WeeklyInputs): ReportCohort[] {
-  const byMonth = new Map<string, { size: number; cells: Map<number, { active: number; revenue: bigint }> }>();
-  for (const row of inputs.cohorts) {
-    const entry = byMonth.get(row.cohort_month) ?? { size: row.cohort_size, cells: new Map() };
-    entry.cells.set(row.month_offset, { active: row.active_customers, revenue: row.net_revenue });
+function cohortMatrix(stage: StageInputs, week: WeekBounds): ReportCohorts {
+  const byMonth = new Map<string, { size: number; retention: (number | null)[]; cumulative: number[] }>();
+  const rows = [...stage.cohortRetention].sort((a, b) => a.cohort_month.localeCompare(b.cohort_month) || a.month_offset - b.month_offset);
+  for (const row of rows) {
+    const entry = byMonth.get(row.cohort_month) ?? { size: row.cohort_size, retention: [], cumulative: [] };
+    entry.retention[row.month_offset] = row.customer_retention;
+    entry.cumulative[row.month_offset] = row.cumulative_revenue_per_customer ?? 0;
     byMonth.set(row.cohort_month, entry);
   }
-  const [cy, cm] = inputs.currentMonth.split('-').map(Number);
-  return [...byMonth.keys()]
-    .sort()
-    .slice(-COHORTS_SHOWN)
-    .map((month) => {
-      const { size, cells } = byMonth.get(month)!;
-      const [y, m] = month.split('-').map(Number);
-      const observedOffsets = (cy! - y!) * 12 + (cm! - m!) + 1;
-      const retention: (number | null)[] = [];
-      const cumulative: number[] = [];
-      let running = 0n;
-      for (let k = 0; k < observedOffsets; k++) {
-        const cell = cells.get(k);
-        retention.push(size === 0 ? null : (cell?.active ?? 0) / size);
-        running += cell?.revenue ?? 0n;
-        cumulative.push(size === 0 ? 0 : moneyToNumber(running) / size);
-      }
-      return { cohortMonth: month, size, retention, cumulativeRevenuePerCustomer: cumulative };
-    });
+  const cohorts = [...byMonth.entries()].slice(-COHORTS_SHOWN).map(([cohortMonth, e]) => ({
+    cohortMonth,
+    size: e.size,
+    retention: Array.from(e.retention, (v) => v ?? null),
+    cumulativeRevenuePerCustomer: Array.from(e.cumulative, (v) => v ?? 0),
+  }));
+  // The query's last month holds the last instant before the week's end: in progress unless the
+  // week ends exactly at a month's start (UTC).
+  const end = week.end;
+  const endsAtMonthStart = end.getUTCDate() === 1 && end.getTime() % 86_400_000 === 0;
+  return { cohorts, lastMonthInProgress: !endsAtMonthStart };
 }
 
-function summariseQuality(manifests: Manifest[], inputs: WeeklyInputs, week: WeekBounds): ReportDataQuality {
-  const perTable = new Map<string, { rowsRead: number; accepted: number; rejected: number }>();
-  const rejectedByRule: Record<string, number> = {};
-  let latestOrderAt: string | null = null;
-  for (const m of manifests) {
-    const t = perTable.get(m.table) ?? { rowsRead: 0, accepted: 0, rejected: 0 };
-    t.rowsRead += m.rowsRead;
-    t.accepted += m.accepted;
-    t.rejected += m.rejected;
-    perTable.set(m.table, t);
-    for (const [rule, n] of Object.entries(m.rejectedByRule)) rejectedByRule[rule] = (rejectedByRule[rule] ?? 0) + n;
-    const max = m.table === 'orders' ? m.timeRange?.max ?? null : null;
-    if (max && (latestOrderAt === null || max > latestOrderAt)) latestOrderAt = max;
-  }
-  const totals = [...perTable.values()].reduce(
-    (a, t) => ({ rowsRead: a.rowsRead + t.rowsRead, accepted: a.accepted + t.accepted, rejected: a.rejected + t.rejected }),
-    { rowsRead: 0, accepted: 0, rejected: 0 },
-  );
-  const excluded: ReportDataQuality['excluded'] = [];
-  if (inputs.window.unconverted_orders > 0) {
-    excluded.push({ what: 'paid orders (28 days)', count: inputs.window.unconverted_orders, why: 'no fx rate into the report currency for their day' });
-  }
-  const unconvertedSpend = inputs.acquisition.reduce((n, r) => n + r.unconverted_spend_rows, 0);
-  if (unconvertedSpend > 0) {
-    excluded.push({ what: 'marketing spend rows (28 days)', count: unconvertedSpend, why: 'no fx rate into the report currency for their day' });
-  }
-  let staleness: string | null = null;
-  if (latestOrderAt === null) staleness = 'No orders have been ingested: every number below is empty.';
-  else if (week.end.getTime() - new Date(latestOrderAt).getTime() > STALE_AFTER_MS) {
-    staleness = `Order data ends at ${latestOrderAt}, before the end of ${week.id}: this week's numbers are incomplete.`;
-  }
+function rfmSection(facts: WeekFacts): ReportRfm {
+  const clv = segmentClv(facts.rfmScores.current, facts.clvByCustomer);
   return {
-    ...totals,
-    rejectedByRule,
-    perTable: [...perTable.entries()].sort().map(([table, t]) => ({ table, ...t })),
-    latestOrderAt,
-    excluded,
-    staleness,
+    asOf: facts.week.end.toISOString(),
+    segments: facts.stage.rfmSegments.map((s) => ({
+      segment: s.segment,
+      customers: s.customers,
+      customerShare: s.customer_share,
+      revenue: moneyToNumber(s.revenue),
+      revenueShare: s.revenue_share,
+      clv: clv.get(s.segment)?.meanClv ?? null,
+      scoredCustomers: clv.get(s.segment)?.scored ?? 0,
+    })),
+    ...(facts.clvByCustomer.size === 0 ? { clvGuard: facts.predictive.flags.join('; ') || 'the predictive model scored no customers' } : {}),
+    movements: segmentMovements(facts.rfmScores.previous, facts.rfmScores.current, MOVEMENTS_SHOWN),
   };
+}
+
+function dataQuality(facts: WeekFacts, freshness: Kpi, m: Messages, fmt: Formatter): ReportDataQuality {
+  const { ingest, inputs, week } = facts;
+  const excluded: ReportDataQuality['excluded'] = [];
+  if (inputs.window.unconverted_orders > 0) excluded.push({ what: m.quality.excludedOrders, count: inputs.window.unconverted_orders, why: m.quality.noFxRate });
+  const unconvertedSpend = inputs.acquisition.reduce((n, r) => n + r.unconverted_spend_rows, 0);
+  if (unconvertedSpend > 0) excluded.push({ what: m.quality.excludedSpend, count: unconvertedSpend, why: m.quality.noFxRate });
+
+  const missing = ingest.latestOrderAt === null && !ingest.missingTables.includes('orders') ? [...ingest.missingTables, 'orders'] : ingest.missingTables;
+  let staleness: string | null = null;
+  if (missing.length > 0) staleness = m.staleness.missingTables(missing.join(', '));
+  else if (freshness.value !== null && freshness.value > STALE_AFTER_DAYS) {
+    staleness = m.staleness.stale(fmt.date(ingest.latestOrderAt!), fmt.decimal(freshness.value), week.id);
+  }
+  const { rowsRead, accepted, rejected, rejectedByRule, perTable, latestOrderAt, missingTables } = ingest;
+  return { rowsRead, accepted, rejected, rejectedByRule, perTable, latestOrderAt, missingTables, excluded, staleness };
+}
+
+/** Known when every query reports the bytes it scanned, as Athena's do; DuckDB's cost nothing. */
+function runCost(queries: readonly QueryStats[]): ReportRunCost | null {
+  const scanned = queries.flatMap((q) => (q.bytesScanned === undefined ? [] : [q.bytesScanned]));
+  if (queries.length === 0 || scanned.length < queries.length) return null;
+  return { queries: queries.length, bytesScanned: scanned.reduce((a, b) => a + b, 0), estimatedUsd: scanned.reduce((a, b) => a + athenaCostUsd(b), 0) };
 }

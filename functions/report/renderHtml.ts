@@ -1,94 +1,262 @@
-// The e-mail body: table layout and inline styles, which Gmail, Outlook and Apple Mail all
-// honour, in one 600px column that shrinks to a phone's width. Numbers are always text.
-import type { Kpi, KpiKey } from '../kpi/weeklyKpis.ts';
+// The e-mail body. Gmail, Outlook and Apple Mail all honour table layout and inline styles and
+// little else, so that is all this uses: one 600px column that shrinks to a phone's width, no
+// external CSS or script, images only as cid: parts with alt text. Every number is text; the
+// charts repeat what the text says. Every string passes through escapeHtml.
+import type { ScorecardLine, ScorecardStage, Status, WeekOverWeek } from '../kpi/scorecard.ts';
+import type { KpiUnit } from '../kpi/weeklyKpis.ts';
 import { accuracyNote } from './accuracyNote.ts';
+import { HEATMAP_MONTHS } from './charts/cohortHeatmap.ts';
+import { CHART_COLORS } from './charts/chartStyle.ts';
 import { escapeHtml as e } from './escapeHtml.ts';
-import { formatter } from './format.ts';
-import { CLV_METHOD_LABELS, KPI_LABELS } from './labels.ts';
-import type { Report } from './report.ts';
+import { formatter, type Formatter } from './format.ts';
+import { MESSAGES } from './labels.ts';
+import type { Messages } from './messages/messages.ts';
+import type { Report, ReportTile } from './report.ts';
+import { baselineText, gapText, notRatedNote, targetText } from './scorecardText.ts';
 
-const TILE_KPIS: KpiKey[] = ['active_customers', 'churn_rate', 'arpu_monthly', 'aov', 'repeat_purchase_rate', 'cac', 'ltv_to_cac', 'cac_payback_months'];
-const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+/** An inline image as the HTML references it. */
+export interface HtmlImage {
+  cid: string;
+  alt: string;
+  width: number;
+  height: number;
+}
+
+export interface HtmlImages {
+  trajectory: HtmlImage | null;
+  cohorts: HtmlImage | null;
+}
+
+const CONTENT_WIDTH = 552;
+// Short on purpose: it is repeated on every table, and Gmail clips a message whose HTML passes
+// 102 KB. Korean and Japanese text falls back to each system's CJK font.
+const FONT = 'font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif';
+const INK = 'color:#1b2533';
 const MUTED = 'color:#5f6b7a';
+const WARN = 'color:#9a5b00';
+const STATUS_COLORS: Record<Status, string> = { on_track: '#1a7f37', at_risk: '#9a6700', off_track: '#cf222e', not_rated: '#6e7781' };
+const STATUS_MARKS: Record<Status, string> = { on_track: '●', at_risk: '▲', off_track: '■', not_rated: '○' };
+
+function pill(status: Status, m: Messages): string {
+  return `<span style="display:inline-block;padding:1px 7px;border-radius:9px;font-size:11px;font-weight:600;line-height:16px;color:#ffffff;background:${STATUS_COLORS[status]};white-space:nowrap">${STATUS_MARKS[status]} ${e(m.status[status])}</span>`;
+}
+
+/** A change coloured by whether it is good news; grey when the KPI has no good direction. */
+function change(unit: KpiUnit, wow: WeekOverWeek, direction: ReportTile['direction'], fmt: Formatter): string | null {
+  const text = fmt.change(unit, wow);
+  if (text === null) return null;
+  const good = direction === null || wow.change === 0 ? null : (wow.change! > 0) === (direction === 'higher');
+  const color = good === null ? '#5f6b7a' : good ? STATUS_COLORS.on_track : STATUS_COLORS.off_track;
+  return `<span style="color:${color};font-weight:600;white-space:nowrap">${e(text)}</span>`;
+}
 
 function section(title: string, body: string): string {
-  return `<tr><td style="padding:20px 24px 4px 24px;${FONT}"><h2 style="margin:0 0 8px 0;font-size:17px;color:#1b2533">${e(title)}</h2>${body}</td></tr>`;
+  return (
+    `<tr><td class="px" style="padding:24px 24px 0 24px;${FONT}">` +
+    `<h2 style="margin:0 0 10px 0;font-size:17px;line-height:22px;${INK};border-top:1px solid #d8dee6;padding-top:16px">${e(title)}</h2>${body}</td></tr>`
+  );
 }
 
-function table(headers: string[], rows: string[][], alignRightFrom = 1): string {
-  const th = headers
-    .map((h, i) => `<th style="text-align:${i >= alignRightFrom ? 'right' : 'left'};padding:4px 6px;font-size:12px;${MUTED};border-bottom:1px solid #d8dee6">${e(h)}</th>`)
-    .join('');
-  const body = rows
-    .map((r) => `<tr>${r.map((c, i) => `<td style="text-align:${i >= alignRightFrom ? 'right' : 'left'};padding:4px 6px;font-size:13px;border-bottom:1px solid #eef1f4">${c}</td>`).join('')}</tr>`)
-    .join('');
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;${FONT}"><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
+function paragraph(html: string, style = `font-size:13px;line-height:19px;${MUTED}`): string {
+  return `<p style="margin:8px 0 0 0;${style};${FONT}">${html}</p>`;
 }
 
-export function renderHtml(report: Report): string {
+function table(headers: string[], rows: string[][], options: { alignRightFrom?: number; compact?: boolean } = {}): string {
+  const from = options.alignRightFrom ?? 1;
+  const align = (i: number) => (i >= from ? 'text-align:right;' : '');
+  const [size, cell] = options.compact ? [11, 'padding:2px 4px;white-space:nowrap'] : [13, 'padding:4px 5px;border-bottom:1px solid #eef1f4;vertical-align:top'];
+  const th = headers.map((h, i) => `<th style="${align(i) || 'text-align:left;'}padding:4px 5px;white-space:nowrap;font-weight:600;${MUTED};border-bottom:1px solid #d8dee6">${h}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td style="${align(i)}${cell}">${c}</td>`).join('')}</tr>`).join('');
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;${FONT};font-size:${size}px;line-height:${size + 5}px;${INK}"><tr>${th}</tr>${body}</table>`;
+}
+
+function image(img: HtmlImage): string {
+  const width = Math.min(CONTENT_WIDTH, img.width);
+  return `<img src="cid:${e(img.cid)}" width="${width}" alt="${e(img.alt)}" style="display:block;width:100%;max-width:${width}px;height:auto;border:0;outline:none">`;
+}
+
+function small(text: string, style = MUTED): string {
+  return `<div style="font-size:12px;line-height:17px;${style}">${text}</div>`;
+}
+
+function scorecardLine(line: ScorecardLine, m: Messages, fmt: Formatter): string {
+  const details = [
+    ((c) => (c ? `${e(m.scorecard.wow)} ${c}` : null))(change(line.unit, line.wow, line.direction, fmt)),
+    ...[baselineText(line, m, fmt), targetText(line, m, fmt), gapText(line, m, fmt)].map((t) => (t ? e(t) : null)),
+  ].filter((d): d is string => d !== null);
+  const note = notRatedNote(line, m) ?? (line.guard && line.value !== null ? line.guard : null);
+  const border = 'border-bottom:1px solid #eef1f4';
+  return (
+    `<tr><td style="padding:7px 8px 7px 0;${border};font-size:14px;line-height:19px;vertical-align:top">${e(m.kpi[line.key])}` +
+    `${details.length > 0 ? small(details.join(' · ')) : ''}${note ? small(e(note), WARN) : ''}</td>` +
+    `<td style="padding:7px 0;${border};text-align:right;vertical-align:top;white-space:nowrap">` +
+    `<div style="font-size:15px;line-height:20px;font-weight:600">${e(fmt.kpi(line))}</div>${pill(line.status, m)}</td></tr>`
+  );
+}
+
+function scorecardStage(stage: ScorecardStage, m: Messages, fmt: Formatter): string {
+  const name = m.stage[stage.key];
+  return (
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 14px 0;${FONT};${INK}">` +
+    `<tr><td colspan="2" style="padding:8px 10px;background:#f3f5f8;border-left:4px solid ${STATUS_COLORS[stage.status]}">` +
+    `<div style="font-size:14px;line-height:19px;font-weight:700">${e(m.scorecard.stageLabel(stage.stage, name.name))} ${pill(stage.status, m)}</div>` +
+    `${small(e(name.aim))}</td></tr>${stage.lines.map((l) => scorecardLine(l, m, fmt)).join('')}</table>`
+  );
+}
+
+export function renderHtml(report: Report, images: HtmlImages): string {
+  const m = MESSAGES[report.locale];
   const fmt = formatter(report.locale, report.currency, report.week.timeZone);
-  const kpi = (key: KpiKey): Kpi | undefined => report.kpis.find((k) => k.key === key);
-  const guardNote = (k: Kpi | undefined): string => (k?.guard ? `<div style="font-size:11px;color:#9a5b00">${e(k.guard)}</div>` : '');
+  const { headline, dataQuality: dq } = report;
 
-  const banner = report.dataQuality.staleness
-    ? `<tr><td style="padding:12px 24px;background:#fff4e5;color:#7a4100;${FONT};font-size:14px"><strong>Data incomplete.</strong> ${e(report.dataQuality.staleness)}</td></tr>`
+  const banner = dq.staleness
+    ? `<tr><td class="px" style="padding:14px 24px;background:#fff4e5;border-bottom:2px solid #d4a72c;${FONT};font-size:14px;line-height:20px;color:#7a4100"><strong>${e(m.banner)}</strong> ${e(dq.staleness)}</td></tr>`
     : '';
 
-  const tiles = TILE_KPIS.map((key) => kpi(key))
-    .filter((k): k is Kpi => k !== undefined)
-    .map(
-      (k) =>
-        `<td class="tile" width="50%" style="padding:8px;vertical-align:top;${FONT}"><div style="font-size:12px;${MUTED}">${e(KPI_LABELS[k.key])}</div><div style="font-size:20px;font-weight:600;color:#1b2533">${e(fmt.kpi(k))}</div>${guardNote(k)}</td>`,
+  const headlineWow = change('money', headline.wow, 'higher', fmt);
+  const headlineLine = report.scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv');
+  const trajectoryNote =
+    headlineLine?.reference?.kind === 'trajectory' && headlineLine.gap !== null
+      ? m.headline.vsTrajectory(fmt.money(headlineLine.reference.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0)
+      : null;
+  const top =
+    `<tr><td class="px" style="padding:22px 24px 4px 24px;${FONT}">` +
+    small(e(m.header(report.week.id, fmt.weekRange(report.week.start, report.week.end), report.week.timeZone))) +
+    `<div style="font-size:13px;line-height:18px;${MUTED};margin-top:14px">${e(m.kpi.headline_clv)} · ${e(headline.label)}</div>` +
+    `<div style="font-size:34px;line-height:42px;font-weight:700;${INK}">${e(fmt.money(headline.value))}` +
+    `${dq.staleness ? ` <span style="font-size:13px;font-weight:600;${WARN}">(${e(m.headline.incomplete)})</span>` : ''}</div>` +
+    `<div style="font-size:14px;line-height:20px;${MUTED}">${headlineWow ? `${headlineWow} ${e(m.headline.vsPrevious(headline.wow.previousWeekId))}` : e(m.headline.noPrevious(headline.wow.previousWeekId))}</div>` +
+    `${trajectoryNote ? small(e(trajectoryNote)) : ''}` +
+    `${headline.flags.length > 0 ? small(e(headline.flags.join('; ')), WARN) : ''}` +
+    `<p style="margin:14px 0 0 0;font-size:15px;line-height:22px;font-weight:600;${INK}">${e(report.verdict)}</p></td></tr>`;
+
+  const tiles = report.tiles.map((t) => {
+    const wow = change(t.kpi.unit, t.wow, t.direction, fmt);
+    return (
+      `<td width="50%" style="width:50%;padding:5px;vertical-align:top;${FONT}">` +
+      `<div style="border:1px solid #e6eaf0;border-radius:6px;padding:10px 12px">` +
+      `<div style="font-size:12px;line-height:16px;${MUTED}">${e(m.kpi[t.kpi.key])}</div>` +
+      `<div style="font-size:19px;line-height:26px;font-weight:700;${INK};word-break:break-word">${e(fmt.kpi(t.kpi))}</div>` +
+      `${small(wow ? `${wow} ${e(m.headline.vsPrevious(t.wow.previousWeekId))}` : '&nbsp;')}` +
+      `${t.kpi.guard ? small(e(t.kpi.guard), WARN) : ''}</div></td>`
     );
+  });
   const tileRows: string[] = [];
-  for (let i = 0; i < tiles.length; i += 2) tileRows.push(`<tr>${tiles[i]}${tiles[i + 1] ?? '<td></td>'}</tr>`);
+  for (let i = 0; i < tiles.length; i += 2) tileRows.push(`<tr>${tiles[i]}${tiles[i + 1] ?? '<td width="50%"></td>'}</tr>`);
 
-  const clvRows = report.clv.map((c) => [
-    e(CLV_METHOD_LABELS[c.method]) + (c.method === report.headline.method ? ' <strong>(headline)</strong>' : ''),
-    e(fmt.money(c.value)),
-    e(c.flags.join('; ') || '–'),
-  ]);
+  const scorecard = report.scorecard.stages.map((s) => scorecardStage(s, m, fmt)).join('') + paragraph(e(m.scorecard.rule), `font-size:12px;line-height:17px;${MUTED}`) + paragraph(e(m.scorecard.attachment), `font-size:12px;line-height:17px;${MUTED}`);
 
-  const kpiRows = report.kpis.map((k) => [e(KPI_LABELS[k.key]), e(fmt.kpi(k)), e(k.guard ?? '')]);
+  const trajectory = (() => {
+    const t = report.trajectory;
+    if (!t || !images.trajectory) {
+      const reason = headlineLine?.notRated ? notRatedNote(headlineLine, m) : null;
+      return paragraph(e(m.trajectory.missing(reason ?? m.status.not_rated)));
+    }
+    const last = t.points.at(-1)!;
+    const legend =
+      `<span style="color:${CHART_COLORS.actual};font-weight:700">━</span> ${e(m.trajectory.legendActual(headline.label))} &nbsp; ` +
+      `<span style="color:${CHART_COLORS.target};font-weight:700">┅</span> ${e(m.trajectory.legendTarget(t.doublingYears, t.anchorWeek, fmt.money(t.anchorValue)))}`;
+    const gap = headlineLine?.gap ?? null;
+    const summary = last.actual === null || gap === null ? '' : m.trajectory.summary(fmt.money(last.actual), fmt.money(last.target), fmt.percent(Math.abs(gap)), gap <= 0);
+    return image(images.trajectory) + paragraph(legend, `font-size:12px;line-height:18px;${MUTED}`) + (summary ? paragraph(e(summary), `font-size:13px;line-height:19px;${INK}`) : '');
+  })();
 
-  const maxOffsets = Math.min(13, Math.max(0, ...report.cohorts.map((c) => c.retention.length)));
-  const cohortRows = report.cohorts.map((c) => [
-    e(c.cohortMonth.slice(0, 7)),
-    e(fmt.count(c.size)),
-    ...Array.from({ length: maxOffsets }, (_, k) => e(k < c.retention.length ? fmt.percent(c.retention[k] ?? null) : '')),
-  ]);
+  const cohorts = (() => {
+    const c = report.cohorts;
+    if (c.cohorts.length === 0 || !images.cohorts) return paragraph(e(m.cohorts.none));
+    const months = Math.min(HEATMAP_MONTHS, Math.max(...c.cohorts.map((r) => r.retention.length)));
+    const rows = c.cohorts.map((r) => [
+      e(r.cohortMonth.slice(0, 7)),
+      e(fmt.count(r.size)),
+      ...Array.from({ length: months }, (_, k) => (k < r.retention.length ? e(fmt.wholePercent(r.retention[k] ?? null)) : '')),
+    ]);
+    return (
+      image(images.cohorts) +
+      paragraph(e(`${m.cohorts.caption}${c.lastMonthInProgress ? ` ${m.cohorts.inProgress}` : ''}`), `font-size:12px;line-height:17px;${MUTED}`) +
+      `<div style="overflow-x:auto;margin-top:8px">${table([e(m.cohorts.cohort), e(m.cohorts.size), ...Array.from({ length: months }, (_, k) => `M${k}`)], rows, { compact: true })}</div>`
+    );
+  })();
 
-  const channelRows = report.channels.map((c) => [e(c.channel), e(fmt.count(c.acquiredCustomers)), e(fmt.money(c.marketingSpend)), e(c.cac === null ? `– ${c.guard ?? ''}` : fmt.money(c.cac))]);
+  const rfm = (() => {
+    const r = report.rfm;
+    const share = (v: number | null) => (v === null ? '' : small(e(fmt.percent(v))));
+    const rows = r.segments.map((s) => [
+      e(s.segment),
+      `${e(fmt.count(s.customers))}${share(s.customerShare)}`,
+      `${e(fmt.money(s.revenue))}${share(s.revenueShare)}`,
+      e(fmt.money(s.clv)),
+    ]);
+    const named = (segment: string | null, fallback: string) => e(segment ?? fallback);
+    const movements = r.movements.length === 0
+      ? paragraph(e(m.rfm.noMovements))
+      : `<ul style="margin:6px 0 0 0;padding-left:18px;font-size:13px;line-height:19px;${INK};${FONT}">${r.movements
+          .map((mv) => `<li>${m.rfm.movement(named(mv.from, `(${m.rfm.newToWindow})`), named(mv.to, `(${m.rfm.leftWindow})`), e(fmt.count(mv.customers)))}</li>`)
+          .join('')}</ul>`;
+    return (
+      paragraph(e(m.rfm.caption), `font-size:12px;line-height:17px;${MUTED}`) +
+      `<div style="margin-top:8px">${table([e(m.rfm.segment), e(m.rfm.customers), e(m.rfm.revenue), e(m.rfm.clv)], rows)}</div>` +
+      paragraph(e(m.rfm.clvNote), `font-size:12px;line-height:17px;${MUTED}`) +
+      (r.clvGuard ? paragraph(e(r.clvGuard), `font-size:12px;line-height:17px;${WARN}`) : '') +
+      `<h3 style="margin:14px 0 0 0;font-size:14px;${INK};${FONT}">${e(m.rfm.movements)}</h3>${movements}`
+    );
+  })();
 
-  const dq = report.dataQuality;
-  const dqRows = dq.perTable.map((t) => [e(t.table), e(fmt.count(t.rowsRead)), e(fmt.count(t.accepted)), e(fmt.count(t.rejected))]);
-  const excluded = dq.excluded.map((x) => `<li>${e(fmt.count(x.count))} ${e(x.what)}: ${e(x.why)}</li>`).join('');
+  const channels =
+    report.channels.length === 0
+      ? ''
+      : section(
+          m.sections.channels,
+          table(
+            [e(m.channels.channel), e(m.channels.newCustomers), e(m.channels.spend), e(m.channels.cac)],
+            report.channels.map((c) => [e(c.channel), e(fmt.count(c.acquiredCustomers)), e(fmt.money(c.marketingSpend)), c.cac === null ? `–${c.guard ? small(e(c.guard), WARN) : ''}` : e(fmt.money(c.cac))]),
+          ),
+        );
 
-  const headline = report.headline;
+  const methods =
+    table(
+      [e(m.methods.method), e(m.methods.value)],
+      report.clv.map((c) => [
+        `${e(m.method[c.method])}${c.method === headline.method ? ` <strong style="font-size:11px;color:${CHART_COLORS.actual}">${e(m.methods.headline)}</strong>` : ''}${c.flags.length > 0 ? small(e(c.flags.join('; ')), WARN) : ''}`,
+        `<span style="white-space:nowrap">${e(fmt.money(c.value))}</span>`,
+      ]),
+    ) + paragraph(e(accuracyNote(report.predictiveClv, fmt, m)));
+
+  const rejectedByRule = Object.entries(dq.rejectedByRule).sort(([a], [b]) => a.localeCompare(b));
+  const quality =
+    table(
+      [e(m.quality.table), e(m.quality.rowsRead), e(m.quality.accepted), e(m.quality.rejected)],
+      dq.perTable.map((t) => [e(t.table), e(fmt.count(t.rowsRead)), e(fmt.count(t.accepted)), e(fmt.count(t.rejected))]),
+    ) +
+    paragraph(e(dq.latestOrderAt ? m.quality.latestOrder(fmt.date(dq.latestOrderAt)) : m.quality.noOrders), `font-size:13px;line-height:19px;${INK}`) +
+    (rejectedByRule.length > 0 ? paragraph(`${e(m.quality.rejectedByRule)}: ${rejectedByRule.map(([rule, n]) => `${e(rule)} (${e(fmt.count(n))})`).join(', ')}`) : '') +
+    (dq.excluded.length > 0 ? dq.excluded.map((x) => paragraph(e(m.quality.excluded(fmt.count(x.count), x.what, x.why)), `font-size:13px;line-height:19px;${WARN}`)).join('') : paragraph(e(m.quality.nothingExcluded)));
+
+  const footer = [
+    m.footer.amounts(report.currency, fmt.percent(report.grossMargin), report.grossMargin === 1),
+    m.footer.windows,
+    m.footer.definitions,
+    m.footer.timeZone(report.week.timeZone),
+    ...(report.runCost ? [m.footer.cost(fmt.bytes(report.runCost.bytesScanned), report.runCost.queries, fmt.usd(report.runCost.estimatedUsd))] : []),
+  ];
+
   return `<!DOCTYPE html>
-<html lang="${e(report.locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(`CLV weekly report ${report.week.id}`)}</title>
-<style>@media (max-width:480px){.tile{display:block!important;width:100%!important}.wrap{width:100%!important}}</style></head>
-<body style="margin:0;padding:0;background:#f3f5f8">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f5f8"><tr><td align="center" style="padding:12px 0">
-<table role="presentation" class="wrap" width="600" cellpadding="0" cellspacing="0" style="width:600px;max-width:100%;background:#ffffff;border-radius:6px">
+<html lang="${e(report.locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><meta name="color-scheme" content="light only"><title>${e(m.subject.line(report.week.id, fmt.money(headline.value), null))}</title>
+<style>@media (max-width:480px){.wrap{width:100%!important}.px{padding-left:14px!important;padding-right:14px!important}}</style></head>
+<body style="margin:0;padding:0;background:#f3f5f8;-webkit-text-size-adjust:100%;word-break:break-word">
+<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">${e(report.verdict)}</div>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f3f5f8"><tr><td align="center" style="padding:12px 0">
+<table role="presentation" class="wrap" width="600" cellpadding="0" cellspacing="0" border="0" style="width:600px;max-width:100%;table-layout:fixed;background:#ffffff;border-radius:6px">
 ${banner}
-<tr><td style="padding:24px 24px 8px 24px;${FONT}">
-<div style="font-size:12px;${MUTED}">ltv-pulse · week ${e(report.week.id)} · ${e(fmt.date(report.week.start))} – ${e(fmt.date(report.week.end))} (${e(report.week.timeZone)})</div>
-<div style="font-size:13px;${MUTED};margin-top:12px">${e(headline.label)}</div>
-<div style="font-size:32px;font-weight:700;color:#1b2533">${e(fmt.money(headline.value))}</div>
-${headline.flags.length > 0 ? `<div style="font-size:12px;color:#9a5b00">${e(headline.flags.join('; '))}</div>` : ''}
-<p style="font-size:15px;color:#1b2533;margin:12px 0 0 0">${e(report.verdict)}</p>
-</td></tr>
-<tr><td style="padding:8px 16px"><table role="presentation" width="100%" cellpadding="0" cellspacing="0">${tileRows.join('')}</table></td></tr>
-${section('CLV methods', `${table(['Method', 'CLV', 'Notes'], clvRows)}<p style="font-size:12px;${MUTED};${FONT}">${e(accuracyNote(report.predictiveClv, fmt))}</p>`)}
-${section('All KPIs', table(['KPI', 'Value', 'Note'], kpiRows))}
-${report.cohorts.length > 0 ? section('Cohort retention (customers with a paid order, by month since acquisition)', `<div style="overflow-x:auto">${table(['Cohort', 'Size', ...Array.from({ length: maxOffsets }, (_, k) => `M${k}`)], cohortRows)}</div>`) : ''}
-${report.channels.length > 0 ? section('Acquisition by channel (28 days)', table(['Channel', 'New', 'Spend', 'CAC'], channelRows)) : ''}
-${section(
-  'Data quality and freshness',
-  `${table(['Table', 'Rows read', 'Accepted', 'Rejected'], dqRows)}<p style="font-size:13px;${FONT}">Latest order: ${e(dq.latestOrderAt ? fmt.date(dq.latestOrderAt) : 'none')}.${excluded ? '</p><ul style="font-size:13px">' + excluded + '</ul>' : '</p>'}`,
-)}
-<tr><td style="padding:16px 24px 24px 24px;${FONT};font-size:11px;${MUTED}">Amounts in ${e(report.currency)}; gross margin ${e(fmt.percent(report.grossMargin))}${report.grossMargin === 1 ? ' (revenue-based LTV)' : ''}. Rates use the 28 days ending with the week; definitions in docs/metrics.md. Time zone ${e(report.week.timeZone)}.</td></tr>
+${top}
+<tr><td class="px" style="padding:14px 18px 0 18px"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">${tileRows.join('')}</table></td></tr>
+${section(m.sections.scorecard, scorecard)}
+${section(m.sections.trajectory, trajectory)}
+${section(m.sections.cohorts, cohorts)}
+${section(m.sections.rfm, rfm)}
+${channels}
+${section(m.sections.methods, methods)}
+${section(m.sections.quality, quality)}
+<tr><td class="px" style="padding:24px 24px 24px 24px;${FONT};font-size:11px;line-height:16px;${MUTED}">${footer.map(e).join('<br>')}</td></tr>
 </table></td></tr></table>
 </body></html>
 `;

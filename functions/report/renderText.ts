@@ -1,37 +1,169 @@
-// The plain-text part: complete on its own for clients that show no HTML.
+// The plain-text part: complete on its own for clients that show no HTML or block images, in
+// the same order as the HTML. Charts become the numbers they draw.
+import type { ScorecardLine } from '../kpi/scorecard.ts';
 import { accuracyNote } from './accuracyNote.ts';
-import { formatter } from './format.ts';
-import { CLV_METHOD_LABELS, KPI_LABELS } from './labels.ts';
+import { HEATMAP_MONTHS } from './charts/cohortHeatmap.ts';
+import { formatter, type Formatter } from './format.ts';
+import { MESSAGES } from './labels.ts';
+import type { Messages } from './messages/messages.ts';
 import type { Report } from './report.ts';
+import { baselineText, gapText, notRatedNote, targetText } from './scorecardText.ts';
+
+/** Weeks of the trajectory written out as a table. */
+const TRAJECTORY_WEEKS_AS_TEXT = 8;
+
+/** Columns a string takes in a monospace font: Hangul, kana and CJK ideographs take two. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/u.test(ch) ? 2 : 1;
+  return width;
+}
 
 function pad(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd());
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const fill = (c: string, w: number) => ' '.repeat(Math.max(0, w - displayWidth(c)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c + fill(c, widths[i]!) : fill(c, widths[i]!) + c)).join('  ').trimEnd());
+}
+
+function heading(title: string): string[] {
+  return ['', title, '-'.repeat(displayWidth(title))];
+}
+
+function lineText(line: ScorecardLine, m: Messages, fmt: Formatter): string[] {
+  const wow = fmt.change(line.unit, line.wow);
+  const details = [wow ? `${m.scorecard.wow} ${wow}` : null, baselineText(line, m, fmt), targetText(line, m, fmt), gapText(line, m, fmt)].filter(Boolean);
+  const note = notRatedNote(line, m) ?? (line.guard && line.value !== null ? line.guard : null);
+  return [
+    `  - ${m.kpi[line.key]}: ${fmt.kpi(line)}  [${m.status[line.status]}]`,
+    ...(details.length > 0 ? [`      ${details.join(' · ')}`] : []),
+    ...(note ? [`      ${note}`] : []),
+  ];
 }
 
 export function renderText(report: Report): string {
+  const m = MESSAGES[report.locale];
   const fmt = formatter(report.locale, report.currency, report.week.timeZone);
-  const lines: string[] = [];
-  if (report.dataQuality.staleness) lines.push(`!! DATA INCOMPLETE: ${report.dataQuality.staleness}`, '');
-  lines.push(`ltv-pulse weekly report ${report.week.id} (${fmt.date(report.week.start)} – ${fmt.date(report.week.end)}, ${report.week.timeZone})`, '');
-  lines.push(`${report.headline.label}: ${fmt.money(report.headline.value)}`);
-  for (const flag of report.headline.flags) lines.push(`  note: ${flag}`);
-  lines.push(report.verdict, '', 'KPIs');
-  lines.push(...pad(report.kpis.map((k) => [KPI_LABELS[k.key], fmt.kpi(k), k.guard ? `(${k.guard})` : ''])).map((l) => `  ${l}`));
-  lines.push('', 'CLV methods');
-  lines.push(...pad(report.clv.map((c) => [CLV_METHOD_LABELS[c.method], fmt.money(c.value), c.flags.join('; ')])).map((l) => `  ${l}`));
-  lines.push(`  ${accuracyNote(report.predictiveClv, fmt)}`);
+  const { headline, dataQuality: dq } = report;
+  const out: string[] = [];
+  const indent = (rows: string[]) => rows.map((r) => `  ${r}`);
+
+  if (dq.staleness) out.push(`!! ${m.banner} ${dq.staleness}`, '');
+  out.push(m.header(report.week.id, fmt.weekRange(report.week.start, report.week.end), report.week.timeZone), '');
+  const wow = fmt.change('money', headline.wow);
+  out.push(
+    `${m.kpi.headline_clv}: ${fmt.money(headline.value)}${dq.staleness ? ` (${m.headline.incomplete})` : ''}  ` +
+      (wow ? `${wow} ${m.headline.vsPrevious(headline.wow.previousWeekId)}` : `(${m.headline.noPrevious(headline.wow.previousWeekId)})`),
+  );
+  out.push(headline.label);
+  const headlineLine = report.scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv');
+  if (headlineLine?.reference?.kind === 'trajectory' && headlineLine.gap !== null) {
+    out.push(m.headline.vsTrajectory(fmt.money(headlineLine.reference.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0));
+  }
+  for (const flag of headline.flags) out.push(`  ${flag}`);
+  out.push('', report.verdict);
+
+  out.push(...heading(m.sections.tiles));
+  out.push(
+    ...indent(
+      pad(
+        report.tiles.map((t) => {
+          const c = fmt.change(t.kpi.unit, t.wow);
+          return [m.kpi[t.kpi.key], fmt.kpi(t.kpi), c ? `${c} ${m.headline.vsPrevious(t.wow.previousWeekId)}` : '', t.kpi.guard ? `(${t.kpi.guard})` : ''];
+        }),
+      ),
+    ),
+  );
+
+  out.push(...heading(m.sections.scorecard));
+  for (const stage of report.scorecard.stages) {
+    out.push(`${m.scorecard.stageLabel(stage.stage, m.stage[stage.key].name)}: ${m.status[stage.status]}`, `  ${m.stage[stage.key].aim}`);
+    for (const line of stage.lines) out.push(...lineText(line, m, fmt));
+    out.push('');
+  }
+  out.push(m.scorecard.rule, m.scorecard.attachment);
+
+  out.push(...heading(m.sections.trajectory));
+  const t = report.trajectory;
+  if (!t) out.push(m.trajectory.missing((headlineLine && notRatedNote(headlineLine, m)) ?? m.status.not_rated));
+  else {
+    out.push(m.trajectory.legendTarget(t.doublingYears, t.anchorWeek, fmt.money(t.anchorValue)));
+    out.push(...indent(pad(t.points.slice(-TRAJECTORY_WEEKS_AS_TEXT).map((p) => [p.weekId, fmt.money(p.actual), fmt.money(p.target)]))));
+  }
+
+  out.push(...heading(m.sections.cohorts));
+  const c = report.cohorts;
+  if (c.cohorts.length === 0) out.push(m.cohorts.none);
+  else {
+    out.push(`${m.cohorts.caption}${c.lastMonthInProgress ? ` ${m.cohorts.inProgress}` : ''}`);
+    const months = Math.min(HEATMAP_MONTHS, Math.max(...c.cohorts.map((r) => r.retention.length)));
+    const header = [m.cohorts.cohort, m.cohorts.size, ...Array.from({ length: months }, (_, k) => `M${k}`)];
+    const rows = c.cohorts.map((r) => [
+      r.cohortMonth.slice(0, 7),
+      fmt.count(r.size),
+      ...Array.from({ length: months }, (_, k) => (k < r.retention.length ? fmt.wholePercent(r.retention[k] ?? null) : '')),
+    ]);
+    out.push(...indent(pad([header, ...rows])));
+  }
+
+  out.push(...heading(m.sections.rfm), m.rfm.caption);
+  const r = report.rfm;
+  const share = (v: number | null) => (v === null ? '' : `(${fmt.percent(v)})`);
+  out.push(
+    ...indent(
+      pad([
+        [m.rfm.segment, m.rfm.customers, '', m.rfm.revenue, '', m.rfm.clv],
+        ...r.segments.map((s) => [s.segment, fmt.count(s.customers), share(s.customerShare), fmt.money(s.revenue), share(s.revenueShare), fmt.money(s.clv)]),
+      ]),
+    ),
+  );
+  out.push(m.rfm.clvNote);
+  if (r.clvGuard) out.push(r.clvGuard);
+  out.push('', `${m.rfm.movements}:`);
+  if (r.movements.length === 0) out.push(`  ${m.rfm.noMovements}`);
+  for (const mv of r.movements) out.push(`  - ${m.rfm.movement(mv.from ?? `(${m.rfm.newToWindow})`, mv.to ?? `(${m.rfm.leftWindow})`, fmt.count(mv.customers))}`);
+
   if (report.channels.length > 0) {
-    lines.push('', 'Acquisition by channel (28 days)');
-    lines.push(
-      ...pad([['channel', 'new', 'spend', 'CAC'], ...report.channels.map((c) => [c.channel, fmt.count(c.acquiredCustomers), fmt.money(c.marketingSpend), c.cac === null ? '–' : fmt.money(c.cac)])]).map((l) => `  ${l}`),
+    out.push(...heading(m.sections.channels));
+    out.push(
+      ...indent(
+        pad([
+          [m.channels.channel, m.channels.newCustomers, m.channels.spend, m.channels.cac],
+          ...report.channels.map((ch) => [ch.channel, fmt.count(ch.acquiredCustomers), fmt.money(ch.marketingSpend), ch.cac === null ? `– ${ch.guard ?? ''}`.trim() : fmt.money(ch.cac)]),
+        ]),
+      ),
     );
   }
-  const dq = report.dataQuality;
-  lines.push('', 'Data quality');
-  lines.push(`  rows read ${fmt.count(dq.rowsRead)}, accepted ${fmt.count(dq.accepted)}, rejected ${fmt.count(dq.rejected)}`);
-  lines.push(`  latest order: ${dq.latestOrderAt ? fmt.date(dq.latestOrderAt) : 'none'}`);
-  for (const x of dq.excluded) lines.push(`  excluded: ${fmt.count(x.count)} ${x.what} (${x.why})`);
-  lines.push('', `Amounts in ${report.currency}; gross margin ${fmt.percent(report.grossMargin)}. Definitions: docs/metrics.md.`);
-  return `${lines.join('\n')}\n`;
+
+  out.push(...heading(m.sections.methods));
+  for (const method of report.clv) {
+    out.push(`  ${m.method[method.method]}${method.method === headline.method ? ` [${m.methods.headline}]` : ''}: ${fmt.money(method.value)}`);
+    if (method.flags.length > 0) out.push(`      ${method.flags.join('; ')}`);
+  }
+  out.push(accuracyNote(report.predictiveClv, fmt, m));
+
+  out.push(...heading(m.sections.quality));
+  out.push(
+    ...indent(
+      pad([
+        [m.quality.table, m.quality.rowsRead, m.quality.accepted, m.quality.rejected],
+        ...dq.perTable.map((tb) => [tb.table, fmt.count(tb.rowsRead), fmt.count(tb.accepted), fmt.count(tb.rejected)]),
+      ]),
+    ),
+  );
+  out.push(dq.latestOrderAt ? m.quality.latestOrder(fmt.date(dq.latestOrderAt)) : m.quality.noOrders);
+  const rules = Object.entries(dq.rejectedByRule).sort(([a], [b]) => a.localeCompare(b));
+  if (rules.length > 0) out.push(`${m.quality.rejectedByRule}: ${rules.map(([rule, n]) => `${rule} (${fmt.count(n)})`).join(', ')}`);
+  if (dq.excluded.length === 0) out.push(m.quality.nothingExcluded);
+  for (const x of dq.excluded) out.push(m.quality.excluded(fmt.count(x.count), x.what, x.why));
+
+  out.push(
+    '',
+    '--',
+    m.footer.amounts(report.currency, fmt.percent(report.grossMargin), report.grossMargin === 1),
+    m.footer.windows,
+    m.footer.definitions,
+    m.footer.timeZone(report.week.timeZone),
+  );
+  if (report.runCost) out.push(m.footer.cost(fmt.bytes(report.runCost.bytesScanned), report.runCost.queries, fmt.usd(report.runCost.estimatedUsd)));
+  return `${out.join('\n')}\n`;
 }

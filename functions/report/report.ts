@@ -3,7 +3,10 @@
 import type { ClvResult } from '../clv/formulas.ts';
 import type { ModelFitSummary } from '../clv/fitClvModels.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
+import type { Direction, Scorecard, Trajectory, WeekOverWeek } from '../kpi/scorecard.ts';
 import type { Kpi } from '../kpi/weeklyKpis.ts';
+
+export type ReportLocale = 'en' | 'ko' | 'ja';
 
 export interface ReportDataQuality {
   rowsRead: number;
@@ -13,8 +16,13 @@ export interface ReportDataQuality {
   perTable: { table: string; rowsRead: number; accepted: number; rejected: number }[];
   /** Latest order timestamp in the lake (ISO), or null when there are no orders. */
   latestOrderAt: string | null;
+  /** Required tables (docs/ingest.md) without any ingested export. */
+  missingTables: string[];
   excluded: { what: string; count: number; why: string }[];
-  /** Set when the data does not reach the report week's end; shown at the top. */
+  /**
+   * Set, in the report's locale, when the data does not reach the week's end or a required table
+   * is missing; the e-mail says it at the top and in the subject.
+   */
   staleness: string | null;
 }
 
@@ -27,11 +35,57 @@ export interface ReportChannel {
 }
 
 export interface ReportCohort {
+  /** First day of the acquisition month (YYYY-MM-DD). */
   cohortMonth: string;
   size: number;
-  /** Share of the cohort with a paid order, by month offset (index = offset). */
+  /** Share of the cohort active in each month since acquisition (index = offset), queries/cohort_retention.sql. */
   retention: (number | null)[];
   cumulativeRevenuePerCustomer: number[];
+}
+
+export interface ReportCohorts {
+  /** The latest 12 cohorts, oldest first. */
+  cohorts: ReportCohort[];
+  /** The last month of every row is still in progress at the week's end. */
+  lastMonthInProgress: boolean;
+}
+
+export interface ReportRfmSegment {
+  segment: string;
+  customers: number;
+  customerShare: number | null;
+  revenue: number;
+  revenueShare: number | null;
+  /** Mean predictive (BG/NBD) CLV of the segment's customers the model scored; null when none. */
+  clv: number | null;
+  scoredCustomers: number;
+}
+
+export interface ReportRfm {
+  /** End of the activity window the segments describe (the week's end). */
+  asOf: string;
+  segments: ReportRfmSegment[];
+  /** Why the segments have no CLV, when the predictive model was not fitted. */
+  clvGuard?: string;
+  /**
+   * Customers who changed segment since the week before, largest first (at most 5). A null
+   * `from` is a customer new to the activity window, a null `to` one who left it.
+   */
+  movements: { from: string | null; to: string | null; customers: number }[];
+}
+
+export interface ReportTile {
+  kpi: Kpi;
+  direction: Direction | null;
+  wow: WeekOverWeek;
+}
+
+/** Query cost, known when the engine reports bytes scanned (Athena). */
+export interface ReportRunCost {
+  queries: number;
+  bytesScanned: number;
+  /** At the Athena list price (athenaCostUsd): USD 5 per TB, at least 10 MB a query. */
+  estimatedUsd: number;
 }
 
 /** The predictive method (BG/NBD + Gamma-Gamma): its fit, its scores and its accuracy. */
@@ -60,20 +114,32 @@ export interface ReportPredictiveClv {
   flags: string[];
 }
 
+/**
+ * One report for one locale: the numbers are the same in every locale; the headline label, the
+ * verdict and the data-quality sentences are written in `locale`, and renderers look up every
+ * other label for it.
+ */
 export interface Report {
-  schemaVersion: 1;
+  schemaVersion: 2;
   product: 'ltv-pulse';
   week: { id: string; start: string; end: string; timeZone: string };
   currency: string;
-  locale: 'en' | 'ko' | 'ja';
+  locale: ReportLocale;
   grossMargin: number;
-  headline: ClvResult & { label: string };
+  headline: ClvResult & { label: string; wow: WeekOverWeek };
+  /** One line: the scorecard's overall status and what drives it. */
   verdict: string;
+  tiles: ReportTile[];
+  scorecard: Scorecard;
+  /** Headline CLV against the doubling target; when null, the scorecard's headline line says why. */
+  trajectory: Trajectory | null;
   kpis: Kpi[];
   clv: ClvResult[];
   predictiveClv: ReportPredictiveClv;
   channels: ReportChannel[];
-  cohorts: ReportCohort[];
+  cohorts: ReportCohorts;
+  rfm: ReportRfm;
   dataQuality: ReportDataQuality;
+  runCost: ReportRunCost | null;
   queries: { query: string; rows: number; elapsedMs: number; bytesScanned?: number }[];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accuracyNote } from '../../functions/report/accuracyNote.ts';
 import { formatter } from '../../functions/report/format.ts';
+import { MESSAGES } from '../../functions/report/labels.ts';
 import type { ReportPredictiveClv } from '../../functions/report/report.ts';
 
 const base: ReportPredictiveClv = {
@@ -41,7 +42,7 @@ describe('accuracyNote', () => {
     };
 
     // Act
-    const note = accuracyNote(predictive, fmt);
+    const note = accuracyNote(predictive, fmt, MESSAGES.en);
 
     // Assess
     expect(note).toBe(
@@ -51,6 +52,6 @@ describe('accuracyNote', () => {
   });
 
   it('says why accuracy was not measured', () => {
-    expect(accuracyNote({ ...base, accuracyGuard: 'not enough history' }, fmt)).toBe('Model accuracy (BG/NBD holdout): not measured this week: not enough history.');
+    expect(accuracyNote({ ...base, accuracyGuard: 'not enough history' }, fmt, MESSAGES.en)).toBe('Model accuracy (BG/NBD holdout): not measured this week: not enough history.');
   });
 });

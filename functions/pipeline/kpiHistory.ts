@@ -1,0 +1,54 @@
+// kpi_history in the lake: every run writes one row per KPI for its week (the week's partition is
+// replaced whole, so a re-run never leaves two values), and reads the weeks before it back through
+// queries/kpi_trend.sql for the scorecard's week-over-week changes, baselines and trajectory.
+import type { ClvMethod } from '../config/schema.ts';
+import { getQuery } from '../engine/queryCatalog.ts';
+import { param, runQuery, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
+import { WRITEBACK_TABLES } from '../engine/writebackTables.ts';
+import { replaceWeekPartition, type WritebackRow } from '../engine/writebackWriter.ts';
+import { kpiTrendRow } from '../kpi/queryRows.ts';
+import { headlineHistoryKey, STATUS_RULE, type HistoryPoint, type KpiHistory } from '../kpi/scorecard.ts';
+import type { Kpi, KpiKey } from '../kpi/weeklyKpis.ts';
+import type { ObjectStore } from '../storage/objectStore.ts';
+import { addWeeks, formatWeekId, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
+
+/** Before any ISO week id, so the headline's whole history is read: the trajectory may be anchored at its first week. */
+const FIRST_WEEK = '0000-W01';
+
+export function kpiHistoryRows(kpis: readonly Kpi[], week: WeekBounds): WritebackRow[] {
+  return kpis.map((k) => ({ kpi: k.key, value: k.value, unit: k.unit, guard: k.guard ?? null, week_start: week.start, week_end: week.end }));
+}
+
+export async function writeKpiHistory(lake: ObjectStore, week: WeekBounds, kpis: readonly Kpi[]): Promise<void> {
+  await replaceWeekPartition(lake, WRITEBACK_TABLES.kpi_history, week.id, kpiHistoryRows(kpis, week));
+}
+
+/**
+ * The values of `keys` in the weeks before `week`: the trailing baseline's weeks for each, and
+ * every week for the headline method's CLV. The report week itself is left out, so a re-run
+ * compares with the same history as the first run.
+ */
+export async function readKpiHistory(
+  engine: QueryEngine,
+  keys: readonly KpiKey[],
+  week: IsoWeek,
+  headlineMethod: ClvMethod,
+): Promise<{ history: KpiHistory; stats: QueryStats[] }> {
+  const trend = await getQuery('kpi_trend');
+  const toWeek = formatWeekId(addWeeks(week, -1));
+  const baselineFrom = formatWeekId(addWeeks(week, -STATUS_RULE.baselineWeeks));
+  const history = new Map<KpiKey, HistoryPoint[]>();
+  const stats: QueryStats[] = [];
+  for (const key of new Set(keys)) {
+    const fromWeek = key === headlineHistoryKey(headlineMethod) ? FIRST_WEEK : baselineFrom;
+    const { rows, stats: s } = await runQuery(
+      engine,
+      trend,
+      { kpi: param.varchar(key), to_week: param.varchar(toWeek), from_week: param.varchar(fromWeek) },
+      kpiTrendRow,
+    );
+    stats.push(s);
+    history.set(key, rows.map((r) => ({ weekId: r.week_id, value: r.value })));
+  }
+  return { history, stats };
+}

@@ -1,0 +1,61 @@
+// The query results the scorecard needs beyond the weekly KPI inputs (docs/queries.md, "KPI
+// inputs of the five-stage scorecard"): early churn, MRR movements, the cohort retention matrix
+// and the RFM segments, plus each customer's RFM segment at this and the previous week's end.
+import type { Config } from '../config/schema.ts';
+import { getQuery } from '../engine/queryCatalog.ts';
+import { param, runQuery, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
+import { cohortRetentionRow, earlyChurnRow, mrrMovementRow, rfmScoreRow, rfmSegmentRow, type RfmScoreRow } from '../kpi/queryRows.ts';
+import { EARLY_CHURN_COHORT, type StageInputs } from '../kpi/stageKpis.ts';
+import { shiftCivilDays } from '../time/isoWeek.ts';
+import { lastMonthBefore, partitionMonth, type Windows } from './gatherInputs.ts';
+
+export interface GatheredStageInputs {
+  stage: StageInputs;
+  rfmScores: { current: RfmScoreRow[]; previous: RfmScoreRow[] };
+  stats: QueryStats[];
+}
+
+export async function gatherStageInputs(engine: QueryEngine, windows: Windows, config: Config): Promise<GatheredStageInputs> {
+  const { week, activityFromWeekEnd } = windows;
+  const currency = param.varchar(config.reportCurrency);
+  const toMonth = param.varchar(lastMonthBefore(week.end));
+  const stats: QueryStats[] = [];
+  const run = async <T>(result: Promise<{ rows: T[]; stats: QueryStats }>): Promise<T[]> => {
+    const { rows, stats: s } = await result;
+    stats.push(s);
+    return rows;
+  };
+
+  const earlyChurn = await run(
+    runQuery(engine, await getQuery('early_churn'), {
+      to_month: toMonth,
+      data_end: param.timestamp(week.end),
+      acquired_from: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.fromDaysBefore, config.timeZone)),
+      acquired_until: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.untilDaysBefore, config.timeZone)),
+      repeat_days: param.bigint(EARLY_CHURN_COHORT.repeatDays),
+      cancel_days: param.bigint(EARLY_CHURN_COHORT.cancelDays),
+    }, earlyChurnRow),
+  );
+  if (earlyChurn.length !== 1) throw new Error(`queries/early_churn.sql returned ${earlyChurn.length} rows; expected exactly one`);
+  const mrr = await run(runQuery(engine, await getQuery('mrr_movements'), { data_end: param.timestamp(week.end), report_currency: currency }, mrrMovementRow));
+  const cohortRetention = await run(
+    runQuery(engine, await getQuery('cohort_retention'), { to_month: toMonth, data_end: param.timestamp(week.end), report_currency: currency }, cohortRetentionRow),
+  );
+
+  // The activity window ending at `asOf`, as rfm_scores and rfm_segments take it.
+  const rfmWindow = (asOf: Date, activityFrom: Date) => ({
+    from_month: param.varchar(partitionMonth(activityFrom)),
+    to_month: param.varchar(lastMonthBefore(asOf)),
+    activity_from: param.timestamp(activityFrom),
+    as_of: param.timestamp(asOf),
+    report_currency: currency,
+  });
+  const thisWeek = rfmWindow(week.end, activityFromWeekEnd);
+  const previousWeek = rfmWindow(week.start, shiftCivilDays(week.start, -config.activityWindowDays, config.timeZone));
+  const rfmSegments = await run(runQuery(engine, await getQuery('rfm_segments'), thisWeek, rfmSegmentRow));
+  const rfmScores = await getQuery('rfm_scores');
+  const current = await run(runQuery(engine, rfmScores, thisWeek, rfmScoreRow));
+  const previous = await run(runQuery(engine, rfmScores, previousWeek, rfmScoreRow));
+
+  return { stage: { earlyChurn: earlyChurn[0]!, mrr, cohortRetention, rfmSegments }, rfmScores: { current, previous }, stats };
+}

@@ -1,0 +1,36 @@
+// What the charts share: colours, the font family (the bundled DejaVu Sans, see rasterize.ts),
+// axis ticks, and numbers written the same way in every locale (digits, a comma, K and M),
+// because the image cannot change with the recipient's locale and the font has these glyphs.
+
+export const CHART_FONT = 'DejaVu Sans';
+
+export const CHART_COLORS = {
+  actual: '#1f5fbf',
+  target: '#8a94a6',
+  grid: '#e6eaf0',
+  muted: '#5f6b7a',
+  text: '#1b2533',
+} as const;
+
+const plain = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+export function chartNumber(value: number): string {
+  const size = Math.abs(value);
+  if (size >= 10_000) return compact.format(value);
+  return size >= 10 ? whole.format(value) : plain.format(value);
+}
+
+/** About `count` evenly spaced round values (1, 2 or 5 × 10^k apart) covering [min, max]. */
+export function niceTicks(min: number, max: number, count: number): number[] {
+  // A flat series still needs a visible range around it.
+  const [lo, hi] = min === max ? [min - Math.max(1, Math.abs(min) * 0.1), max + Math.max(1, Math.abs(max) * 0.1)] : [min, max];
+  const rough = (hi - lo) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((f) => f * magnitude).find((s) => s >= rough)!;
+  const first = Math.floor(lo / step) * step;
+  const ticks = [first];
+  while (ticks.at(-1)! < hi) ticks.push(Number((first + ticks.length * step).toPrecision(12)));
+  return ticks;
+}

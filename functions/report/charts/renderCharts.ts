@@ -1,0 +1,25 @@
+// The e-mail's two charts as PNG. They depend on the numbers only, so one rendering serves the
+// messages of every locale.
+import type { Report } from '../report.ts';
+import { cohortHeatmapSvg, heatmapSize } from './cohortHeatmap.ts';
+import { svgToPng } from './rasterize.ts';
+import { TRAJECTORY_SIZE, trajectorySvg } from './trajectoryChart.ts';
+
+export interface ChartPng {
+  png: Buffer;
+  /** Size to show it at in the e-mail, in CSS pixels. */
+  width: number;
+  height: number;
+}
+
+export interface ReportCharts {
+  trajectory: ChartPng | null;
+  cohorts: ChartPng | null;
+}
+
+export function renderCharts(report: Pick<Report, 'trajectory' | 'cohorts'>): ReportCharts {
+  const trajectory = report.trajectory ? { png: svgToPng(trajectorySvg(report.trajectory), TRAJECTORY_SIZE.width), ...TRAJECTORY_SIZE } : null;
+  const size = heatmapSize(report.cohorts.cohorts.length);
+  const cohorts = report.cohorts.cohorts.length > 0 ? { png: svgToPng(cohortHeatmapSvg(report.cohorts), size.width), ...size } : null;
+  return { trajectory, cohorts };
+}

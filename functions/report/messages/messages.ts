@@ -1,0 +1,123 @@
+// Every word the e-mail shows, per locale. The interface makes a missing translation a type
+// error; numbers, dates and currencies are formatted by Intl (functions/report/format.ts), so
+// these only arrange already formatted values.
+import type { ClvMethod } from '../../config/schema.ts';
+import type { StageKey, Status } from '../../kpi/scorecard.ts';
+import type { KpiKey } from '../../kpi/weeklyKpis.ts';
+
+export interface Messages {
+  kpi: Record<KpiKey, string>;
+  method: Record<ClvMethod, string>;
+  stage: Record<StageKey, { name: string; aim: string }>;
+  status: Record<Status, string>;
+  units: { months: string; days: string; percentagePoints: string };
+  subject: {
+    line(weekId: string, headline: string, wow: string | null): string;
+    incompletePrefix: string;
+  };
+  header(weekId: string, range: string, timeZone: string): string;
+  banner: string;
+  staleness: {
+    missingTables(tables: string): string;
+    stale(latest: string, days: string, weekId: string): string;
+  };
+  headline: {
+    vsPrevious(weekId: string): string;
+    noPrevious(weekId: string): string;
+    vsTrajectory(target: string, gap: string, above: boolean): string;
+    incomplete: string;
+  };
+  verdict: {
+    noHeadline(flags: string): string;
+    notRated(weeksNeeded: number): string;
+    onTrack: string;
+    issues(status: string, offTrack: number, atRisk: number, worstKpi: string, worstStage: string, gap: string): string;
+    trajectory(gap: string, above: boolean): string;
+  };
+  sections: {
+    tiles: string;
+    scorecard: string;
+    trajectory: string;
+    cohorts: string;
+    rfm: string;
+    channels: string;
+    methods: string;
+    quality: string;
+  };
+  scorecard: {
+    stageLabel(stage: number, name: string): string;
+    wow: string;
+    baseline(weeks: number): string;
+    targetAtLeast(value: string): string;
+    targetAtMost(value: string): string;
+    trajectoryTarget(value: string): string;
+    gapBehind(gap: string): string;
+    notRated: {
+      shortHistory(weeks: number, needed: number): string;
+      zeroReference: string;
+      anchorWeek: string;
+      noAnchor(weekId: string | null): string;
+      anchorAfterWeek(weekId: string): string;
+    };
+    rule: string;
+    attachment: string;
+  };
+  trajectory: {
+    legendActual(method: string): string;
+    legendTarget(years: number, anchorWeek: string, anchorValue: string): string;
+    summary(current: string, target: string, gap: string, above: boolean): string;
+    alt(fromWeek: string, toWeek: string, current: string, target: string): string;
+    missing(reason: string): string;
+  };
+  cohorts: {
+    caption: string;
+    inProgress: string;
+    cohort: string;
+    size: string;
+    alt(first: string, last: string, monthOneRange: string): string;
+    none: string;
+  };
+  rfm: {
+    caption: string;
+    segment: string;
+    customers: string;
+    revenue: string;
+    clv: string;
+    clvNote: string;
+    movements: string;
+    noMovements: string;
+    movement(from: string, to: string, customers: string): string;
+    newToWindow: string;
+    leftWindow: string;
+  };
+  channels: { channel: string; newCustomers: string; spend: string; cac: string };
+  methods: {
+    method: string;
+    value: string;
+    headline: string;
+    accuracy(a: { cutoff: string; weeks: number; mae: string; rmse: string; customers: string; predicted: string; actual: string; relative: string }): string;
+    accuracyMissing(guard: string): string;
+  };
+  quality: {
+    table: string;
+    rowsRead: string;
+    accepted: string;
+    rejected: string;
+    latestOrder(at: string): string;
+    noOrders: string;
+    rejectedByRule: string;
+    excluded(count: string, what: string, why: string): string;
+    nothingExcluded: string;
+    excludedOrders: string;
+    excludedSpend: string;
+    noFxRate: string;
+  };
+  footer: {
+    amounts(currency: string, margin: string, revenueBased: boolean): string;
+    windows: string;
+    definitions: string;
+    timeZone(zone: string): string;
+    cost(bytes: string, queries: number, usd: string): string;
+  };
+  csv: { filename(weekId: string): string };
+}

@@ -1,0 +1,66 @@
+// One report, one message: subject, HTML and plain text, the charts as inline images with alt
+// text, and the scorecard as a CSV attachment. Nothing here touches storage or mail, so the whole
+// message is ready before anything is written or sent.
+import type { Attachment, InlineImage } from '../mail/message.ts';
+import type { ReportCharts } from './charts/renderCharts.ts';
+import { formatter } from './format.ts';
+import { MESSAGES } from './labels.ts';
+import type { Report } from './report.ts';
+import { renderHtml, type HtmlImage } from './renderHtml.ts';
+import { renderText } from './renderText.ts';
+import { scorecardCsv } from './scorecardCsv.ts';
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  inlineImages: InlineImage[];
+  attachments: Attachment[];
+}
+
+export function emailSubject(report: Report): string {
+  const m = MESSAGES[report.locale];
+  const fmt = formatter(report.locale, report.currency, report.week.timeZone);
+  const wow = report.headline.wow.relativeChange === null ? null : fmt.signedPercent(report.headline.wow.relativeChange);
+  return `${report.dataQuality.staleness ? m.subject.incompletePrefix : ''}${m.subject.line(report.week.id, fmt.money(report.headline.value), wow)}`;
+}
+
+function chartAlts(report: Report): { trajectory: string | null; cohorts: string | null } {
+  const m = MESSAGES[report.locale];
+  const fmt = formatter(report.locale, report.currency, report.week.timeZone);
+  const t = report.trajectory;
+  const last = t?.points.at(-1);
+  const cohorts = report.cohorts.cohorts;
+  const monthOne = cohorts.map((c) => c.retention[1]).filter((v): v is number => v !== undefined && v !== null);
+  return {
+    trajectory: t && last ? m.trajectory.alt(t.points[0]!.weekId, last.weekId, fmt.money(last.actual), fmt.money(last.target)) : null,
+    cohorts:
+      cohorts.length === 0
+        ? null
+        : m.cohorts.alt(
+            cohorts[0]!.cohortMonth.slice(0, 7),
+            cohorts.at(-1)!.cohortMonth.slice(0, 7),
+            monthOne.length === 0 ? '–' : `${fmt.percent(Math.min(...monthOne))} – ${fmt.percent(Math.max(...monthOne))}`,
+          ),
+  };
+}
+
+export function renderEmail(report: Report, charts: ReportCharts): RenderedEmail {
+  const alts = chartAlts(report);
+  const inlineImages: InlineImage[] = [];
+  const place = (name: 'trajectory' | 'cohorts', alt: string | null): HtmlImage | null => {
+    const chart = charts[name];
+    if (chart === null || alt === null) return null;
+    const cid = `${name}.${report.week.id}@ltv-pulse`;
+    inlineImages.push({ cid, filename: `${name}-${report.week.id}.png`, contentType: 'image/png', content: chart.png, alt });
+    return { cid, alt, width: chart.width, height: chart.height };
+  };
+  const images = { trajectory: place('trajectory', alts.trajectory), cohorts: place('cohorts', alts.cohorts) };
+  return {
+    subject: emailSubject(report),
+    html: renderHtml(report, images),
+    text: renderText(report),
+    inlineImages,
+    attachments: [{ filename: MESSAGES[report.locale].csv.filename(report.week.id), contentType: 'text/csv; charset=utf-8', content: scorecardCsv(report) }],
+  };
+}

@@ -1,0 +1,31 @@
+// The one-line verdict under the headline: the scorecard's overall status and the KPI furthest
+// behind, then where the headline CLV stands against its doubling trajectory.
+import type { ClvResult } from '../clv/formulas.ts';
+import { STATUS_RULE, type Scorecard, type ScorecardLine } from '../kpi/scorecard.ts';
+import type { Formatter } from './format.ts';
+import type { Messages } from './messages/messages.ts';
+
+export function verdictOf(headline: ClvResult, scorecard: Scorecard, m: Messages, fmt: Formatter): string {
+  if (headline.value === null) return m.verdict.noHeadline(headline.flags.join('; ') || 'no data');
+  const lines = scorecard.stages.flatMap((s) => s.lines.map((line) => ({ line, stage: s })));
+  const headlineLine = lines.find((l) => l.line.key === 'headline_clv')?.line;
+  const trajectory = headlineLine?.gap == null ? '' : ` ${m.verdict.trajectory(fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0)}`;
+
+  if (scorecard.status === 'not_rated') return m.verdict.notRated(STATUS_RULE.minBaselineWeeks) + trajectory;
+  if (scorecard.status === 'on_track') return m.verdict.onTrack + trajectory;
+  const count = (status: ScorecardLine['status']) => lines.filter((l) => l.line.status === status).length;
+  const worst = lines
+    .filter((l) => l.line.status === scorecard.status)
+    .reduce((a, b) => ((b.line.gap ?? 0) > (a.line.gap ?? 0) ? b : a));
+  // The trajectory sentence would repeat the issue when the headline is what is furthest behind.
+  return (
+    m.verdict.issues(
+      m.status[scorecard.status],
+      count('off_track'),
+      count('at_risk'),
+      m.kpi[worst.line.key],
+      m.scorecard.stageLabel(worst.stage.stage, m.stage[worst.stage.key].name),
+      fmt.percent(worst.line.gap),
+    ) + (worst.line.key === 'headline_clv' ? '' : trajectory)
+  );
+}
