@@ -26,13 +26,27 @@ export interface StackUnderTest {
   template: Template;
 }
 
-export function stackUnderTest(overrides: Partial<DeploymentConfigInput> = {}, options: { nag?: boolean; bundle?: boolean } = {}): StackUnderTest {
+export interface StackOptions {
+  /** Run cdk-nag's AWS Solutions checks on synth. */
+  nag?: boolean;
+  /** Bundle the functions with esbuild (slow); otherwise bundling is skipped. */
+  bundle?: boolean;
+  /** Handler entries; the fixture by default. */
+  entries?: { ingest: string; weekly: string };
+  /** Where the cloud assembly goes; a fresh temporary folder by default. */
+  outdir?: string;
+}
+
+export function stackUnderTest(overrides: Partial<DeploymentConfigInput> = {}, options: StackOptions = {}): StackUnderTest {
   const config = testConfig(overrides);
-  const app = new App({ context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({
+    context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
+    ...(options.outdir !== undefined ? { outdir: options.outdir } : {}),
+  });
   const stack = new LtvPulseStack(app, config.stackName, {
     config,
     env: TEST_ENV,
-    handlerEntries: { ingest: FIXTURE_ENTRY, weekly: FIXTURE_ENTRY },
+    handlerEntries: options.entries ?? { ingest: FIXTURE_ENTRY, weekly: FIXTURE_ENTRY },
   });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, template: Template.fromStack(stack) };

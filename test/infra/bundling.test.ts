@@ -1,0 +1,103 @@
+// The one place the functions are bundled for real (the other tests skip bundling): esbuild runs
+// locally, with no Docker, and produces an ESM bundle that loads and runs.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDLER_ENTRIES, NATIVE_EXTERNALS } from '../../infra/functions/pipelineFunctions.ts';
+import type { LtvPulseStack } from '../../infra/ltvPulseStack.ts';
+import { stackUnderTest, type StackOptions } from './stackUnderTest.ts';
+import { logicalIdOf, resourceOf } from './templateQueries.ts';
+
+const BUNDLED_FIXTURE = path.join(import.meta.dirname, 'fixtures', 'bundledHandler.ts');
+
+const assemblies: string[] = [];
+afterAll(() => {
+  for (const dir of assemblies) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The folder of the bundled asset of each function, in a synthesised cloud assembly. */
+function bundle(entries: NonNullable<StackOptions['entries']>): Record<'ingest' | 'weekly', string> {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'ltv-bundles-'));
+  assemblies.push(outdir);
+  const { app, stack, template } = stackUnderTest({}, { bundle: true, entries, outdir });
+  const assembly = app.synth();
+  const dirOf = (fn: LtvPulseStack['functions']['ingest']) => {
+    const key = (resourceOf(template, logicalIdOf(stack, fn)).Properties.Code as { S3Key: string }).S3Key;
+    return path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+  };
+  return { ingest: dirOf(stack.functions.ingest), weekly: dirOf(stack.functions.weekly) };
+}
+
+/**
+ * Packages a bundle still imports at run time: its top-level `import ... from "x"` statements
+ * and `import("x")` calls (error messages that merely mention an import do not count).
+ */
+function importsOf(code: string): string[] {
+  const statics = [...code.matchAll(/(?:^|[;\n])\s*import\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"']+)["']/g)];
+  const dynamics = [...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)];
+  return [...new Set([...statics, ...dynamics].map((m) => m[1]!))].filter((s) => !s.startsWith('.')).sort();
+}
+
+/** Runs the bundle's handler in a fresh Node process, from a folder with no node_modules around. */
+function runBundled(dir: string): Record<string, unknown> {
+  const url = pathToFileURL(path.join(dir, 'index.mjs')).href;
+  const script = `const m = await import(${JSON.stringify(url)}); process.stdout.write(JSON.stringify(await m.handler()));`;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: os.tmpdir(), encoding: 'utf8' })) as Record<string, unknown>;
+}
+
+const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier);
+
+describe('bundling the functions', () => {
+  let fixture: Record<'ingest' | 'weekly', string>;
+
+  beforeAll(() => {
+    fixture = bundle({ ingest: BUNDLED_FIXTURE, weekly: BUNDLED_FIXTURE });
+  });
+
+  it('bundles each function locally into one ESM file with its source map', () => {
+    for (const dir of Object.values(fixture)) {
+      expect(readdirSync(dir).filter((f) => f.startsWith('index.')).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    }
+  });
+
+  it('carries the AWS SDK in the bundle and leaves DuckDB out', () => {
+    // Act
+    const imports = importsOf(readFileSync(path.join(fixture.ingest, 'index.mjs'), 'utf8'));
+
+    // Assess
+    expect(imports.filter((s) => !isBuiltin(s))).toEqual(['@duckdb/node-api']);
+  });
+
+  it('produces a bundle that loads and runs on its own: CommonJS packages reach Node built-ins through the require shim', () => {
+    // Act
+    const result = runBundled(fixture.ingest);
+
+    // Assess
+    expect(result).toMatchObject({ s3Client: 'function', duckdb: 'not in the bundle' });
+    expect(result.messageBytes).toBeGreaterThan(100);
+  });
+
+  it('puts queries/*.sql next to the weekly bundle, where LTV_QUERIES_DIR points', () => {
+    // Prepare
+    const sql = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+
+    // Assess
+    expect(sql(path.join(fixture.weekly, 'queries'))).toEqual(sql(path.join(import.meta.dirname, '../../queries')));
+    expect(existsSync(path.join(fixture.ingest, 'queries'))).toBe(false);
+  });
+
+  it('bundles the real handlers, which import nothing at run time but Node built-ins and the declared native modules', () => {
+    // Act
+    const real = bundle(HANDLER_ENTRIES);
+
+    // Assess
+    for (const dir of Object.values(real)) {
+      const imports = importsOf(readFileSync(path.join(dir, 'index.mjs'), 'utf8'));
+      expect(imports.filter((s) => !isBuiltin(s) && !NATIVE_EXTERNALS.includes(s))).toEqual([]);
+    }
+  });
+});
