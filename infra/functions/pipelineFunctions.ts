@@ -151,7 +151,7 @@ export class PipelineFunctions extends Construct {
 
     this.weekly = this.pipelineFunction('Weekly', {
       entry: entries.weekly,
-      description: 'ltv-pulse: the weekly report (ingest new exports, Athena queries, CLV, archive, e-mail once)',
+      description: 'ltv-pulse: the weekly report (Athena queries, CLV, write-back, archive, e-mail once)',
       memorySize: 3008,
       ephemeralStorageSize: Size.gibibytes(2),
       // Lambda stops at 15 minutes; 10 leaves room to notice a slow run before it is cut off.
@@ -163,8 +163,9 @@ export class PipelineFunctions extends Construct {
       retryAttempts: 1,
       commandHooks: copyQueries,
     });
+    // No exports: on AWS only the ingest function ingests, since two writers of one lake table
+    // at once could drop each other's rows (docs/architecture.md, On AWS).
     for (const s of [
-      ...readObjectsStatements(props.exports, exportsKeys),
       ...readWriteObjectsStatements(props.lake),
       ...readWriteObjectsStatements(props.reports),
       ...athenaResultsStatements(props.athenaResults),
@@ -175,9 +176,7 @@ export class PipelineFunctions extends Construct {
     ]) {
       this.weekly.addToRolePolicy(s);
     }
-    for (const [bucket, prefix] of [[props.exports, exportsKeys], [props.lake, ''], [props.reports, ''], [props.athenaResults, '']] as const) {
-      acknowledgeObjectWildcard(this.weekly.role!, bucket, prefix);
-    }
+    for (const bucket of [props.lake, props.reports, props.athenaResults]) acknowledgeObjectWildcard(this.weekly.role!, bucket);
   }
 
   private pipelineFunction(

@@ -83,7 +83,6 @@ describe('cdk-nag AWS Solutions checks', () => {
         'AwsSolutions-IAM5[Resource::<Exports.Arn>/*] at LtvPulse/Functions/IngestRole',
         'AwsSolutions-IAM5[Resource::<Lake.Arn>/*] at LtvPulse/Functions/IngestRole',
         'AwsSolutions-IAM5[Resource::<AthenaResults.Arn>/*] at LtvPulse/Functions/WeeklyRole',
-        'AwsSolutions-IAM5[Resource::<Exports.Arn>/*] at LtvPulse/Functions/WeeklyRole',
         'AwsSolutions-IAM5[Resource::<Lake.Arn>/*] at LtvPulse/Functions/WeeklyRole',
         'AwsSolutions-IAM5[Resource::<Reports.Arn>/*] at LtvPulse/Functions/WeeklyRole',
         'AwsSolutions-IAM5[Resource::<Weekly.Arn>:*] at LtvPulse/Schedule/InvokeRole',
