@@ -4,6 +4,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as ingest } from '../../functions/handlers/ingestHandler.ts';
 import { handler, type WeeklyEvent } from '../../functions/handlers/weeklyHandler.ts';
@@ -123,7 +124,7 @@ describe('the weekly handler', () => {
     expect(await outboxFiles(d)).toEqual(['2026-W46-ceo@example.com.eml', '2026-W46-cfo@example.com.eml']);
   });
 
-  it('fails the invocation when the run fails, having sent the report to nobody', async () => {
+  it('fails the invocation when the run fails, after one failure notice to the owner and no report to anyone', async () => {
     // Prepare: a damaged manifest in the lake stops the run before anything is sent
     const d = await deployment();
     await mkdir(path.join(d.root, 'out', 'lake', '_manifests'), { recursive: true });
@@ -132,9 +133,14 @@ describe('the weekly handler', () => {
     // Act
     const failure = handler(schedulerPayload('2026-11-23T07:00:00Z'));
 
-    // Assess
+    // Assess: the owner is the sender mailbox (functions/pipeline/failureNotice.ts)
     await expect(failure).rejects.toThrow(/_manifests\/damaged\.csv\.json: not a valid ingest manifest/);
-    expect((await outboxFiles(d)).filter((f) => f.includes('ceo@') || f.includes('cfo@'))).toEqual([]);
+    const files = await outboxFiles(d);
+    expect(files).toEqual([expect.stringMatching(/^2026-W47-failure-/)]);
+    const notice = await simpleParser(await readFile(path.join(d.outbox, files[0]!)));
+    expect(notice.subject).toBe('ltv-pulse: the weekly report for 2026-W47 failed');
+    expect(notice.to).toMatchObject({ value: [{ address: 'reports@example.com' }] });
+    expect(notice.text).toMatch(/not a valid ingest manifest/);
     await expect(readdir(path.join(d.reports, '2026-W47', 'sent'))).rejects.toThrow(/ENOENT/);
   });
 
