@@ -143,8 +143,6 @@ export class DeploymentConfigError extends Error {
   }
 }
 
-const SETTINGS = Object.keys(deploymentSchema.shape) as (keyof DeploymentConfig)[];
-
 /** Validates the settings; each problem is one line naming its `ltv-pulse:` context key. */
 export function parseDeploymentConfig(input: Record<string, unknown>): DeploymentConfig {
   const result = deploymentSchema.safeParse(input, { reportInput: true });
@@ -184,4 +182,5 @@ export function readDeploymentConfig(context: Record<string, unknown>): Deployme
   return parseDeploymentConfig(input);
 }
 
-export const DEPLOYMENT_SETTINGS: readonly string[] = SETTINGS;
+/** Every setting's name, without the `ltv-pulse:` prefix. */
+export const DEPLOYMENT_SETTINGS: readonly string[] = Object.keys(deploymentSchema.shape);
