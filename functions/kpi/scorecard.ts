@@ -173,9 +173,12 @@ export function trailingBaseline(week: IsoWeek, series: readonly HistoryPoint[])
   return { value: values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length, weeks: values.length };
 }
 
+/** Far below any shown precision: a gap computed as 0.15000000000000002 is the 15% it displays as. */
+const GAP_TOLERANCE = 1e-9;
+
 export function statusOfGap(gap: number, bands: { onTrackWithin: number; atRiskWithin: number }): Exclude<Status, 'not_rated'> {
-  if (gap <= bands.onTrackWithin) return 'on_track';
-  if (gap <= bands.atRiskWithin) return 'at_risk';
+  if (gap <= bands.onTrackWithin + GAP_TOLERANCE) return 'on_track';
+  if (gap <= bands.atRiskWithin + GAP_TOLERANCE) return 'at_risk';
   return 'off_track';
 }
 

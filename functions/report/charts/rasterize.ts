@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { CHART_FONT } from './chartStyle.ts';
 
 /** Pixels per SVG unit: sharp on high-density screens, still small as PNG. */
@@ -25,10 +25,13 @@ export function chartFontFiles(): string[] {
   return files;
 }
 
-export function svgToPng(svg: string, svgWidth: number): Buffer {
-  const resvg = new Resvg(svg, {
+export function resvgOptions(svgWidth: number): ResvgRenderOptions {
+  return {
     fitTo: { mode: 'width', value: svgWidth * CHART_SCALE },
     font: { loadSystemFonts: false, fontFiles: chartFontFiles(), defaultFontFamily: CHART_FONT },
-  });
-  return resvg.render().asPng();
+  };
+}
+
+export function svgToPng(svg: string, svgWidth: number): Buffer {
+  return new Resvg(svg, resvgOptions(svgWidth)).render().asPng();
 }

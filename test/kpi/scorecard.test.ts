@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/config/load.ts';
+import {
+  buildScorecard,
+  buildTrajectory,
+  STATUS_RULE,
+  statusOfGap,
+  trailingBaseline,
+  trajectoryTarget,
+  weekOverWeek,
+  worstStatus,
+  type HistoryPoint,
+  type KpiHistory,
+} from '../../functions/kpi/scorecard.ts';
+import type { Kpi, KpiKey } from '../../functions/kpi/weeklyKpis.ts';
+import { addWeeks, formatWeekId, parseWeekId } from '../../functions/time/isoWeek.ts';
+
+const W47 = parseWeekId('2026-W47');
+const targets = parseConfig({}, 'test').targets;
+
+/** `values` for the weeks just before 2026-W47, oldest first. */
+function series(values: (number | null)[]): HistoryPoint[] {
+  return values.map((value, i) => ({ weekId: formatWeekId(addWeeks(W47, i - values.length)), value }));
+}
+
+describe('the status rule', () => {
+  it.each([
+    // gap = shortfall / reference; against a target: met, up to 10% short, beyond
+    [-0.5, STATUS_RULE.target, 'on_track'],
+    [0, STATUS_RULE.target, 'on_track'],
+    [0.1, STATUS_RULE.target, 'at_risk'],
+    [0.1001, STATUS_RULE.target, 'off_track'],
+    [0.15000000000000002, STATUS_RULE.baseline, 'at_risk'], // 0.046 against 0.04 in doubles
+    // against the KPI's own baseline: up to 5% worse, up to 15% worse, beyond
+    [0.05, STATUS_RULE.baseline, 'on_track'],
+    [0.0501, STATUS_RULE.baseline, 'at_risk'],
+    [0.15, STATUS_RULE.baseline, 'at_risk'],
+    [0.16, STATUS_RULE.baseline, 'off_track'],
+    // freshness is on or off
+    [0.01, STATUS_RULE.freshness, 'off_track'],
+  ] as const)('gap %s with bands %j is %s', (gap, bands, status) => {
+    expect(statusOfGap(gap, bands)).toBe(status);
+  });
+
+  it('gives a stage the worst status of its rated KPIs, and not rated only when none is', () => {
+    expect(worstStatus(['on_track', 'not_rated', 'at_risk'])).toBe('at_risk');
+    expect(worstStatus(['at_risk', 'off_track', 'on_track'])).toBe('off_track');
+    expect(worstStatus(['not_rated', 'not_rated'])).toBe('not_rated');
+  });
+});
+
+describe('week-over-week change and baseline from history', () => {
+  it('compares with the week immediately before', () => {
+    // 2026-W46 = 20, this week 23: +3, +15%
+    expect(weekOverWeek(23, W47, series([18, 20]))).toEqual({ previousWeekId: '2026-W46', previous: 20, change: 3, relativeChange: 0.15 });
+  });
+
+  it('gives no change when the week before is missing or withheld, and no relative change from 0', () => {
+    expect(weekOverWeek(23, W47, series([20, null]))).toEqual({ previousWeekId: '2026-W46', previous: null, change: null, relativeChange: null });
+    expect(weekOverWeek(23, W47, series([20]).map((p) => ({ ...p, weekId: '2026-W45' })))).toMatchObject({ previous: null, change: null });
+    expect(weekOverWeek(2, W47, series([0]))).toEqual({ previousWeekId: '2026-W46', previous: 0, change: 2, relativeChange: null });
+  });
+
+  it('averages the values of the 13 weeks before, skipping withheld weeks and older ones', () => {
+    // 15 weeks: the first two are older than 13 weeks; of the 13, one is withheld: (12 × 10 + ...) / 12
+    const values = [1000, 1000, ...Array.from({ length: 12 }, (_, i) => 10 + i), null];
+    // mean of 10..21 = 15.5
+    expect(trailingBaseline(W47, series(values))).toEqual({ value: 15.5, weeks: 12 });
+  });
+});
+
+describe('the doubling trajectory', () => {
+  it('doubles the anchor in the configured number of years (about +14.87% a year for 5)', () => {
+    const weeksPerYear = 365.2425 / 7;
+    expect(trajectoryTarget(100, 5 * weeksPerYear, 5)).toBeCloseTo(200, 10);
+    expect(trajectoryTarget(100, weeksPerYear, 5)).toBeCloseTo(114.869835, 5);
+    expect(trajectoryTarget(100, 0, 5)).toBe(100);
+  });
+
+  it('is anchored at the first week in the history by default', () => {
+    // Prepare: history from 2026-W44 (value 200); this week is 3 weeks later
+    const outcome = buildTrajectory({ week: W47, current: 210, series: series([200, null, 205]), targets });
+
+    // Assess: 200 × 2^(3 / 52.1775 / 5)
+    if (!('trajectory' in outcome)) throw new Error('expected a trajectory');
+    const t = outcome.trajectory;
+    expect(t.anchorWeek).toBe('2026-W44');
+    expect(t.points.map((p) => [p.weekId, p.actual])).toEqual([
+      ['2026-W44', 200],
+      ['2026-W45', null],
+      ['2026-W46', 205],
+      ['2026-W47', 210],
+    ]);
+    expect(t.points.at(-1)!.target).toBeCloseTo(200 * 2 ** (3 / (365.2425 / 7) / 5), 10);
+  });
+
+  it('uses targets.baselineWeek when set, and says why it cannot when that week has no value', () => {
+    const withAnchor = buildTrajectory({ week: W47, current: 210, series: series([200, 190, 205]), targets: { ...targets, baselineWeek: '2026-W45' } });
+    expect('trajectory' in withAnchor && withAnchor.trajectory.anchorValue).toBe(190);
+    expect(buildTrajectory({ week: W47, current: 210, series: series([200]), targets: { ...targets, baselineWeek: '2026-W30' } })).toEqual({
+      notRated: { code: 'no_anchor', anchorWeek: '2026-W30' },
+    });
+    expect(buildTrajectory({ week: W47, current: 210, series: [], targets: { ...targets, baselineWeek: '2026-W50' } })).toEqual({
+      notRated: { code: 'anchor_after_week', anchorWeek: '2026-W50' },
+    });
+  });
+
+  it('shows at most a year of weeks', () => {
+    const outcome = buildTrajectory({ week: W47, current: 300, series: series(Array.from({ length: 80 }, () => 200)), targets });
+    expect('trajectory' in outcome && outcome.trajectory.points.length).toBe(52);
+  });
+});
+
+describe('buildScorecard', () => {
+  const kpi = (key: KpiKey, value: number | null, unit: Kpi['unit'] = 'ratio', guard?: string): Kpi => ({ key, unit, value, ...(guard ? { guard } : {}) });
+  // This week's values; every other stage KPI is withheld so only these are rated.
+  const kpis: Kpi[] = [
+    kpi('headline_clv', 230, 'money'),
+    kpi('clv_saas', 230, 'money'),
+    kpi('ltv_to_cac', 2.8, 'multiple'),
+    kpi('cac_payback_months', 9, 'months'),
+    kpi('churn_rate', 0.046),
+    kpi('aov', 97, 'money'),
+    kpi('data_freshness_days', 0.25, 'days'),
+    ...(['data_accepted_share', 'core_segment_customer_share', 'core_segment_revenue_share', 'early_churn_rate', 'grr', 'retention_rate', 'repeat_purchase_rate',
+      'purchase_frequency', 'cohort_m3_retention', 'arpu_monthly', 'expansion_mrr', 'nrr', 'model_mae'] as const).map((k) => kpi(k, null, 'ratio', 'no data')),
+  ];
+  const history: KpiHistory = new Map<KpiKey, HistoryPoint[]>([
+    // 13 weeks of churn at 4%, AOV at 100: churn 4.6% is 15% worse (at risk), AOV 97 is 3% worse (on track)
+    ['churn_rate', series(Array.from({ length: 13 }, () => 0.04))],
+    ['aov', series(Array.from({ length: 13 }, () => 100))],
+    // The headline's history is its method's: 200 thirteen weeks ago
+    ['clv_saas', series([200, ...Array.from({ length: 12 }, () => 220)])],
+  ]);
+
+  it('rates each KPI against its target or baseline and each stage by its worst KPI', () => {
+    // Act
+    const { scorecard } = buildScorecard({ week: W47, kpis, history, headlineMethod: 'saas', targets });
+    const line = (key: KpiKey) => scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === key)!;
+
+    // Assess
+    expect(line('ltv_to_cac')).toMatchObject({ reference: { kind: 'target', comparison: 'at_least', value: 3 }, status: 'at_risk' });
+    expect(line('ltv_to_cac').gap).toBeCloseTo(0.2 / 3, 12); // 2.8 is 6.7% short of 3
+    expect(line('cac_payback_months')).toMatchObject({ gap: -0.25, status: 'on_track' }); // 9 of at most 12
+    expect(line('churn_rate').gap).toBeCloseTo(0.15, 12);
+    expect(line('churn_rate').baseline.value).toBeCloseTo(0.04, 15);
+    expect(line('churn_rate')).toMatchObject({ baseline: { weeks: 13 }, status: 'at_risk' });
+    expect(line('aov')).toMatchObject({ gap: 0.03, status: 'on_track', wow: { previous: 100, change: -3, relativeChange: -0.03 } });
+    expect(line('data_freshness_days')).toMatchObject({ status: 'on_track', reference: { value: 1 } });
+    expect(line('grr')).toMatchObject({ status: 'not_rated', notRated: { code: 'no_value' }, guard: 'no data' });
+    // 200 × 2^(13 / 52.1775 / 5) = 207.07; 230 is above it
+    expect(line('headline_clv').reference).toMatchObject({ kind: 'trajectory', anchorWeek: '2026-W34', anchorValue: 200 });
+    expect(line('headline_clv').reference!.value).toBeCloseTo(200 * 2 ** (13 / (365.2425 / 7) / 5), 10);
+    expect(line('headline_clv')).toMatchObject({ status: 'on_track', wow: { previous: 220, change: 10 } });
+
+    expect(scorecard.stages.map((s) => [s.stage, s.status])).toEqual([
+      [1, 'on_track'],
+      [2, 'at_risk'],
+      [3, 'not_rated'],
+      [4, 'on_track'],
+      [5, 'at_risk'],
+    ]);
+    expect(scorecard.status).toBe('at_risk');
+  });
+
+  it('does not rate a KPI against fewer than 4 weeks of history', () => {
+    // Prepare: 3 weeks of AOV
+    const short = new Map(history).set('aov', series([100, 100, 100]));
+
+    // Act
+    const { scorecard } = buildScorecard({ week: W47, kpis, history: short, headlineMethod: 'saas', targets });
+
+    // Assess
+    const aov = scorecard.stages[3]!.lines.find((l) => l.key === 'aov')!;
+    expect(aov).toMatchObject({ status: 'not_rated', notRated: { code: 'short_history', weeks: 3, needed: 4 }, baseline: { value: 100, weeks: 3 } });
+  });
+
+  it('does not rate the headline in the week that anchors its trajectory', () => {
+    // Act: no history at all, the first run
+    const { scorecard, trajectory } = buildScorecard({ week: W47, kpis, history: new Map(), headlineMethod: 'saas', targets });
+
+    // Assess
+    expect(trajectory).toMatchObject({ anchorWeek: '2026-W47', anchorValue: 230, points: [{ weekId: '2026-W47', actual: 230, target: 230 }] });
+    expect(scorecard.stages[4]!.lines[0]).toMatchObject({ key: 'headline_clv', status: 'not_rated', notRated: { code: 'anchor_week' } });
+  });
+
+  it('says a baseline of 0 cannot be compared with instead of dividing by it', () => {
+    // Act
+    const zero = new Map(history).set('aov', series(Array.from({ length: 13 }, () => 0)));
+    const { scorecard } = buildScorecard({ week: W47, kpis, history: zero, headlineMethod: 'saas', targets });
+
+    // Assess
+    expect(scorecard.stages[3]!.lines.find((l) => l.key === 'aov')).toMatchObject({ status: 'not_rated', notRated: { code: 'zero_reference' }, gap: null });
+  });
+});

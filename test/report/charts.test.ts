@@ -1,0 +1,96 @@
+import { Resvg } from '@resvg/resvg-js';
+import { describe, expect, it } from 'vitest';
+import { niceTicks } from '../../functions/report/charts/chartStyle.ts';
+import { cohortHeatmapSvg, heatmapSize } from '../../functions/report/charts/cohortHeatmap.ts';
+import { CHART_SCALE, resvgOptions } from '../../functions/report/charts/rasterize.ts';
+import { renderCharts } from '../../functions/report/charts/renderCharts.ts';
+import { trajectorySvg } from '../../functions/report/charts/trajectoryChart.ts';
+import { fixtureReport } from './reportFixture.ts';
+
+const texts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+const darkPixels = (rgba: Buffer): number => {
+  let n = 0;
+  for (let i = 0; i < rgba.length; i += 4) if (rgba[i]! < 128 && rgba[i + 3]! > 0) n++;
+  return n;
+};
+
+describe('chart rendering', () => {
+  it('draws text with the bundled DejaVu font, never the machine’s fonts, which Lambda does not have', () => {
+    // Prepare: nothing but text
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="#fff"/><text x="4" y="28" font-size="20">2026-W47 ₩1,234</text></svg>';
+
+    // Act
+    const withFont = new Resvg(svg, resvgOptions(200)).render();
+    const withoutFonts = new Resvg(svg, { font: { loadSystemFonts: false } }).render();
+
+    // Assess: without a font resvg silently draws no text at all
+    expect(darkPixels(withFont.pixels)).toBeGreaterThan(300);
+    expect(darkPixels(withoutFonts.pixels)).toBe(0);
+  });
+
+  it('renders both charts as PNG at twice their size in the e-mail', () => {
+    // Act
+    const charts = renderCharts(fixtureReport());
+
+    // Assess: the PNG header's width and height
+    for (const chart of [charts.trajectory!, charts.cohorts!]) {
+      expect(chart.png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(chart.png.readUInt32BE(16)).toBe(chart.width * CHART_SCALE);
+      expect(chart.png.readUInt32BE(20)).toBe(chart.height * CHART_SCALE);
+      expect(chart.png.length).toBeLessThan(200_000);
+    }
+  });
+
+  it('leaves a chart out when there is nothing to draw', () => {
+    const report = fixtureReport();
+    expect(renderCharts({ trajectory: null, cohorts: { cohorts: [], lastMonthInProgress: true } })).toEqual({ trajectory: null, cohorts: null });
+    expect(renderCharts(report).trajectory).not.toBeNull();
+  });
+});
+
+describe('the charts hold numbers and ids only, so one image serves every locale', () => {
+  it('labels the trajectory with week ids and round values, and breaks the line at weeks without a value', () => {
+    // Prepare
+    const t = { anchorWeek: '2026-W40', anchorValue: 200, doublingYears: 5, points: [
+      { weekId: '2026-W44', actual: 210, target: 202 },
+      { weekId: '2026-W45', actual: null, target: 203 },
+      { weekId: '2026-W46', actual: 215, target: 204 },
+      { weekId: '2026-W47', actual: 220, target: 205 },
+    ] };
+
+    // Act
+    const svg = trajectorySvg(t);
+
+    // Assess
+    expect(texts(svg)).toEqual(['200', '205', '210', '215', '220', '2026-W44', '2026-W45', '2026-W46', '2026-W47']);
+    expect(svg.match(/<polyline[^>]*stroke="#1f5fbf"/g)).toHaveLength(1); // W46-W47; W44 stands alone
+    expect(svg.match(/<circle /g)).toHaveLength(3);
+  });
+
+  it('draws one heatmap row per cohort with its shares and outlines the month in progress', () => {
+    // Act
+    const report = fixtureReport();
+    const svg = cohortHeatmapSvg(report.cohorts);
+
+    // Assess
+    const labels = texts(svg);
+    expect(labels.slice(0, 13)).toEqual(Array.from({ length: 13 }, (_, k) => `M${k}`));
+    expect(labels).toContain('2025-12');
+    expect(labels).toContain('2026-11');
+    expect(labels.every((l) => /^(M\d+|\d{4}-\d{2}|\d+%)$/.test(l))).toBe(true);
+    expect(svg.match(/stroke-dasharray="3 2"/g)).toHaveLength(12);
+    // 64 label + 13 × (35 + 2) + 4 wide; 22 header + 12 × (22 + 2) + 4 high
+    expect(heatmapSize(12)).toEqual({ width: 549, height: 314 });
+  });
+
+  it.each([
+    // (870 - 812) / 4 = 14.5: steps of 20 from 800 until past 870
+    [812, 870, [800, 820, 840, 860, 880]],
+    // 0.5 / 4 = 0.125: steps of 0.2
+    [0.4, 0.9, [0.4, 0.6, 0.8, 1]],
+    // a flat series gets ±10%: 90 to 110 in steps of 5
+    [100, 100, [90, 95, 100, 105, 110]],
+  ])('ticks from %s to %s are %j', (min, max, ticks) => {
+    expect(niceTicks(min, max, 4)).toEqual(ticks);
+  });
+});
