@@ -1,0 +1,141 @@
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/config/load.ts';
+import type { ConfigInput } from '../../functions/config/schema.ts';
+import type { QueryEngine } from '../../functions/engine/queryEngine.ts';
+import { ingestExports } from '../../functions/ingest/ingestExports.ts';
+import type { MailToSend, Mailer, SendResult } from '../../functions/mail/mailer.ts';
+import { openEngine, openStores } from '../../functions/pipeline/adapters.ts';
+import { failureNoticeEmail } from '../../functions/pipeline/failureNotice.ts';
+import { runWeeklyReport } from '../../functions/pipeline/weeklyReport.ts';
+import { parseWeekId } from '../../functions/time/isoWeek.ts';
+
+// Who gets what: each recipient the report in their locale, the owner a failure notice when the
+// run fails, and never anyone half a report. On test/fixtures/small-shop, week 2026-W47.
+const fixtures = path.resolve(import.meta.dirname, '../fixtures/small-shop');
+const W47 = parseWeekId('2026-W47');
+const NOW = new Date('2026-11-23T07:00:00Z');
+let root: string;
+
+/** Keeps what it is given; refuses the addresses in `failFor`. */
+class RecordingMailer implements Mailer {
+  readonly kind = 'recording';
+  readonly sent: MailToSend[] = [];
+  constructor(private readonly failFor: string[] = []) {}
+  async send(message: MailToSend): Promise<SendResult> {
+    if (message.to.some((a) => this.failFor.includes(a))) throw new Error(`550 mailbox ${message.to.join(', ')} unavailable`);
+    this.sent.push(message);
+    return { messageId: `<${this.sent.length}@test>`, accepted: message.to };
+  }
+}
+
+async function setup(name: string, over: ConfigInput) {
+  const dir = path.join(root, name);
+  await cp(fixtures, path.join(dir, 'exports'), { recursive: true });
+  const config = parseConfig({ storage: { kind: 'local', root: path.join(dir, 'out') }, exports: { dir: path.join(dir, 'exports') }, ...over }, 'test');
+  const stores = openStores(config);
+  await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: 'UTC', now: new Date('2026-11-23T00:00:00Z') });
+  return { dir, config, stores };
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'ltv-delivery-'));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('recipients in their own locale', () => {
+  it('sends each recipient the report in their locale and archives every locale', async () => {
+    // Prepare
+    const { dir, config, stores } = await setup('locales', {
+      locale: 'en',
+      recipients: [{ address: 'ceo@example.com' }, { name: '山田 太郎', address: 'yamada@example.com', locale: 'ja' }, { address: 'kim@example.com', locale: 'ko' }],
+    });
+    const mailer = new RecordingMailer();
+    const engine = await openEngine(config);
+
+    // Act
+    const result = await runWeeklyReport({ config, engine, lake: stores.lake, reports: stores.reports, mailer }, W47, { now: NOW }).finally(() => engine.close());
+
+    // Assess
+    const subjects = await Promise.all(mailer.sent.map(async (m) => [m.to[0], (await simpleParser(m.raw)).subject]));
+    expect(subjects).toEqual([
+      ['ceo@example.com', '[incomplete data] CLV weekly 2026-W47: headline CLV $1,545.79'],
+      ['yamada@example.com', '[データ不完全] 週次CLVレポート 2026-W47: 主要CLV $1,545.79'],
+      ['kim@example.com', '[데이터 불완전] 주간 CLV 리포트 2026-W47: 대표 CLV US$1,545.79'],
+    ]);
+    expect(result.archived.otherLocales).toEqual({
+      ja: { html: '2026-W47/email.ja.html', text: '2026-W47/email.ja.txt', eml: '2026-W47/email.ja.eml' },
+      ko: { html: '2026-W47/email.ko.html', text: '2026-W47/email.ko.txt', eml: '2026-W47/email.ko.eml' },
+    });
+    const ja = await simpleParser(await readFile(path.join(dir, 'out', 'reports', '2026-W47', 'email.ja.eml')));
+    expect(ja.to && !Array.isArray(ja.to) ? ja.to.value : []).toEqual([{ name: '山田 太郎', address: 'yamada@example.com' }]);
+    expect(ja.html).toContain('lang="ja"');
+    expect(result.report.locale).toBe('en');
+  });
+});
+
+describe('a failed run', () => {
+  const failingEngine: QueryEngine = {
+    kind: 'failing',
+    runRaw: async () => {
+      throw new Error('queries/orders_window.sql failed on Athena: HIVE_CURSOR_ERROR');
+    },
+    close: async () => {},
+  };
+
+  it('sends the owner a failure notice, no one a report, and archives nothing', async () => {
+    // Prepare
+    const { dir, config, stores } = await setup('failing', { recipients: [{ address: 'ceo@example.com' }] });
+    const mailer = new RecordingMailer();
+
+    // Act
+    const run = runWeeklyReport({ config, engine: failingEngine, lake: stores.lake, reports: stores.reports, mailer }, W47, { now: NOW });
+
+    // Assess
+    await expect(run).rejects.toThrow('HIVE_CURSOR_ERROR');
+    expect(mailer.sent.map((m) => m.to)).toEqual([['ltv-pulse@example.com']]);
+    const notice = await simpleParser(mailer.sent[0]!.raw);
+    expect(notice.subject).toBe('ltv-pulse: the weekly report for 2026-W47 failed');
+    expect(notice.text).toContain('What went wrong: queries/orders_window.sql failed on Athena: HIVE_CURSOR_ERROR');
+    expect(notice.text).toContain('No recipient received a report for this week.');
+    expect(await readdir(path.join(dir, 'out', 'reports')).catch(() => [])).toEqual([]);
+  });
+
+  it('sends no notice on a dry run, which sends nothing by definition', async () => {
+    const { config, stores } = await setup('dry', {});
+    const mailer = new RecordingMailer();
+    await expect(runWeeklyReport({ config, engine: failingEngine, lake: stores.lake, reports: stores.reports, mailer }, W47, { now: NOW, dryRun: true })).rejects.toThrow();
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('names the recipients who already had the report when delivery fails part-way', async () => {
+    // Prepare
+    const { config, stores } = await setup('partial', { recipients: [{ address: 'ceo@example.com' }, { address: 'cfo@example.com' }] });
+    const mailer = new RecordingMailer(['cfo@example.com']);
+    const engine = await openEngine(config);
+
+    // Act
+    const run = runWeeklyReport({ config, engine, lake: stores.lake, reports: stores.reports, mailer }, W47, { now: NOW }).finally(() => engine.close());
+
+    // Assess
+    await expect(run).rejects.toThrow('550 mailbox cfo@example.com unavailable');
+    expect(mailer.sent.map((m) => m.to[0])).toEqual(['ceo@example.com', 'ltv-pulse@example.com']);
+    expect((await simpleParser(mailer.sent[1]!.raw)).text).toContain('Already delivered before the failure: ceo@example.com.');
+  });
+
+  it('keeps the error in the body: a line break in it never becomes a header', () => {
+    // Act
+    const email = failureNoticeEmail(parseConfig({}, 'test'), { weekId: '2026-W47', error: new Error('bad\r\nBcc: attacker@evil.test'), now: NOW });
+
+    // Assess
+    expect(email.subject).toBe('ltv-pulse: the weekly report for 2026-W47 failed');
+    expect(email.to).toEqual([{ name: 'ltv-pulse', address: 'ltv-pulse@example.com' }]);
+    expect(email.text).toContain('What went wrong: bad\r\nBcc: attacker@evil.test');
+  });
+});

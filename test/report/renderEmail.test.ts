@@ -1,0 +1,178 @@
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { buildMime } from '../../functions/mail/message.ts';
+import { renderCharts } from '../../functions/report/charts/renderCharts.ts';
+import { MESSAGES } from '../../functions/report/labels.ts';
+import { emailSubject, renderEmail } from '../../functions/report/renderEmail.ts';
+import type { ReportLocale } from '../../functions/report/report.ts';
+import { FORMULA_CHANNEL, HOSTILE_CHANNEL, fixtureReport } from './reportFixture.ts';
+
+// The fixture's week (test/report/reportFixture.ts): 28-day net revenue 40,000.00 over
+// mean(1,900, 1,950) = 1,925 active customers, 1,805 of 1,900 retained, gross margin 0.6. Every
+// KPI of the 13 weeks before was 98% of this week's value.
+const monthlyChurn = 1 - 0.95 ** (30.4375 / 28); // 28-day churn 5%
+const arpu = (40_000 * (30.4375 / 28)) / 1925;
+const headlineClv = arpu * 0.6 * (1 / monthlyChurn); // SaaS formula, lifespan under the 60-month cap
+const usd = (v: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(v);
+
+describe('renderEmail', () => {
+  it('names the week, the headline CLV and its week-over-week change in the subject', () => {
+    // Prepare: the week before was 98% of this one: +2.04%
+    const report = fixtureReport();
+
+    // Act
+    const subject = emailSubject(report);
+
+    // Assess
+    expect(headlineClv).toBeCloseTo(249.9, 1);
+    expect(subject).toBe(`CLV weekly 2026-W47: headline CLV ${usd(headlineClv)}, +2.0% WoW`);
+  });
+
+  it('lays out the sections from the headline down to the footer, in the HTML and in the text', () => {
+    // Act
+    const email = renderEmail(fixtureReport(), renderCharts(fixtureReport()));
+
+    // Assess
+    const m = MESSAGES.en;
+    const order = [usd(headlineClv), m.kpi.net_revenue, m.sections.scorecard, m.sections.trajectory, m.sections.cohorts, m.sections.rfm, m.sections.methods, m.sections.quality, m.footer.windows];
+    for (const part of [email.html, email.text]) {
+      const positions = order.map((text) => part.indexOf(text));
+      expect(positions.every((p) => p >= 0)).toBe(true);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    }
+  });
+
+  it('writes every number as text, so a reader with images blocked misses nothing', () => {
+    // Act
+    const report = fixtureReport();
+    const email = renderEmail(report, renderCharts(report));
+
+    // Assess: the headline, each scorecard value, the trajectory target and a cohort cell
+    const target = report.trajectory!.points.at(-1)!.target;
+    for (const part of [email.html, email.text]) {
+      expect(part).toContain(usd(headlineClv));
+      expect(part).toContain(usd(target));
+      expect(part).toContain('48.4%'); // early churn 44 / 91
+      expect(part).toContain('38%'); // cohort 2025-12, month 1: 38 / 102
+    }
+  });
+
+  it('escapes names from users’ data in the HTML and keeps them as they are in the text', () => {
+    // Act
+    const report = fixtureReport();
+    const email = renderEmail(report, renderCharts(report));
+
+    // Assess
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(email.text).toContain(HOSTILE_CHANNEL);
+    expect(email.html).toContain('=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;)');
+    expect(email.text).toContain(FORMULA_CHANNEL);
+  });
+
+  it('gives each chart alt text and references it by its Content-ID', () => {
+    // Act
+    const report = fixtureReport();
+    const email = renderEmail(report, renderCharts(report));
+
+    // Assess
+    const images = [...email.html.matchAll(/<img [^>]*>/g)].map((m) => m[0]);
+    expect(images).toHaveLength(2);
+    expect(email.inlineImages.map((i) => i.cid)).toEqual(['trajectory.2026-W47@ltv-pulse', 'cohorts.2026-W47@ltv-pulse']);
+    for (const img of email.inlineImages) {
+      expect(images.some((tag) => tag.includes(`src="cid:${img.cid}"`) && tag.includes(`alt="${img.alt}"`))).toBe(true);
+      expect(img.alt.length).toBeGreaterThan(40);
+    }
+    expect(email.inlineImages[0]!.alt).toBe(
+      `Line chart of headline CLV by week from 2026-W34 to 2026-W47 against the doubling target: ${usd(headlineClv)} this week, target ${usd(report.trajectory!.points.at(-1)!.target)}.`,
+    );
+    expect(email.inlineImages[1]!.alt).toContain('for the cohorts 2025-12 to 2026-11');
+  });
+
+  it('says at the top that the data is incomplete when orders end more than a day before the week’s end', () => {
+    // Prepare: orders end Friday noon, 2.5 days before Monday 00:00
+    const report = fixtureReport({ latestOrderAt: '2026-11-20T12:00:00Z' });
+
+    // Act
+    const email = renderEmail(report, renderCharts(report));
+
+    // Assess
+    expect(report.dataQuality.staleness).toBe('Order data ends at Nov 20, 2026, 12:00 PM, 2.5 days before the end of 2026-W47: this week’s numbers are incomplete.');
+    expect(email.subject.startsWith('[incomplete data] CLV weekly 2026-W47')).toBe(true);
+    expect(email.text.startsWith(`!! Data incomplete. ${report.dataQuality.staleness}`)).toBe(true);
+    const body = email.html.slice(email.html.indexOf('<body'));
+    expect(body.indexOf('Data incomplete.')).toBeLessThan(body.indexOf(usd(headlineClv)));
+    expect(report.scorecard.stages[0]!.lines.find((l) => l.key === 'data_freshness_days')).toMatchObject({ value: 2.5, status: 'off_track' });
+  });
+
+  it('says so when a required table never arrived', () => {
+    // Act
+    const report = fixtureReport({ latestOrderAt: null });
+
+    // Assess
+    expect(report.dataQuality.missingTables).toEqual(['orders']);
+    expect(report.dataQuality.staleness).toBe('No orders data has been ingested: the numbers below are not complete.');
+    expect(emailSubject(report).startsWith('[incomplete data] ')).toBe(true);
+  });
+
+  it.each<[ReportLocale, string, string, RegExp]>([
+    ['ko', 'KRW', '대표 CLV', /^주간 CLV 리포트 2026-W47: 대표 CLV ₩[\d,]+, 전주 대비 \+2\.0%$/],
+    ['ja', 'JPY', '主要CLV', /^週次CLVレポート 2026-W47: 主要CLV ￥[\d,]+、前週比 \+2\.0%$/],
+    ['en', 'EUR', 'Headline CLV', /^CLV weekly 2026-W47: headline CLV €[\d,]+\.\d\d, \+2\.0% WoW$/],
+  ])('renders %s labels and %s amounts (no decimals for KRW and JPY)', (locale, currency, label, subject) => {
+    // Act
+    const report = fixtureReport({ locale, config: { reportCurrency: currency } });
+    const email = renderEmail(report, renderCharts(report));
+
+    // Assess
+    expect(email.subject).toMatch(subject);
+    expect(email.html).toContain(`lang="${locale}"`);
+    expect(email.html).toContain(label);
+    expect(email.text).toContain(MESSAGES[locale].sections.scorecard);
+    expect(report.headline.label).toBe(MESSAGES[locale].method.saas);
+  });
+
+  it('writes dates in the locale and the configured time zone', () => {
+    // Act: Seoul is UTC+9, so its week 2026-W47 runs Nov 16-22 local time
+    const header = (locale: ReportLocale) => renderEmail(fixtureReport({ locale, config: { timeZone: 'Asia/Seoul' } }), { trajectory: null, cohorts: null }).text.split('\n')[0];
+
+    // Assess (Intl puts thin spaces around the en dash)
+    expect(header('en')).toBe('ltv-pulse · week 2026-W47 · Nov 16\u2009–\u200922, 2026 (Asia/Seoul)');
+    expect(header('ko')).toBe('ltv-pulse · 2026-W47 주차 · 2026. 11. 16. ~ 2026. 11. 22. (Asia/Seoul)');
+    expect(header('ja')).toBe('ltv-pulse · 第2026-W47週 · 2026/11/16～2026/11/22（Asia/Seoul）');
+  });
+
+  it('attaches the scorecard as CSV', () => {
+    // Act
+    const report = fixtureReport();
+    const email = renderEmail(report, renderCharts(report));
+
+    // Assess
+    expect(email.attachments).toHaveLength(1);
+    const [csv] = email.attachments;
+    expect(csv).toMatchObject({ filename: 'scorecard-2026-W47.csv', contentType: 'text/csv; charset=utf-8' });
+    expect(String(csv!.content).split('\r\n').filter(Boolean)).toHaveLength(1 + 19);
+  });
+
+  it('builds a message under 1 MB in under a second, charts included, that parses back whole', async () => {
+    // Act
+    const started = performance.now();
+    const report = fixtureReport();
+    const email = renderEmail(report, renderCharts(report));
+    const raw = await buildMime({ from: { address: 'ltv-pulse@example.com' }, to: [{ address: 'ceo@example.com' }], ...email }, { date: new Date('2026-11-23T07:00:00Z') });
+    const elapsed = performance.now() - started;
+    const parsed = await simpleParser(raw, { keepCidLinks: true });
+
+    // Assess
+    expect(raw.length).toBeLessThan(1024 * 1024);
+    expect(elapsed).toBeLessThan(1000);
+    expect(parsed.subject).toBe(email.subject);
+    expect(parsed.text).toBe(email.text);
+    expect(parsed.html).toBe(email.html);
+    expect(parsed.attachments.map((a) => [a.contentType, a.related === true])).toEqual([
+      ['image/png', true],
+      ['image/png', true],
+      ['text/csv', false],
+    ]);
+  });
+});

@@ -1,0 +1,192 @@
+// A full week's facts without a lake: every section of the e-mail has content, history covers
+// the baseline, and users' strings include markup and spreadsheet formulas. Shared by the
+// renderer, CSV, chart and layout tests.
+import { parseConfig } from '../../functions/config/load.ts';
+import type { ConfigInput } from '../../functions/config/schema.ts';
+import type { Manifest } from '../../functions/ingest/manifest.ts';
+import type { CohortRetentionRow, RfmScoreRow, RfmSegmentRow } from '../../functions/kpi/queryRows.ts';
+import { scorecardHistoryKeys, type HistoryPoint } from '../../functions/kpi/scorecard.ts';
+import { computeStageKpis, type StageInputs } from '../../functions/kpi/stageKpis.ts';
+import { computeWeeklyKpis, type KpiKey, type WeeklyInputs } from '../../functions/kpi/weeklyKpis.ts';
+import { buildReport, TILE_KPIS, type WeekFacts } from '../../functions/report/buildReport.ts';
+import { summariseIngest } from '../../functions/report/dataQuality.ts';
+import type { Report, ReportLocale, ReportPredictiveClv } from '../../functions/report/report.ts';
+import { addWeeks, formatWeekId, parseWeekId, weekBounds } from '../../functions/time/isoWeek.ts';
+
+export const HOSTILE_CHANNEL = '<script>alert("x")</script>';
+export const FORMULA_CHANNEL = '=HYPERLINK("http://evil.example","click")';
+
+const money = (units: number): bigint => BigInt(Math.round(units * 10_000));
+
+function cohortRows(): CohortRetentionRow[] {
+  const rows: CohortRetentionRow[] = [];
+  // 14 cohorts, 2025-10 to 2026-11: the two oldest fall outside the last 12.
+  for (let i = 0; i < 14; i++) {
+    const y = 2025 + Math.floor((9 + i) / 12);
+    const m = ((9 + i) % 12) + 1;
+    const month = `${y}-${String(m).padStart(2, '0')}-01`;
+    const observed = 14 - i;
+    for (let k = 0; k < observed; k++) {
+      rows.push({
+        cohort_month: month,
+        month_offset: k,
+        cohort_size: 100 + i,
+        active_customers: k === 0 ? 100 + i : 40 - k,
+        customer_retention: k === 0 ? 1 : (40 - k) / (100 + i),
+        cumulative_revenue_per_customer: 50 + 10 * k,
+      });
+    }
+  }
+  return rows;
+}
+
+const SEGMENTS = ['Champions', 'Loyal', 'Potential Loyalist', 'New (Recent)', 'Promising', 'Need Attention', 'About to Sleep', 'At Risk', "Can't Lose Them", 'Hibernating', 'Lost'];
+
+function segmentRows(): RfmSegmentRow[] {
+  const customers = [300, 440, 160, 85, 66, 102, 70, 69, 28, 109, 100];
+  const total = customers.reduce((a, b) => a + b, 0);
+  const revenue = [250_000, 180_000, 18_000, 4_000, 3_000, 14_000, 3_000, 28_000, 15_000, 16_000, 5_000];
+  const totalRevenue = revenue.reduce((a, b) => a + b, 0);
+  return SEGMENTS.map((segment, i) => ({
+    segment,
+    customers: customers[i]!,
+    customer_share: customers[i]! / total,
+    revenue: money(revenue[i]!),
+    revenue_share: revenue[i]! / totalRevenue,
+  }));
+}
+
+function scores(): { current: RfmScoreRow[]; previous: RfmScoreRow[] } {
+  const current: RfmScoreRow[] = [];
+  const previous: RfmScoreRow[] = [];
+  for (let i = 0; i < 60; i++) {
+    const id = `c${i}`;
+    current.push({ customer_id: id, segment: i < 20 ? 'Champions' : i < 45 ? 'Loyal' : 'At Risk' });
+    // 5 Loyal customers were Champions, 3 At Risk ones were Loyal, 2 are new to the window.
+    if (i >= 58) continue;
+    previous.push({ customer_id: id, segment: i < 20 || (i >= 20 && i < 25) ? 'Champions' : i < 48 ? 'Loyal' : 'At Risk' });
+  }
+  previous.push({ customer_id: 'gone', segment: 'Lost' });
+  return { current, previous };
+}
+
+const manifest = (table: Manifest['table'], rowsRead: number, rejected: number, max: string | null): Manifest => ({
+  sourceKey: `${table}.csv`,
+  table,
+  format: 'csv',
+  preset: 'canonical',
+  size: 1000,
+  etag: table,
+  rowsRead,
+  accepted: rowsRead - rejected,
+  rejected,
+  rejectedByRule: rejected > 0 ? { amount_not_decimal: rejected } : {},
+  ignoredColumns: [],
+  timeRange: max === null ? null : { column: 'ordered_at', min: '2024-11-23T00:00:00Z', max },
+  rejectsKey: null,
+  ingestedAt: '2026-11-23T06:00:00Z',
+});
+
+export const PREDICTIVE: ReportPredictiveClv = {
+  method: 'bgnbd',
+  cutoff: '2026-11-23T00:00:00.000Z',
+  timeUnit: 'day',
+  customers: 1118,
+  repeatCustomers: 700,
+  horizonMonths: 12,
+  monthlyDiscountRate: 0.01,
+  grossMargin: 1,
+  models: null,
+  totalClv: 131_000,
+  meanPAlive: 0.7,
+  scoresWritten: 1118,
+  accuracy: {
+    customers: 1118,
+    mae: 0.51,
+    rmse: 0.85,
+    totalPredicted: 504,
+    totalActual: 518,
+    aggregateError: -14,
+    relativeAggregateError: -14 / 518,
+    calibration: [],
+    holdoutWeeks: 13,
+    calibrationCutoff: '2026-08-24T00:00:00.000Z',
+  },
+  flags: [],
+};
+
+export interface FixtureOptions {
+  config?: ConfigInput;
+  /** Latest order timestamp; the default reaches the week's end. */
+  latestOrderAt?: string | null;
+  /** Weeks of history before 2026-W47 (0 to 26). */
+  historyWeeks?: number;
+}
+
+export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
+  const config = parseConfig({ grossMargin: 0.6, ...options.config }, 'fixture');
+  const isoWeek = parseWeekId('2026-W47');
+  const week = weekBounds(isoWeek, config.timeZone);
+  const inputs: WeeklyInputs = {
+    window: { paid_orders: 402, purchasing_customers: 320, repeat_customers: 40, net_revenue: money(40_000), unconverted_orders: 2 },
+    activityWindow: { paid_orders: 5200, purchasing_customers: 2000, repeat_customers: 900, net_revenue: money(520_000), unconverted_orders: 0 },
+    activity: { active_at_start: 1900, active_at_end: 1950, retained: 1805, subscribers_active_at_start: 300 },
+    acquisition: [
+      { channel: 'email', acquired_customers: 30, marketing_spend: money(900), unconverted_spend_rows: 0 },
+      { channel: HOSTILE_CHANNEL, acquired_customers: 10, marketing_spend: money(500), unconverted_spend_rows: 1 },
+      { channel: FORMULA_CHANNEL, acquired_customers: 0, marketing_spend: money(100), unconverted_spend_rows: 0 },
+    ],
+    cohorts: [],
+    currentMonth: '2026-11-01',
+  };
+  const weekly = computeWeeklyKpis(inputs, config);
+  const stage: StageInputs = {
+    earlyChurn: { acquired_customers: 91, early_churned: 44, early_churn_rate: 44 / 91 },
+    mrr: [
+      { month_start: '2026-09-01', opening_mrr: money(24_500), expansion_mrr: money(300), closing_mrr: money(26_650), grr: 0.95, nrr: 0.965 },
+      { month_start: '2026-10-01', opening_mrr: money(26_650), expansion_mrr: money(500), closing_mrr: money(28_000), grr: 0.94, nrr: 0.96 },
+    ],
+    cohortRetention: cohortRows(),
+    rfmSegments: segmentRows(),
+  };
+  const latestOrderAt = options.latestOrderAt === undefined ? '2026-11-22T23:10:00Z' : options.latestOrderAt;
+  const ingest = summariseIngest([
+    manifest('customers', 2000, 0, null),
+    ...(latestOrderAt === null ? [] : [manifest('orders', 8040, 1, latestOrderAt)]),
+    manifest('marketing_spend', 2920, 0, null),
+  ]);
+  const kpis = [...weekly.kpis, ...computeStageKpis({ inputs: stage, ingest, weekEnd: week.end, accuracy: { mae: 0.51 } })];
+
+  // Every KPI 2% better than this week's value in each earlier week: steady history.
+  const historyWeeks = options.historyWeeks ?? 13;
+  const history = new Map<KpiKey, HistoryPoint[]>();
+  for (const key of [...scorecardHistoryKeys(config.headlineClvMethod), ...TILE_KPIS]) {
+    const current = kpis.find((k) => k.key === (key === `clv_${config.headlineClvMethod}` ? 'headline_clv' : key))?.value ?? null;
+    history.set(
+      key,
+      Array.from({ length: historyWeeks }, (_, i) => ({
+        weekId: formatWeekId(addWeeks(isoWeek, i - historyWeeks)),
+        value: current === null ? null : current * 0.98,
+      })),
+    );
+  }
+  const s = scores();
+  return {
+    config,
+    week,
+    inputs,
+    weekly,
+    kpis,
+    history,
+    stage,
+    rfmScores: s,
+    clvByCustomer: new Map(s.current.map((c, i) => [c.customer_id, 100 + i])),
+    ingest,
+    predictive: PREDICTIVE,
+    queries: [],
+  };
+}
+
+export function fixtureReport(options: FixtureOptions & { locale?: ReportLocale } = {}): Report {
+  return buildReport(fixtureFacts(options), options.locale ?? 'en');
+}
