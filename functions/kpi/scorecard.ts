@@ -149,7 +149,7 @@ export function scorecardHistoryKeys(headlineMethod: ClvMethod): KpiKey[] {
   return STAGES.flatMap((s) => s.kpis).map((k) => (k === 'headline_clv' ? headlineHistoryKey(headlineMethod) : k));
 }
 
-export function weeksBetween(from: IsoWeek, to: IsoWeek): number {
+function weeksBetween(from: IsoWeek, to: IsoWeek): number {
   return Math.round((mondayOf(to).getTime() - mondayOf(from).getTime()) / (7 * 86_400_000));
 }
 
@@ -173,10 +173,12 @@ export function trailingBaseline(week: IsoWeek, series: readonly HistoryPoint[])
   return { value: values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length, weeks: values.length };
 }
 
+type Bands = { onTrackWithin: number; atRiskWithin: number };
+
 /** Far below any shown precision: a gap computed as 0.15000000000000002 is the 15% it displays as. */
 const GAP_TOLERANCE = 1e-9;
 
-export function statusOfGap(gap: number, bands: { onTrackWithin: number; atRiskWithin: number }): Exclude<Status, 'not_rated'> {
+export function statusOfGap(gap: number, bands: Bands): Exclude<Status, 'not_rated'> {
   if (gap <= bands.onTrackWithin + GAP_TOLERANCE) return 'on_track';
   if (gap <= bands.atRiskWithin + GAP_TOLERANCE) return 'at_risk';
   return 'off_track';
@@ -249,7 +251,6 @@ export function buildScorecard(args: {
   };
 }
 
-type Bands = { onTrackWithin: number; atRiskWithin: number };
 type Judged = Pick<ScorecardLine, 'reference' | 'gap' | 'status' | 'notRated'>;
 
 function judge(

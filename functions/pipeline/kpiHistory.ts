@@ -15,7 +15,7 @@ import { addWeeks, formatWeekId, type IsoWeek, type WeekBounds } from '../time/i
 /** Before any ISO week id, so the headline's whole history is read: the trajectory may be anchored at its first week. */
 const FIRST_WEEK = '0000-W01';
 
-export function kpiHistoryRows(kpis: readonly Kpi[], week: WeekBounds): WritebackRow[] {
+function kpiHistoryRows(kpis: readonly Kpi[], week: WeekBounds): WritebackRow[] {
   return kpis.map((k) => ({ kpi: k.key, value: k.value, unit: k.unit, guard: k.guard ?? null, week_start: week.start, week_end: week.end }));
 }
 

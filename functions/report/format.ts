@@ -5,7 +5,7 @@ import type { Kpi, KpiUnit } from '../kpi/weeklyKpis.ts';
 import { MESSAGES } from './labels.ts';
 import type { ReportLocale } from './report.ts';
 
-export const INTL_TAGS: Readonly<Record<ReportLocale, string>> = { en: 'en-US', ko: 'ko-KR', ja: 'ja-JP' };
+const INTL_TAGS: Readonly<Record<ReportLocale, string>> = { en: 'en-US', ko: 'ko-KR', ja: 'ja-JP' };
 
 export interface Formatter {
   money(value: number | null): string;

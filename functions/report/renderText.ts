@@ -13,7 +13,7 @@ import { baselineText, gapText, notRatedNote, targetText } from './scorecardText
 const TRAJECTORY_WEEKS_AS_TEXT = 8;
 
 /** Columns a string takes in a monospace font: Hangul, kana and CJK ideographs take two. */
-export function displayWidth(text: string): number {
+function displayWidth(text: string): number {
   let width = 0;
   for (const ch of text) width += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/u.test(ch) ? 2 : 1;
   return width;
