@@ -1,5 +1,6 @@
 // The one-line verdict under the headline: the scorecard's overall status and the KPI furthest
-// behind, then where the headline CLV stands against its doubling trajectory.
+// behind, then where the headline CLV stands against its doubling trajectory, and how many KPIs
+// still lack the history to be rated (an "on track" from three rated KPIs would mislead).
 import type { ClvResult } from '../clv/formulas.ts';
 import { STATUS_RULE, type Scorecard, type ScorecardLine } from '../kpi/scorecard.ts';
 import type { Formatter } from './format.ts';
@@ -10,9 +11,11 @@ export function verdictOf(headline: ClvResult, scorecard: Scorecard, m: Messages
   const lines = scorecard.stages.flatMap((s) => s.lines.map((line) => ({ line, stage: s })));
   const headlineLine = lines.find((l) => l.line.key === 'headline_clv')?.line;
   const trajectory = headlineLine?.gap == null ? '' : ` ${m.verdict.trajectory(fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0)}`;
+  const unrated = lines.filter((l) => l.line.notRated?.code === 'short_history').length;
+  const history = unrated === 0 ? '' : ` ${m.verdict.shortHistory(unrated, lines.length)}`;
 
   if (scorecard.status === 'not_rated') return m.verdict.notRated(STATUS_RULE.minBaselineWeeks) + trajectory;
-  if (scorecard.status === 'on_track') return m.verdict.onTrack + trajectory;
+  if (scorecard.status === 'on_track') return m.verdict.onTrack + trajectory + history;
   const count = (status: ScorecardLine['status']) => lines.filter((l) => l.line.status === status).length;
   const worst = lines
     .filter((l) => l.line.status === scorecard.status)
@@ -26,6 +29,8 @@ export function verdictOf(headline: ClvResult, scorecard: Scorecard, m: Messages
       m.kpi[worst.line.key],
       m.scorecard.stageLabel(worst.stage.stage, m.stage[worst.stage.key].name),
       fmt.percent(worst.line.gap),
-    ) + (worst.line.key === 'headline_clv' ? '' : trajectory)
+    ) +
+    (worst.line.key === 'headline_clv' ? '' : trajectory) +
+    history
   );
 }

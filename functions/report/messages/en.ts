@@ -74,6 +74,7 @@ export const en: Messages = {
     issues: (status, offTrack, atRisk, worstKpi, worstStage, gap) =>
       `${status}: ${plural(offTrack, 'KPI', 'KPIs')} off track and ${atRisk} at risk; furthest behind is ${worstKpi} (${worstStage}), ${gap} short.`,
     trajectory: (gap, above) => `Headline CLV is ${gap} ${above ? 'above' : 'below'} the doubling trajectory.`,
+    shortHistory: (unrated, total) => `${unrated} of the ${total} KPIs are not rated yet for lack of history (ltv backfill fills it).`,
   },
   sections: {
     tiles: 'Key numbers',

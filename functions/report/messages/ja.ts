@@ -72,6 +72,7 @@ export const ja: Messages = {
     issues: (status, offTrack, atRisk, worstKpi, worstStage, gap) =>
       `${status}: 未達のKPIが${offTrack}件、要注意が${atRisk}件。最も遅れているのは${worstKpi}（${worstStage}）で、${gap}不足しています。`,
     trajectory: (gap, above) => `主要CLVは倍増軌道を${gap}${above ? '上回っています' : '下回っています'}。`,
+    shortHistory: (unrated, total) => `KPI ${total}件のうち${unrated}件は履歴が足りないため、まだ評価していません（ltv backfill で埋められます）。`,
   },
   sections: {
     tiles: '主要な数値',

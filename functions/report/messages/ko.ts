@@ -72,6 +72,7 @@ export const ko: Messages = {
     issues: (status, offTrack, atRisk, worstKpi, worstStage, gap) =>
       `${status}: 미달 KPI ${offTrack}개, 주의 ${atRisk}개. 가장 뒤처진 지표는 ${worstKpi} (${worstStage})로 ${gap} 부족합니다.`,
     trajectory: (gap, above) => `대표 CLV는 두 배 성장 궤도보다 ${gap} ${above ? '높습니다' : '낮습니다'}.`,
+    shortHistory: (unrated, total) => `KPI ${total}개 중 ${unrated}개는 이력이 부족해 아직 평가하지 않았습니다 (ltv backfill로 채울 수 있습니다).`,
   },
   sections: {
     tiles: '주요 지표',

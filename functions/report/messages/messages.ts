@@ -33,6 +33,7 @@ export interface Messages {
     onTrack: string;
     issues(status: string, offTrack: number, atRisk: number, worstKpi: string, worstStage: string, gap: string): string;
     trajectory(gap: string, above: boolean): string;
+    shortHistory(unrated: number, total: number): string;
   };
   sections: {
     tiles: string;
