@@ -84,7 +84,7 @@ export function renderText(report: Report): string {
 
   out.push(...heading(m.sections.trajectory));
   const t = report.trajectory;
-  if (!t) out.push(m.trajectory.missing((headlineLine && notRatedNote(headlineLine, m)) ?? m.status.not_rated));
+  if (!t || t.points.length < 2) out.push(m.trajectory.missing((headlineLine && notRatedNote(headlineLine, m)) ?? m.status.not_rated));
   else {
     out.push(m.trajectory.legendTarget(t.doublingYears, t.anchorWeek, fmt.money(t.anchorValue)));
     out.push(...indent(pad(t.points.slice(-TRAJECTORY_WEEKS_AS_TEXT).map((p) => [p.weekId, fmt.money(p.actual), fmt.money(p.target)]))));

@@ -142,6 +142,20 @@ describe('renderEmail', () => {
     expect(header('ja')).toBe('ltv-pulse · 第2026-W47週 · 2026/11/16～2026/11/22（Asia/Seoul）');
   });
 
+  it('says on a first run, without history, what it cannot rate yet instead of drawing a one-week chart', () => {
+    // Act
+    const report = fixtureReport({ historyWeeks: 0 });
+    const charts = renderCharts(report);
+    const email = renderEmail(report, charts);
+
+    // Assess: only the targets (LTV:CAC, payback, data age) are rated; 15 KPIs wait for a baseline
+    expect(charts.trajectory).toBeNull();
+    expect(email.inlineImages.map((i) => i.cid)).toEqual(['cohorts.2026-W47@ltv-pulse']);
+    expect(report.verdict).toBe('On track: every rated KPI meets its target or its 13-week baseline. 15 of the 19 KPIs are not rated yet for lack of history (ltv backfill fills it).');
+    for (const part of [email.html, email.text]) expect(part).toContain('No trajectory yet: this week anchors the trajectory.');
+    expect(email.subject).toBe(`CLV weekly 2026-W47: headline CLV ${usd(headlineClv)}`);
+  });
+
   it('attaches the scorecard as CSV', () => {
     // Act
     const report = fixtureReport();

@@ -18,7 +18,9 @@ export interface ReportCharts {
 }
 
 export function renderCharts(report: Pick<Report, 'trajectory' | 'cohorts'>): ReportCharts {
-  const trajectory = report.trajectory ? { png: svgToPng(trajectorySvg(report.trajectory), TRAJECTORY_SIZE.width), ...TRAJECTORY_SIZE } : null;
+  // A trajectory of one week (its anchor) is a dot, not a chart; the e-mail says so in words.
+  const t = report.trajectory;
+  const trajectory = t && t.points.length > 1 ? { png: svgToPng(trajectorySvg(t), TRAJECTORY_SIZE.width), ...TRAJECTORY_SIZE } : null;
   const size = heatmapSize(report.cohorts.cohorts.length);
   const cohorts = report.cohorts.cohorts.length > 0 ? { png: svgToPng(cohortHeatmapSvg(report.cohorts), size.width), ...size } : null;
   return { trajectory, cohorts };

@@ -95,11 +95,11 @@ export const en: Messages = {
     trajectoryTarget: (v) => `doubling target ${v}`,
     gapBehind: (gap) => `${gap} short`,
     notRated: {
-      shortHistory: (weeks, needed) => `not rated: ${weeks} of the ${needed} weeks of history a baseline needs`,
-      zeroReference: 'not rated: the reference is 0',
-      anchorWeek: 'not rated: this week anchors the trajectory',
-      noAnchor: (weekId) => (weekId ? `not rated: no headline CLV for ${weekId} (targets.baselineWeek) in the history` : 'not rated: no headline CLV yet'),
-      anchorAfterWeek: (weekId) => `not rated: targets.baselineWeek ${weekId} is after this week`,
+      shortHistory: (weeks, needed) => `${weeks} of the ${needed} weeks of history a baseline needs`,
+      zeroReference: 'the reference is 0',
+      anchorWeek: 'this week anchors the trajectory',
+      noAnchor: (weekId) => (weekId ? `no headline CLV for ${weekId} (targets.baselineWeek) in the history` : 'no headline CLV yet'),
+      anchorAfterWeek: (weekId) => `targets.baselineWeek ${weekId} is after this week`,
     },
     rule:
       'Status: against a target, on track when met, at risk when missed by up to 10%, off track beyond; against the KPI’s own 13-week baseline, on track up to 5% worse, at risk up to 15% worse, off track beyond. A stage shows its worst KPI.',

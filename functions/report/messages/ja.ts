@@ -93,11 +93,11 @@ export const ja: Messages = {
     trajectoryTarget: (v) => `倍増目標 ${v}`,
     gapBehind: (gap) => `${gap}不足`,
     notRated: {
-      shortHistory: (weeks, needed) => `評価なし: ベースラインに必要な${needed}週のうち履歴は${weeks}週のみです`,
-      zeroReference: '評価なし: 比較基準が0です',
-      anchorWeek: '評価なし: 今週が軌道の基準週です',
-      noAnchor: (weekId) => (weekId ? `評価なし: 履歴に ${weekId}（targets.baselineWeek）の主要CLVがありません` : '評価なし: 主要CLVがまだありません'),
-      anchorAfterWeek: (weekId) => `評価なし: targets.baselineWeek ${weekId} が今週より後です`,
+      shortHistory: (weeks, needed) => `ベースラインに必要な${needed}週のうち履歴は${weeks}週のみです`,
+      zeroReference: '比較基準が0です',
+      anchorWeek: '今週が軌道の基準週です',
+      noAnchor: (weekId) => (weekId ? `履歴に ${weekId}（targets.baselineWeek）の主要CLVがありません` : '主要CLVがまだありません'),
+      anchorAfterWeek: (weekId) => `targets.baselineWeek ${weekId} が今週より後です`,
     },
     rule:
       'ステータスの基準: 目標に対しては、達成で順調、10%以内の未達で要注意、それ以上で未達。KPI自身の13週ベースラインに対しては、5%以内の悪化で順調、15%以内で要注意、それ以上で未達。各ステージは最も悪いKPIのステータスを示します。',

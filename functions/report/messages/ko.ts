@@ -93,11 +93,11 @@ export const ko: Messages = {
     trajectoryTarget: (v) => `두 배 성장 목표 ${v}`,
     gapBehind: (gap) => `${gap} 부족`,
     notRated: {
-      shortHistory: (weeks, needed) => `평가 없음: 기준선에 필요한 ${needed}주 중 ${weeks}주의 이력만 있습니다`,
-      zeroReference: '평가 없음: 비교 기준이 0입니다',
-      anchorWeek: '평가 없음: 이번 주가 궤도의 기준 주입니다',
-      noAnchor: (weekId) => (weekId ? `평가 없음: 이력에 ${weekId} (targets.baselineWeek)의 대표 CLV가 없습니다` : '평가 없음: 아직 대표 CLV가 없습니다'),
-      anchorAfterWeek: (weekId) => `평가 없음: targets.baselineWeek ${weekId}가 이번 주보다 뒤입니다`,
+      shortHistory: (weeks, needed) => `기준선에 필요한 ${needed}주 중 ${weeks}주의 이력만 있습니다`,
+      zeroReference: '비교 기준이 0입니다',
+      anchorWeek: '이번 주가 궤도의 기준 주입니다',
+      noAnchor: (weekId) => (weekId ? `이력에 ${weekId} (targets.baselineWeek)의 대표 CLV가 없습니다` : '아직 대표 CLV가 없습니다'),
+      anchorAfterWeek: (weekId) => `targets.baselineWeek ${weekId}가 이번 주보다 뒤입니다`,
     },
     rule:
       '상태 기준: 목표 대비로는 달성 시 순조, 10% 이내 미달 시 주의, 그 이상 미달 시 미달입니다. 지표 자체의 13주 기준선 대비로는 5% 이내 악화는 순조, 15% 이내는 주의, 그 이상은 미달입니다. 각 단계는 가장 나쁜 KPI의 상태를 따릅니다.',
