@@ -114,8 +114,8 @@ describe('the weekly job on a generated sample', () => {
     expect(eml.subject).toBe(`CLV weekly 2026-W47: headline CLV ${headline}`);
     expect(eml.text).toBe(text);
     expect(eml.html).toContain(headline);
+    // A first run has no history: its trajectory is one week, said in words instead of drawn.
     expect(eml.attachments.map((a) => [a.contentType, a.filename])).toEqual([
-      ['image/png', 'trajectory-2026-W47.png'],
       ['image/png', 'cohorts-2026-W47.png'],
       ['text/csv', 'scorecard-2026-W47.csv'],
     ]);
