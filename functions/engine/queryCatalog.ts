@@ -4,7 +4,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export const QUERIES_DIR = path.resolve(import.meta.dirname, '../../queries');
+/**
+ * queries/ beside the source tree; a Lambda bundle has no such tree and ships the files where
+ * LTV_QUERIES_DIR says (infra sets it).
+ */
+export const QUERIES_DIR = process.env.LTV_QUERIES_DIR ?? path.resolve(import.meta.dirname, '../../queries');
 
 export type ParameterType = 'timestamp' | 'date' | 'varchar' | 'bigint' | 'double';
 const PARAMETER_TYPES: readonly ParameterType[] = ['timestamp', 'date', 'varchar', 'bigint', 'double'];

@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DuckDbEngine } from '../../functions/engine/duckdbEngine.ts';
 import { countPlaceholders, loadQueryCatalog, parseQueryFile, type NamedQuery, type ParameterType } from '../../functions/engine/queryCatalog.ts';
 import type { ParameterValue } from '../../functions/engine/queryEngine.ts';
@@ -60,5 +60,31 @@ describe('queries/ headers', () => {
   it('refuses a header whose parameters do not match the placeholders', () => {
     const sql = '-- purpose: p\n-- grain: g\n-- reads: t\n-- parameters:\n--   a timestamp: x\n-- columns:\n--   n bigint: n\nselect 1 as n where 1 = ? and 2 = ?';
     expect(() => parseQueryFile('bad', 'queries/bad.sql', sql)).toThrow('queries/bad.sql: the SQL has 2 "?" placeholders but the header lists 1 parameters');
+  });
+});
+
+describe('where the catalog finds queries/', () => {
+  it('uses LTV_QUERIES_DIR when set, as in a Lambda bundle that ships the SQL beside the code', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ltv-queries-'));
+    await mkdir(dir, { recursive: true });
+    const sql = ['-- purpose: one', '-- grain: one row', '-- reads: nothing', '-- parameters:', '-- columns:', '--   one integer: the number one', 'select 1 as one', ''].join('\n');
+    await writeFile(path.join(dir, 'only_one.sql'), sql);
+    vi.stubEnv('LTV_QUERIES_DIR', dir);
+    vi.resetModules();
+
+    // Act
+    try {
+      const catalog = await import('../../functions/engine/queryCatalog.ts');
+      const names = [...(await catalog.loadQueryCatalog()).keys()];
+
+      // Assess
+      expect(catalog.QUERIES_DIR).toBe(dir);
+      expect(names).toEqual(['only_one']);
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
