@@ -8,7 +8,7 @@
 // summed as a log-sum-exp so neither power underflows for large x or long histories.
 
 import { digamma, logGamma } from './logGamma.ts';
-import { totalCount, validateTuples, type RfmTuple } from './tuples.ts';
+import { indexFrequencies, totalCount, validateTuples, type RfmTuple } from './tuples.ts';
 
 export interface BgNbdParams {
   r: number;
@@ -35,25 +35,13 @@ export interface BgNbdData {
 export function prepareBgNbdData(tuples: readonly RfmTuple[]): BgNbdData {
   validateTuples(tuples);
   const n = tuples.length;
-  const positionOfX = new Map<number, number>();
-  const xs: number[] = [];
-  const countByX: number[] = [];
-  const xIndex = new Int32Array(n);
+  const { distinctX, countByX, xIndex } = indexFrequencies(tuples);
   const x = new Float64Array(n);
   const tx = new Float64Array(n);
   const T = new Float64Array(n);
   const count = new Float64Array(n);
   let repeatCustomers = 0;
   tuples.forEach((t, i) => {
-    let k = positionOfX.get(t.x);
-    if (k === undefined) {
-      k = xs.length;
-      positionOfX.set(t.x, k);
-      xs.push(t.x);
-      countByX.push(0);
-    }
-    countByX[k]! += t.count;
-    xIndex[i] = k;
     x[i] = t.x;
     tx[i] = t.tx;
     T[i] = t.T;
@@ -64,8 +52,8 @@ export function prepareBgNbdData(tuples: readonly RfmTuple[]): BgNbdData {
     tuples: n,
     customers: totalCount(tuples),
     repeatCustomers,
-    distinctX: Float64Array.from(xs),
-    countByX: Float64Array.from(countByX),
+    distinctX,
+    countByX,
     xIndex,
     x,
     tx,

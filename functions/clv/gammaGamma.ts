@@ -10,7 +10,7 @@ import { digamma, logGamma } from './logGamma.ts';
 import { minimizeBfgs } from './minimizeBfgs.ts';
 import { numericalHessian } from './numericalDerivatives.ts';
 import { logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
-import type { RfmTuple } from './tuples.ts';
+import { indexFrequencies, type RfmTuple } from './tuples.ts';
 
 export interface GammaGammaParams {
   p: number;
@@ -56,10 +56,7 @@ function prepare(tuples: readonly RfmTuple[]): SpendData {
   });
   if (kept.length === 0) throw new Error('cannot fit the Gamma-Gamma spend model: no customer made a repeat purchase (x > 0)');
   const n = kept.length;
-  const positionOfX = new Map<number, number>();
-  const xs: number[] = [];
-  const countByX: number[] = [];
-  const xIndex = new Int32Array(n);
+  const { distinctX, countByX, xIndex } = indexFrequencies(kept);
   const x = new Float64Array(n);
   const count = new Float64Array(n);
   const logSpend = new Float64Array(n);
@@ -67,16 +64,7 @@ function prepare(tuples: readonly RfmTuple[]): SpendData {
   const logXSpend = new Float64Array(n);
   let customers = 0;
   kept.forEach((t, i) => {
-    let k = positionOfX.get(t.x);
-    if (k === undefined) {
-      k = xs.length;
-      positionOfX.set(t.x, k);
-      xs.push(t.x);
-      countByX.push(0);
-    }
-    countByX[k]! += t.count;
     const spend = t.meanSpend!;
-    xIndex[i] = k;
     x[i] = t.x;
     count[i] = t.count;
     logSpend[i] = Math.log(spend);
@@ -84,7 +72,7 @@ function prepare(tuples: readonly RfmTuple[]): SpendData {
     logXSpend[i] = Math.log(t.x * spend);
     customers += t.count;
   });
-  return { distinctX: Float64Array.from(xs), countByX: Float64Array.from(countByX), xIndex, x, count, logSpend, xSpend, logXSpend, customers };
+  return { distinctX, countByX, xIndex, x, count, logSpend, xSpend, logXSpend, customers };
 }
 
 /** Log-likelihood and its gradient with respect to (ln p, ln q, ln γ). */

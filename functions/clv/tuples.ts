@@ -66,3 +66,35 @@ export function totalCount(tuples: readonly RfmTuple[]): number {
   for (const t of tuples) n += t.count;
   return n;
 }
+
+/** The distinct x values of some tuples, each tuple's position among them and the customers per x. */
+export interface FrequencyIndex {
+  distinctX: Float64Array;
+  /** Customers per distinct x. */
+  countByX: Float64Array;
+  /** Position of each tuple's x in distinctX. */
+  xIndex: Int32Array;
+}
+
+/**
+ * Indexes the distinct x values, so the likelihoods compute their x-only terms (log-gammas,
+ * digammas) once per distinct x instead of once per tuple.
+ */
+export function indexFrequencies(tuples: readonly RfmTuple[]): FrequencyIndex {
+  const positionOfX = new Map<number, number>();
+  const xs: number[] = [];
+  const countByX: number[] = [];
+  const xIndex = new Int32Array(tuples.length);
+  tuples.forEach((t, i) => {
+    let k = positionOfX.get(t.x);
+    if (k === undefined) {
+      k = xs.length;
+      positionOfX.set(t.x, k);
+      xs.push(t.x);
+      countByX.push(0);
+    }
+    countByX[k]! += t.count;
+    xIndex[i] = k;
+  });
+  return { distinctX: Float64Array.from(xs), countByX: Float64Array.from(countByX), xIndex };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compressTuples, totalCount, validateTuples } from '../../functions/clv/tuples.ts';
+import { compressTuples, indexFrequencies, totalCount, validateTuples } from '../../functions/clv/tuples.ts';
 
 describe('compressTuples', () => {
   const customers = [
@@ -48,5 +48,18 @@ describe('validateTuples', () => {
 
   it('rejects an empty customer list', () => {
     expect(() => validateTuples([])).toThrow(/no customers/);
+  });
+});
+
+describe('indexFrequencies', () => {
+  it('numbers the distinct x values in order of appearance and sums their customers', () => {
+    const index = indexFrequencies([
+      { x: 2, tx: 5, T: 9, count: 3 },
+      { x: 0, tx: 0, T: 9, count: 10 },
+      { x: 2, tx: 7, T: 9, count: 1 },
+    ]);
+    expect([...index.distinctX]).toEqual([2, 0]);
+    expect([...index.countByX]).toEqual([4, 10]);
+    expect([...index.xIndex]).toEqual([0, 1, 0]);
   });
 });
