@@ -10,8 +10,8 @@ import { ingestExports } from '../../functions/ingest/ingestExports.ts';
 import { openStores } from '../../functions/pipeline/adapters.ts';
 import { writeSample } from '../../functions/sample/writeSample.ts';
 
-// The published CDNOW summaries (shared/data/cdnow, see its README): recency and T in weeks.
-const cdnow = path.resolve(import.meta.dirname, '../../../shared/data/cdnow');
+// The published CDNOW summaries (test/fixtures/cdnow, see its README): recency and T in weeks.
+const cdnow = path.resolve(import.meta.dirname, '../fixtures/cdnow');
 const withSpend = path.join(cdnow, 'cdnow_customers_summary_with_transactions.csv');
 const withoutSpend = path.join(cdnow, 'cdnow_customers_summary.csv');
 

@@ -13,7 +13,7 @@ import { simulateCustomers } from '../../functions/clv/simulate.ts';
 import { compressTuples } from '../../functions/clv/tuples.ts';
 import { cdnowCustomers } from './cdnowData.ts';
 
-// Published BG/NBD estimates for CDNOW (Fader, Hardie & Lee 2005, and shared/data/cdnow/README.md).
+// Published BG/NBD estimates for CDNOW (Fader, Hardie & Lee 2005, and test/fixtures/cdnow/README.md).
 const published = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 const relative = (actual: number, expected: number) => Math.abs(actual - expected) / Math.abs(expected);
 

@@ -1,9 +1,9 @@
-// Reads the published CDNOW calibration summaries (shared/data/cdnow, see its README).
+// Reads the published CDNOW calibration summaries (test/fixtures/cdnow, see its README).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CustomerSummary } from '../../functions/clv/tuples.ts';
 
-const folder = path.resolve(import.meta.dirname, '../../../shared/data/cdnow');
+const folder = path.resolve(import.meta.dirname, '../fixtures/cdnow');
 
 function rows(file: string): string[][] {
   const lines = readFileSync(path.join(folder, file), 'utf8').trim().split(/\r?\n/);

@@ -10,7 +10,7 @@ import { ingestExports } from '../../functions/ingest/ingestExports.ts';
 import { readModelInputs, type ModelCustomer } from '../../functions/pipeline/modelInputs.ts';
 import { LocalFolderStore } from '../../functions/storage/localFolderStore.ts';
 
-const CDNOW = path.resolve(import.meta.dirname, '../../../shared/data/cdnow');
+const CDNOW = path.resolve(import.meta.dirname, '../fixtures/cdnow');
 /** The day after the calibration period: orders before it are observed, 1997-09-30 is the last day. */
 const CUTOFF = new Date('1997-10-01T00:00:00Z');
 
