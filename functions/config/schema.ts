@@ -62,7 +62,11 @@ const duckdbEngine = z.object({
   /** Folder of the Parquet lake; defaults to `<storage.root>/lake` for local storage. */
   lakeDir: z.string().min(1).optional(),
   threads: z.number().int().min(1).max(64).optional(),
-  memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).optional(),
+  /**
+   * DuckDB's own memory; past it, it spills to disk. Left unset DuckDB would take up to 80 %
+   * of the machine, which a laptop or a Lambda cannot spare.
+   */
+  memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('1GB'),
 });
 
 /** Athena names: workgroups allow these characters; Glue keeps database names lowercase. */

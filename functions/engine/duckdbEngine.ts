@@ -1,6 +1,7 @@
 // Local engine: the same SQL on DuckDB, over views of the Parquet lake built from the one
 // schema declaration. Parameters are bound natively, never spliced into the text.
 import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   DuckDBConnection,
@@ -39,6 +40,8 @@ export class DuckDbEngine implements QueryEngine {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    // Spill files go to the system's temporary folder, not a `.tmp` in whatever folder `ltv` runs from.
+    config.temp_directory = path.join(os.tmpdir(), `ltv-duckdb-${process.pid}`);
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
     const engine = new DuckDbEngine(instance, connection, path.resolve(options.lakeDir));
