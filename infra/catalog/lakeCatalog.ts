@@ -30,7 +30,7 @@ const PARQUET_STORAGE = {
  * projection does not fit them: `injected` forces every query to name its weeks, which breaks
  * analysts scanning the whole history, and a `date` projection cannot express ISO week ids
  * reliably. So they are plain partitioned tables and the weekly job registers each week it
- * writes (`ALTER TABLE ... ADD IF NOT EXISTS PARTITION`, docs/deployment.md).
+ * writes (`ALTER TABLE ... ADD IF NOT EXISTS PARTITION`, docs/deploy.md).
  */
 export function writebackTableDefinition(table: WritebackTable, lakeRoot: string): CatalogTable {
   const p = table.partition.name;

@@ -1,6 +1,6 @@
 // IAM statements written out action by action instead of the CDK grant helpers, whose
 // `s3:GetObject*` / `s3:List*` / `glue:*Table*` style wildcards grant more than the handlers use
-// and would each need an acknowledgement. What each role holds is listed in docs/deployment.md.
+// and would each need an acknowledgement. What each role holds is listed in docs/deploy.md.
 import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';

@@ -1,7 +1,7 @@
 // How the report e-mail leaves: an SES configuration set the weekly function must send through
 // (TLS required, reputation metrics on, addresses that bounced or complained suppressed), whose
 // bounces, complaints and rejections go to the operations topic. The sender identity itself is
-// verified outside the stack (docs/deployment.md): verifying a domain needs its DNS.
+// verified outside the stack (docs/deploy.md): verifying a domain needs its DNS.
 import { Stack } from 'aws-cdk-lib';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';

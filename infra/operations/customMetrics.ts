@@ -1,5 +1,5 @@
 // The custom metrics the handlers publish in CloudWatch embedded metric format and the alarms
-// read. The names are a contract with functions/handlers/ (docs/deployment.md shows the log line).
+// read. The names are a contract with functions/handlers/ (docs/deploy.md shows the log line).
 export const CUSTOM_METRICS = {
   namespace: 'LtvPulse',
   /** Dimension whose value is the stack name, so two deployments in one account stay apart. */

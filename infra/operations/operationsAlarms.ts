@@ -1,7 +1,7 @@
 // The alarms an operator needs: the weekly run failed, an ingest failed, something landed in a
 // dead-letter queue, too many rows of an export were rejected, or no rows arrived all week. Each
 // notifies the operations topic. The last two read custom metrics the handlers publish in
-// CloudWatch embedded metric format (names and dimension in docs/deployment.md).
+// CloudWatch embedded metric format (names and dimension in docs/deploy.md).
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';

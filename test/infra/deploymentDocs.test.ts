@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { DEPLOYMENT_SETTINGS } from '../../infra/config/deploymentConfig.ts';
 import { CUSTOM_METRICS } from '../../infra/operations/customMetrics.ts';
 
-const doc = readFileSync(path.join(import.meta.dirname, '../../docs/deployment.md'), 'utf8');
+const doc = readFileSync(path.join(import.meta.dirname, '../../docs/deploy.md'), 'utf8');
 
-describe('docs/deployment.md', () => {
+describe('docs/deploy.md', () => {
   it.each(DEPLOYMENT_SETTINGS)('documents the setting %s in its table', (setting) => {
     expect(doc).toMatch(new RegExp(`^\\| \`${setting}\` \\|`, 'm'));
   });
