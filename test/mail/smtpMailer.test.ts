@@ -5,74 +5,37 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildMime } from '../../functions/mail/message.ts';
 import { SmtpMailer, SmtpRecipientsRejectedError } from '../../functions/mail/smtpMailer.ts';
 import { CHART_PNG, FIXED_DATE, sampleEmail } from './sampleEmail.ts';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: Buffer;
-}
+import { startSmtpCapture, type SmtpCapture } from './smtpCapture.ts';
 
 // A real SMTP server in the test process: what arrives is what a relay would get.
 describe('SmtpMailer against a real SMTP server', () => {
-  const received: Received[] = [];
-  let server: SMTPServer;
-  let port: number;
+  let smtp: SmtpCapture;
 
   beforeAll(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onRcptTo(address, _session, callback) {
-        // Mailboxes named nobody@ do not exist, as on a real server.
-        if (address.address.startsWith('nobody@')) {
-          callback(Object.assign(new Error('5.1.1 Mailbox nobody unknown'), { responseCode: 550 }));
-          return;
-        }
-        callback();
-      },
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          const mailFrom = session.envelope.mailFrom;
-          received.push({
-            from: mailFrom === false ? '' : mailFrom.address,
-            to: session.envelope.rcptTo.map((r) => r.address),
-            raw: Buffer.concat(chunks),
-          });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    port = (server.server.address() as AddressInfo).port;
+    smtp = await startSmtpCapture();
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(resolve));
+    await smtp.close();
   });
 
   beforeEach(() => {
-    received.length = 0;
+    smtp.received.length = 0;
   });
 
   it('delivers the exact bytes, and the parsed message keeps subject, both parts and the inline chart', async () => {
     // Arrange
     const email = sampleEmail();
     const raw = await buildMime(email, { date: FIXED_DATE, messageId: '<ltv-pulse.2026-W03@example.com>' });
-    const mailer = new SmtpMailer({ host: '127.0.0.1', port, secure: false });
+    const mailer = new SmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false });
 
     // Act
     const result = await mailer.send({ raw, from: 'bounces@example.com', to: ['cfo@example.com'], idempotencyKey: '2026-W03-cfo@example.com' });
 
     // Assess: the envelope decides the recipient, the bytes arrive unchanged.
     expect(result).toEqual({ messageId: '<ltv-pulse.2026-W03@example.com>', accepted: ['cfo@example.com'] });
-    expect(received).toHaveLength(1);
-    const [got] = received;
+    expect(smtp.received).toHaveLength(1);
+    const [got] = smtp.received;
     expect(got?.from).toBe('bounces@example.com');
     expect(got?.to).toEqual(['cfo@example.com']);
     expect(got?.raw.equals(raw)).toBe(true);
@@ -90,7 +53,7 @@ describe('SmtpMailer against a real SMTP server', () => {
   it('says which recipient the server refused and what it said', async () => {
     // Arrange
     const raw = await buildMime(sampleEmail(), { date: FIXED_DATE });
-    const mailer = new SmtpMailer({ host: '127.0.0.1', port, secure: false });
+    const mailer = new SmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false });
 
     // Act
     const sending = mailer.send({ raw, from: 'reports@example.com', to: ['nobody@example.com'], idempotencyKey: 'k' });
@@ -98,13 +61,13 @@ describe('SmtpMailer against a real SMTP server', () => {
     // Assess
     await expect(sending).rejects.toThrow(SmtpRecipientsRejectedError);
     await expect(sending).rejects.toThrow(/refused recipient nobody@example\.com \(server said: 550 5\.1\.1 Mailbox nobody unknown\)/);
-    expect(received).toHaveLength(0);
+    expect(smtp.received).toHaveLength(0);
   });
 
   it('when only some recipients are refused, names them and the ones that did get the message', async () => {
     // Arrange
     const raw = await buildMime(sampleEmail(), { date: FIXED_DATE });
-    const mailer = new SmtpMailer({ host: '127.0.0.1', port, secure: false });
+    const mailer = new SmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false });
 
     // Act
     const error = await mailer.send({ raw, from: 'reports@example.com', to: ['cfo@example.com', 'nobody@example.com'], idempotencyKey: 'k' }).catch((e: unknown) => e);
@@ -115,19 +78,19 @@ describe('SmtpMailer against a real SMTP server', () => {
     expect(rejection.rejected).toEqual([{ recipient: 'nobody@example.com', response: '550 5.1.1 Mailbox nobody unknown' }]);
     expect(rejection.accepted).toEqual(['cfo@example.com']);
     expect(rejection.message).toMatch(/delivered to cfo@example\.com, do not resend to them/);
-    expect(received.map((r) => r.to)).toEqual([['cfo@example.com']]);
+    expect(smtp.received.map((r) => r.to)).toEqual([['cfo@example.com']]);
   });
 
   it('refuses an envelope address that would inject an SMTP command, before connecting', async () => {
     // Arrange
     const raw = await buildMime(sampleEmail(), { date: FIXED_DATE });
-    const mailer = new SmtpMailer({ host: '127.0.0.1', port, secure: false });
+    const mailer = new SmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false });
 
     // Act / Assess
     await expect(mailer.send({ raw, from: 'reports@example.com', to: ['cfo@example.com>\r\nRCPT TO:<x@evil.test'], idempotencyKey: 'k' })).rejects.toThrow(
       /^envelope to\[0\] contains a line break/,
     );
-    expect(received).toHaveLength(0);
+    expect(smtp.received).toHaveLength(0);
   });
 });
 

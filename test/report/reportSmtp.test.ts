@@ -1,46 +1,26 @@
-import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMime } from '../../functions/mail/message.ts';
 import { SmtpMailer } from '../../functions/mail/smtpMailer.ts';
 import { renderCharts } from '../../functions/report/charts/renderCharts.ts';
 import { renderEmail } from '../../functions/report/renderEmail.ts';
+import { startSmtpCapture, type SmtpCapture } from '../mail/smtpCapture.ts';
 import { fixtureReport } from './reportFixture.ts';
 
 // The whole report message through a real SMTP server on 127.0.0.1 and parsed back: what a relay
 // receives is what executives' clients parse.
-const received: Buffer[] = [];
 
 /** RFC 2047 encoded words as the builder writes non-ASCII header text (base64 UTF-8). */
 const decodeWords = (header: unknown): string =>
   String(header).replace(/=\?UTF-8\?B\?([^?]*)\?=\s*/gi, (_, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
-let server: SMTPServer;
-let port: number;
+let smtp: SmtpCapture;
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push(Buffer.concat(chunks));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  port = (server.server.address() as AddressInfo).port;
+  smtp = await startSmtpCapture();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(resolve));
+  await smtp.close();
 });
 
 describe('the report message over SMTP', () => {
@@ -51,8 +31,8 @@ describe('the report message over SMTP', () => {
     const raw = await buildMime({ from: { address: 'ltv-pulse@example.com' }, to: [{ name: '김 대표', address: 'ceo@example.com' }], ...email }, { date: new Date('2026-11-23T07:00:00Z') });
 
     // Act
-    await new SmtpMailer({ host: '127.0.0.1', port, secure: false }).send({ raw, from: 'ltv-pulse@example.com', to: ['ceo@example.com'], idempotencyKey: '2026-W47-ceo@example.com' });
-    const parsed = await simpleParser(received.at(-1)!, { keepCidLinks: true });
+    await new SmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false }).send({ raw, from: 'ltv-pulse@example.com', to: ['ceo@example.com'], idempotencyKey: '2026-W47-ceo@example.com' });
+    const parsed = await simpleParser(smtp.received.at(-1)!.raw, { keepCidLinks: true });
 
     // Assess
     expect(parsed.subject).toBe(email.subject);
