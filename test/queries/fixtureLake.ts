@@ -37,23 +37,17 @@ export async function openFixtureLake(fixture: string, options: FixtureLakeOptio
     now: options.now ?? new Date('2027-01-01T00:00:00Z'),
   });
   if (result.failed.length > 0) throw new Error(`fixture ${fixture} did not ingest: ${JSON.stringify(result.failed)}`);
-  const engine = await DuckDbEngine.open({ lakeDir });
-  return {
-    root,
-    lakeDir,
-    engine,
-    run: async (name, parameters) => (await engine.runRaw(await getQuery(name), parameters)).rows,
-    close: async () => {
-      await engine.close();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
+  return queryableLake(root, lakeDir);
 }
 
 /** An empty lake (no exports at all): every query must still run and return its columns. */
 export async function openEmptyLake(): Promise<FixtureLake> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'ltv-empty-'));
-  const lakeDir = path.join(root, 'lake');
+  return queryableLake(root, path.join(root, 'lake'));
+}
+
+/** The DuckDB engine over a lake folder, and a close that removes the whole temporary root. */
+async function queryableLake(root: string, lakeDir: string): Promise<FixtureLake> {
   const engine = await DuckDbEngine.open({ lakeDir });
   return {
     root,
