@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +12,7 @@ import { NotFoundError, type Body, type ObjectInfo, type ObjectStore } from './o
 export class LocalFolderStore implements ObjectStore {
   readonly location: string;
   private readonly root: string;
+  private readonly digests = new Map<string, { stamp: string; etag: string }>();
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -47,7 +49,7 @@ export class LocalFolderStore implements ObjectStore {
     try {
       const s = await stat(file);
       if (!s.isFile()) return undefined;
-      return { key, size: s.size, etag: await fileDigest(file), lastModified: s.mtime };
+      return { key, size: s.size, etag: await this.digestOf(file, s), lastModified: s.mtime };
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -110,6 +112,20 @@ export class LocalFolderStore implements ObjectStore {
         break;
       }
     }
+  }
+
+  /**
+   * The file's MD5, computed once per version of the file: list() and head() of the same
+   * unchanged export would otherwise read it whole each time. A write replaces the file (new
+   * inode), so a changed file never matches its old stamp.
+   */
+  private async digestOf(file: string, s: Stats): Promise<string> {
+    const stamp = `${s.ino}:${s.size}:${s.mtimeMs}`;
+    const known = this.digests.get(file);
+    if (known?.stamp === stamp) return known.etag;
+    const etag = await fileDigest(file);
+    this.digests.set(file, { stamp, etag });
+    return etag;
   }
 
   private async mustExist(key: string, file: string): Promise<void> {
