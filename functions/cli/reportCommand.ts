@@ -1,11 +1,18 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
-import { reportWeek } from '../pipeline/reportWeek.ts';
+import { reportWeek, type ReportWeekProgress } from '../pipeline/reportWeek.ts';
 import { formatter } from '../report/format.ts';
 import { KPI_LABELS } from '../report/labels.ts';
 import { lastCompleteWeek, parseWeekId } from '../time/isoWeek.ts';
 import type { Command } from './main.ts';
 import { printIngestSummary } from './ingestCommand.ts';
+
+/** What a local run's preparation says on the terminal (shared with `ltv backfill`). */
+export function printPreparation(event: ReportWeekProgress): void {
+  if (event.step === 'sample-generated') console.log(`No exports configured: generated a sample data set in ${path.relative(process.cwd(), event.dir) || '.'}`);
+  else if (event.step === 'warning') console.error(event.message);
+  else printIngestSummary(event.result);
+}
 
 export const reportCommand: Command = {
   summary: 'run the weekly job: ingest new exports, query, compute, render, archive and send',
@@ -27,11 +34,7 @@ export const reportCommand: Command = {
       ingestPending: true,
       force: Boolean(values.force),
       dryRun: Boolean(values['dry-run']),
-      onProgress: (event) => {
-        if (event.step === 'sample-generated') console.log(`No exports configured: generated a sample data set in ${path.relative(process.cwd(), event.dir) || '.'}`);
-        else if (event.step === 'warning') console.error(event.message);
-        else printIngestSummary(event.result);
-      },
+      onProgress: printPreparation,
     });
     const fmt = formatter(config.locale, config.reportCurrency, config.timeZone);
     const r = result.report;
