@@ -19,6 +19,8 @@ export interface LtvPulseStackProps extends StackProps {
   config: DeploymentConfig;
   /** Handler entry files; default functions/handlers/. Tests point them at a fixture. */
   handlerEntries?: { ingest: string; weekly: string };
+  /** The built native-modules layer folder (default build/native-layer). */
+  nativeLayerDir?: string;
   /** Folder of the named queries; default the repository's queries/. */
   queriesDir?: string;
 }
@@ -80,6 +82,7 @@ export class LtvPulseStack extends Stack {
       deployment: config.stackName,
       ingestConcurrency: config.ingestConcurrency,
       ...(props.handlerEntries !== undefined ? { entries: props.handlerEntries } : {}),
+      ...(props.nativeLayerDir !== undefined ? { nativeLayerDir: props.nativeLayerDir } : {}),
     });
     new IngestTrigger(this, 'IngestTrigger', {
       exports: this.storage.exports,

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat, type BundlingOptions, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -13,8 +13,10 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONFIG_JSON_VARIABLE } from '../../functions/config/load.ts';
 import { pipelineConfig, type PipelineSettings } from '../config/pipelineConfig.ts';
+import { PROJECT_ROOT } from '../projectRoot.ts';
 import { CUSTOM_METRICS } from '../operations/customMetrics.ts';
 import { deadLetterQueue } from '../operations/deadLetterQueue.ts';
+import { NativeModulesLayer } from './nativeModulesLayer.ts';
 import {
   acknowledgeObjectWildcard,
   athenaResultsStatements,
@@ -26,8 +28,6 @@ import {
   sesSendStatement,
   type CatalogArns,
 } from './accessPolicies.ts';
-
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The handler entry files, each exporting `handler`. */
 export const HANDLER_ENTRIES = {
@@ -44,9 +44,9 @@ export const BUNDLED_QUERIES_DIR = '/var/task/queries';
 export const QUERIES_DIR_VARIABLE = 'LTV_QUERIES_DIR';
 
 /**
- * Native modules the Lambda code must not carry: DuckDB (the local engine; on AWS the engine is
- * Athena) and resvg (a native chart renderer). Left to `import()` at run time, they fail loudly
- * if a handler ever reaches them instead of bloating every bundle with platform binaries.
+ * Native modules the bundles leave out: DuckDB (ingest's Parquet writer and the write-back
+ * tables) and resvg (chart PNGs). Their platform binaries come from the native-modules layer
+ * (nativeModulesLayer.ts), built for Lambda's arm64 rather than for the machine that deploys.
  */
 export const NATIVE_EXTERNALS = ['@duckdb/node-api', '@duckdb/node-bindings', '@resvg/resvg-js'];
 
@@ -73,6 +73,8 @@ export interface PipelineFunctionsProps {
   ingestConcurrency: number;
   /** Entry files (default: functions/handlers/); tests point these at a small fixture. */
   entries?: { ingest: string; weekly: string };
+  /** The built native-modules layer folder (default build/native-layer); tests pass a stand-in. */
+  nativeLayerDir?: string;
 }
 
 /** The ESM bundle; a `require` shim lets bundled CommonJS packages load Node built-ins. */
@@ -127,6 +129,7 @@ export class PipelineFunctions extends Construct {
       [CUSTOM_METRICS.deploymentVariable]: props.deployment,
     };
 
+    const native = new NativeModulesLayer(this, 'NativeModules', props.nativeLayerDir !== undefined ? { dir: props.nativeLayerDir } : {});
     this.ingestFailures = deadLetterQueue(this, 'IngestFailures', 'ingest invocations that failed after Lambda retried them');
     this.weeklyFailures = deadLetterQueue(this, 'WeeklyFailures', 'weekly report invocations that failed after Lambda retried them');
 
@@ -140,6 +143,7 @@ export class PipelineFunctions extends Construct {
       environment: shared,
       failures: this.ingestFailures,
       retryAttempts: 2,
+      layers: [native.layer],
       ...(props.ingestConcurrency > 0 ? { reservedConcurrentExecutions: props.ingestConcurrency } : {}),
     });
     const exportsKeys = props.exportsPrefix === '' ? '' : `${props.exportsPrefix}/`;
@@ -158,6 +162,7 @@ export class PipelineFunctions extends Construct {
       timeout: Duration.minutes(10),
       environment: { ...shared, [QUERIES_DIR_VARIABLE]: BUNDLED_QUERIES_DIR },
       failures: this.weeklyFailures,
+      layers: [native.layer],
       // One retry: a run that failed twice has a cause a third try will not fix, and each try
       // costs Athena scans. The sent markers make a retry safe.
       retryAttempts: 1,
@@ -192,6 +197,7 @@ export class PipelineFunctions extends Construct {
       retryAttempts: number;
       reservedConcurrentExecutions?: number;
       commandHooks?: ICommandHooks;
+      layers: ILayerVersion[];
     },
   ): NodejsFunction {
     // An explicit log group and role: the default role carries the AWSLambdaBasicExecutionRole
@@ -219,6 +225,7 @@ export class PipelineFunctions extends Construct {
       loggingFormat: LoggingFormat.JSON,
       onFailure: new SqsDestination(options.failures),
       retryAttempts: options.retryAttempts,
+      layers: options.layers,
       maxEventAge: Duration.hours(6),
       ...(options.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions } : {}),
       bundling: bundlingOptions(options.commandHooks),

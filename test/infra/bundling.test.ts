@@ -1,13 +1,16 @@
 // The one place the functions are bundled for real (the other tests skip bundling): esbuild runs
 // locally, with no Docker, and produces an ESM bundle that loads and runs.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildNativeLayer } from '../../infra/functions/nativeLayerBuild.ts';
+import { hostPlatform } from '../../infra/functions/nativeLayerPackages.ts';
 import { HANDLER_ENTRIES, NATIVE_EXTERNALS } from '../../infra/functions/pipelineFunctions.ts';
+import { PROJECT_ROOT } from '../../infra/projectRoot.ts';
 import type { LtvPulseStack } from '../../infra/ltvPulseStack.ts';
 import { stackUnderTest, type StackOptions } from './stackUnderTest.ts';
 import { logicalIdOf, resourceOf } from './templateQueries.ts';
@@ -90,14 +93,54 @@ describe('bundling the functions', () => {
     expect(existsSync(path.join(fixture.ingest, 'queries'))).toBe(false);
   });
 
-  it('bundles the real handlers, which import nothing at run time but Node built-ins and the declared native modules', () => {
-    // Act
-    const real = bundle(HANDLER_ENTRIES);
+  describe('the real handlers', () => {
+    let real: Record<'ingest' | 'weekly', string>;
 
-    // Assess
-    for (const dir of Object.values(real)) {
-      const imports = importsOf(readFileSync(path.join(dir, 'index.mjs'), 'utf8'));
-      expect(imports.filter((s) => !isBuiltin(s) && !NATIVE_EXTERNALS.includes(s))).toEqual([]);
-    }
+    beforeAll(() => {
+      real = bundle(HANDLER_ENTRIES);
+    });
+
+    it('import nothing at run time but Node built-ins and the declared native modules', () => {
+      for (const dir of Object.values(real)) {
+        const imports = importsOf(readFileSync(path.join(dir, 'index.mjs'), 'utf8'));
+        expect(imports.filter((s) => !isBuiltin(s) && !NATIVE_EXTERNALS.includes(s))).toEqual([]);
+      }
+    });
+
+    it('load with the native-modules layer beside them, where DuckDB opens, resvg renders and the chart font resolves', () => {
+      // Prepare: the layer as `npm run build:native-layer` builds it, for this machine's platform
+      // (the arm64 one cannot load here); the nearest node_modules stands in for /opt/nodejs/node_modules.
+      const scratch = mkdtempSync(path.join(os.tmpdir(), 'ltv-layer-load-'));
+      assemblies.push(scratch);
+      buildNativeLayer(PROJECT_ROOT, path.join(scratch, 'layer'), hostPlatform(), path.join(scratch, 'cache'));
+      const probes: Record<string, unknown> = {};
+      for (const [name, dir] of Object.entries(real)) {
+        const task = path.join(scratch, name);
+        execFileSync('mkdir', ['-p', task]);
+        copyFileSync(path.join(dir, 'index.mjs'), path.join(task, 'index.mjs'));
+        symlinkSync(path.join(scratch, 'layer', 'nodejs', 'node_modules'), path.join(task, 'node_modules'), 'dir');
+        writeFileSync(
+          path.join(task, 'probe.mjs'),
+          [
+            "const bundle = await import('./index.mjs');",
+            "const { DuckDBInstance } = await import('@duckdb/node-api');",
+            "const { Resvg } = await import('@resvg/resvg-js');",
+            "const connection = await (await DuckDBInstance.create(':memory:')).connect();",
+            "const answer = (await connection.runAndReadAll('SELECT 6 * 7 AS answer')).getRowObjectsJson()[0].answer;",
+            "const { createRequire } = await import('node:module');",
+            "const font = (await import('node:fs')).existsSync(createRequire(new URL('./index.mjs', import.meta.url)).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));",
+            "const png = new Resvg('<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"><rect width=\"4\" height=\"4\"/></svg>').render().asPng();",
+            'process.stdout.write(JSON.stringify({ handler: typeof bundle.handler, answer, font, png: [...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("") }));',
+          ].join('\n'),
+        );
+        probes[name] = JSON.parse(execFileSync(process.execPath, [path.join(task, 'probe.mjs')], { cwd: os.tmpdir(), encoding: 'utf8' }));
+      }
+
+      // Assess
+      expect(probes).toEqual({
+        ingest: { handler: 'function', answer: 42, font: true, png: 'PNG' },
+        weekly: { handler: 'function', answer: 42, font: true, png: 'PNG' },
+      });
+    });
   });
 });

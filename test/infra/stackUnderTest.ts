@@ -1,12 +1,17 @@
 // Builds the stack the tests assert on: valid settings, handler entries pointed at a fixture,
 // and asset bundling skipped (`aws:cdk:bundling-stacks`), so a synth takes a second, not an
 // esbuild run per function. bundling.test.ts bundles for real.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseDeploymentConfig, type DeploymentConfig, type DeploymentConfigInput } from '../../infra/config/deploymentConfig.ts';
+import { expectedLayer } from '../../infra/functions/nativeLayerBuild.ts';
+import { LAMBDA_PLATFORM, manifestPath } from '../../infra/functions/nativeLayerPackages.ts';
 import { LtvPulseStack } from '../../infra/ltvPulseStack.ts';
+import { PROJECT_ROOT } from '../../infra/projectRoot.ts';
 
 export const FIXTURE_ENTRY = path.join(import.meta.dirname, 'fixtures', 'handler.ts');
 
@@ -18,6 +23,21 @@ export function testConfig(overrides: Partial<DeploymentConfigInput> = {}): Depl
     recipients: [{ name: 'Board', address: 'board@acme.example' }],
     ...overrides,
   });
+}
+
+let standIn: string | undefined;
+
+/**
+ * A layer folder whose manifest matches the lock but holds no packages: what synth checks and
+ * stages, without fetching arm64 binaries (nativeModulesLayer.test.ts and bundling.test.ts build real ones).
+ */
+export function standInLayerDir(): string {
+  if (standIn === undefined) {
+    standIn = mkdtempSync(path.join(os.tmpdir(), 'ltv-layer-'));
+    mkdirSync(path.join(standIn, 'nodejs'), { recursive: true });
+    writeFileSync(manifestPath(standIn), JSON.stringify(expectedLayer(PROJECT_ROOT, LAMBDA_PLATFORM).manifest));
+  }
+  return standIn;
 }
 
 export interface StackUnderTest {
@@ -47,6 +67,7 @@ export function stackUnderTest(overrides: Partial<DeploymentConfigInput> = {}, o
     config,
     env: TEST_ENV,
     handlerEntries: options.entries ?? { ingest: FIXTURE_ENTRY, weekly: FIXTURE_ENTRY },
+    nativeLayerDir: standInLayerDir(),
   });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, template: Template.fromStack(stack) };
