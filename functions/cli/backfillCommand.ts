@@ -34,9 +34,10 @@ export const backfillCommand: Command = {
     });
 
     const fmt = formatter(config.locale, config.reportCurrency, config.timeZone);
-    const weeks = await backfillWeeks({ config, lake: stores.lake, openEngine: () => openEngine(config) }, from, to, (w) => {
+    const engine = await openEngine(config);
+    const weeks = await backfillWeeks({ config, lake: stores.lake, engine }, from, to, (w) => {
       console.log(`  ${w.weekId}  headline CLV ${fmt.money(w.headlineClv).padStart(12)}  ${w.kpis} KPIs, ${fmt.count(w.scores)} CLV scores  ${(w.elapsedMs / 1000).toFixed(1)} s`);
-    });
+    }).finally(() => engine.close());
     console.log(`kpi_history and clv_scores hold ${weeks.length} week(s) from ${weeks[0]!.weekId} to ${weeks.at(-1)!.weekId}; nothing was sent. Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     return 0;
   },

@@ -19,6 +19,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { CsvSyntaxError, CsvTokenizer, type CsvToken } from '../ingest/csvTokenizer.ts';
 import { S3ObjectStore } from '../storage/s3Store.ts';
 import type { NamedQuery } from './queryCatalog.ts';
+import { assertWeekId, WRITEBACK_TABLES, type WritebackTable } from './writebackTables.ts';
 import { orderedParameters, type ParameterValue, type ParameterValues, type QueryEngine, type QueryStats, type RawRow } from './queryEngine.ts';
 
 /** Athena's limit on one ExecutionParameters value. */
@@ -159,29 +160,43 @@ export class AthenaEngine implements QueryEngine {
         throw new Error(`${query.file}: parameter ${query.parameters[i]!.name}: ${(err as Error).message}`);
       }
     });
-    const { clock, queryTimeoutMs, deadline: runDeadline } = this.settings;
-    const started = clock();
-    const timeout = started + queryTimeoutMs;
-    const limit =
-      runDeadline !== undefined && runDeadline < timeout
-        ? { at: runDeadline, why: 'the run ran out of time before it ended' }
-        : { at: timeout, why: `it did not end within ${Math.round(queryTimeoutMs / 1000)} s (engine.queryTimeoutSeconds)` };
-    const run = new QueryRun(this.settings, query, limit);
+    const started = this.settings.clock();
+    const run = new QueryRun(this.settings, { label: query.file, sql: query.sql }, this.limitFrom(started));
     const id = await run.start(literals);
     const execution = await run.waitUntilDone(id);
     const rows = await run.readRows(id, execution);
+    return { rows, stats: this.statsOf(query.name, id, execution, rows.length, started) };
+  }
+
+  /**
+   * Glue learns of a write-back week only when told (the tables are not partition-projected,
+   * docs/deploy.md): `ALTER TABLE ... ADD IF NOT EXISTS PARTITION`, which is harmless to repeat.
+   * DDL takes no `?` parameters, so the week id is rendered by athenaLiteral after it passed
+   * the ISO week pattern, and the table name comes from the declaration, not from input.
+   */
+  async registerWeekPartition(table: WritebackTable, weekId: string): Promise<AthenaQueryStats> {
+    assertWeekId(table, weekId);
+    const declared = WRITEBACK_TABLES[table.name];
+    if (declared !== table) throw new Error(`${table.name} is not a declared write-back table`);
+    const label = `registering ${table.name} week ${weekId}`;
+    const sql = `ALTER TABLE ${declared.name} ADD IF NOT EXISTS PARTITION (${declared.partition.name} = ${athenaLiteral({ type: 'varchar', value: weekId })})`;
+    const started = this.settings.clock();
+    const run = new QueryRun(this.settings, { label, sql }, this.limitFrom(started));
+    const id = await run.start([]);
+    return this.statsOf(label, id, await run.waitUntilDone(id), 0, started);
+  }
+
+  private limitFrom(started: number): { at: number; why: string } {
+    const { queryTimeoutMs, deadline } = this.settings;
+    const timeout = started + queryTimeoutMs;
+    return deadline !== undefined && deadline < timeout
+      ? { at: deadline, why: 'the run ran out of time before it ended' }
+      : { at: timeout, why: `it did not end within ${Math.round(queryTimeoutMs / 1000)} s (engine.queryTimeoutSeconds)` };
+  }
+
+  private statsOf(name: string, id: string, execution: QueryExecution, rows: number, started: number): AthenaQueryStats {
     const bytesScanned = execution.Statistics?.DataScannedInBytes ?? 0;
-    return {
-      rows,
-      stats: {
-        query: query.name,
-        rows: rows.length,
-        elapsedMs: clock() - started,
-        bytesScanned,
-        costUsd: athenaCostUsd(bytesScanned),
-        queryExecutionId: id,
-      },
-    };
+    return { query: name, rows, elapsedMs: this.settings.clock() - started, bytesScanned, costUsd: athenaCostUsd(bytesScanned), queryExecutionId: id };
   }
 
   async close(): Promise<void> {
@@ -190,11 +205,11 @@ export class AthenaEngine implements QueryEngine {
   }
 }
 
-/** One query's life on Athena: start, poll, read; every message names the query file. */
+/** One query's life on Athena: start, poll, read; every message names the query file (or the statement). */
 class QueryRun {
   constructor(
     private readonly s: RunSettings,
-    private readonly query: NamedQuery,
+    private readonly statement: { label: string; sql: string },
     /** When the query must have ended, and how to say why it was stopped. */
     private readonly limit: { at: number; why: string },
   ) {}
@@ -206,7 +221,7 @@ class QueryRun {
     const out = await this.retrying('start', undefined, () =>
       this.s.athena.send(
         new StartQueryExecutionCommand({
-          QueryString: this.query.sql,
+          QueryString: this.statement.sql,
           WorkGroup: this.s.workgroup,
           QueryExecutionContext: { Database: this.s.database, ...(this.s.catalog ? { Catalog: this.s.catalog } : {}) },
           ...(parameters.length > 0 ? { ExecutionParameters: parameters } : {}),
@@ -215,7 +230,7 @@ class QueryRun {
         }),
       ),
     );
-    if (!out.QueryExecutionId) throw new AthenaQueryError(`${this.query.file}: Athena started the query but returned no query execution id`, undefined);
+    if (!out.QueryExecutionId) throw new AthenaQueryError(`${this.statement.label}: Athena started the query but returned no query execution id`, undefined);
     return out.QueryExecutionId;
   }
 
@@ -270,7 +285,7 @@ class QueryRun {
   private async readResultObject(id: string, execution: QueryExecution, columns: ColumnInfo[]): Promise<RawRow[]> {
     const location = execution.ResultConfiguration?.OutputLocation;
     const m = location ? /^s3:\/\/([^/]+)\/(.+)$/.exec(location) : null;
-    if (!m) throw new AthenaQueryError(`${this.query.file}: the result is too large to page and Athena names no result object (query execution id ${id})`, id);
+    if (!m) throw new AthenaQueryError(`${this.statement.label}: the result is too large to page and Athena names no result object (query execution id ${id})`, id);
     const rows: RawRow[] = [];
     let header = true;
     const take = (tokens: CsvToken[]): void => {
@@ -292,7 +307,7 @@ class QueryRun {
     } catch (err) {
       if (err instanceof AthenaQueryError) throw err;
       if (err instanceof CsvSyntaxError) throw this.malformed(id, `${location}, line ${err.line}: ${err.message}`);
-      throw new AthenaQueryError(`${this.query.file}: cannot read the result object ${location} (query execution id ${id}): ${(err as Error).message}`, id, { cause: err });
+      throw new AthenaQueryError(`${this.statement.label}: cannot read the result object ${location} (query execution id ${id}): ${(err as Error).message}`, id, { cause: err });
     }
     return rows;
   }
@@ -326,7 +341,7 @@ class QueryRun {
   }
 
   private malformed(id: string, detail: string): AthenaQueryError {
-    return new AthenaQueryError(`${this.query.file}: malformed result from Athena (query execution id ${id}): ${detail}`, id);
+    return new AthenaQueryError(`${this.statement.label}: malformed result from Athena (query execution id ${id}): ${detail}`, id);
   }
 
   private ended(id: string, execution: QueryExecution | undefined, state: 'FAILED' | 'CANCELLED'): AthenaQueryError {
@@ -334,14 +349,14 @@ class QueryRun {
     const reason = status?.StateChangeReason ?? status?.AthenaError?.ErrorMessage;
     const hint = status?.AthenaError?.Retryable ? ' (Athena says running it again may succeed)' : '';
     const verb = state === 'FAILED' ? 'failed on Athena' : 'was cancelled on Athena';
-    return new AthenaQueryError(`${this.query.file} ${verb} (query execution id ${id}): ${reason ?? 'Athena gave no reason'}${hint}`, id);
+    return new AthenaQueryError(`${this.statement.label} ${verb} (query execution id ${id}): ${reason ?? 'Athena gave no reason'}${hint}`, id);
   }
 
   /** Past the deadline: cancel the query so it stops scanning (and billing), then fail. */
   private async stop(id: string): Promise<AthenaQueryError> {
     const problem = await this.stopQuietly(id);
     const stopped = problem === undefined ? 'it was stopped' : `stopping it failed too, stop it in the Athena console: ${problem}`;
-    return new AthenaQueryError(`${this.query.file} on Athena (query execution id ${id}): ${this.limit.why}; ${stopped}`, id);
+    return new AthenaQueryError(`${this.statement.label} on Athena (query execution id ${id}): ${this.limit.why}; ${stopped}`, id);
   }
 
   /** StopQueryExecution; the problem when it fails, which must not hide the error that led here. */
@@ -365,7 +380,7 @@ class QueryRun {
         return await request();
       } catch (err) {
         const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-        const where = `${this.query.file}: cannot ${action} the query on Athena${id ? ` (query execution id ${id})` : ''}`;
+        const where = `${this.statement.label}: cannot ${action} the query on Athena${id ? ` (query execution id ${id})` : ''}`;
         const detail = `${e.message ?? String(err)}${e.name ? ` (${e.name})` : ''}`;
         if (!isTransient(e)) throw new AthenaQueryError(`${where}: ${detail}`, id, { cause: err });
         const delay = this.s.random() * Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));

@@ -76,6 +76,15 @@ export class DuckDbEngine implements QueryEngine {
     return { rows, stats: { query: query.name, rows: rows.length, elapsedMs: performance.now() - started } };
   }
 
+  /**
+   * DuckDB has no catalog: the table's view reads its folder by glob, and only needs rebuilding
+   * when it was made while the folder was empty (an empty placeholder view).
+   */
+  async registerWeekPartition(table: WritebackTable): Promise<null> {
+    await this.connection.run(viewSql(table.name, writebackColumns(table), table.partition.name, this.lakeDir));
+    return null;
+  }
+
   /** Run ad-hoc SQL (tests and the ingest writer); not for queries/ files. */
   async sql(text: string): Promise<RawRow[]> {
     const reader = await this.connection.runAndReadAll(text);

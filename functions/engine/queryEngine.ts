@@ -3,6 +3,7 @@
 // them against the caller's row schema.
 import type { z } from 'zod';
 import type { NamedQuery, ParameterType } from './queryCatalog.ts';
+import type { WritebackTable } from './writebackTables.ts';
 
 export type ParameterValue =
   | { type: 'timestamp'; value: Date }
@@ -26,6 +27,11 @@ export interface QueryStats {
 export interface QueryEngine {
   readonly kind: string;
   runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: QueryStats }>;
+  /**
+   * Make a week's partition of a write-back table, just written to the lake, visible to later
+   * queries. Returns the statement's stats when the engine ran one.
+   */
+  registerWeekPartition(table: WritebackTable, weekId: string): Promise<QueryStats | null>;
   close(): Promise<void>;
 }
 

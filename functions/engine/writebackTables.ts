@@ -42,3 +42,8 @@ export const WRITEBACK_TABLES: Readonly<Record<WritebackTable['name'], Writeback
     ],
   },
 };
+
+/** A write-back partition takes only an ISO week id (2026-W47): it names a folder and, on Athena, goes into DDL. */
+export function assertWeekId(table: WritebackTable, weekId: string): void {
+  if (!/^\d{4}-W\d{2}$/.test(weekId)) throw new Error(`${table.name}: "${weekId}" is not an ISO week id like 2026-W47`);
+}

@@ -7,19 +7,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender } from '@duckdb/node-api';
 import { listAll, type ObjectStore } from '../storage/objectStore.ts';
-import type { WritebackTable } from './writebackTables.ts';
+import { assertWeekId, type WritebackTable } from './writebackTables.ts';
 
 export type WritebackValue = string | number | Date | null;
 export type WritebackRow = Readonly<Record<string, WritebackValue>>;
-
-const WEEK_ID = /^\d{4}-W\d{2}$/;
 
 /**
  * Replace the table's partition for `weekId` with `rows` (no rows: remove the partition).
  * Returns the key written, or null when the partition was removed.
  */
 export async function replaceWeekPartition(lake: ObjectStore, table: WritebackTable, weekId: string, rows: readonly WritebackRow[]): Promise<string | null> {
-  if (!WEEK_ID.test(weekId)) throw new Error(`${table.name}: "${weekId}" is not an ISO week id like 2026-W47`);
+  assertWeekId(table, weekId);
   const prefix = `${table.name}/${table.partition.name}=${weekId}/`;
   const key = `${prefix}data.parquet`;
   if (rows.length > 0) {

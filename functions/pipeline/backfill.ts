@@ -11,12 +11,8 @@ import { computeWeek, writeBackWeek } from './weeklyReport.ts';
 export interface BackfillDeps {
   config: Config;
   lake: ObjectStore;
-  /**
-   * A fresh engine per week: an engine may take its view of the lake when it opens (DuckDB
-   * builds its views then), and a view made before kpi_history had any week would never see the
-   * weeks written since.
-   */
-  openEngine(): Promise<QueryEngine>;
+  /** One engine for all weeks: writeBackWeek registers each week it writes, so the next week reads it. */
+  engine: QueryEngine;
 }
 
 export interface BackfilledWeek {
@@ -38,22 +34,17 @@ export async function backfillWeeks(deps: BackfillDeps, from: IsoWeek, to: IsoWe
   const done: BackfilledWeek[] = [];
   for (const isoWeek of weeksFromTo(from, to)) {
     const started = performance.now();
-    const engine = await deps.openEngine();
-    try {
-      const computed = await computeWeek({ config: deps.config, engine, lake: deps.lake }, isoWeek);
-      await writeBackWeek(deps.lake, computed);
-      const week = {
-        weekId: computed.week.id,
-        headlineClv: computed.facts.weekly.headline.value,
-        kpis: computed.facts.kpis.length,
-        scores: computed.scores.length,
-        elapsedMs: performance.now() - started,
-      };
-      done.push(week);
-      onWeek(week);
-    } finally {
-      await engine.close();
-    }
+    const computed = await computeWeek({ config: deps.config, engine: deps.engine, lake: deps.lake }, isoWeek);
+    await writeBackWeek(deps.lake, deps.engine, computed);
+    const week = {
+      weekId: computed.week.id,
+      headlineClv: computed.facts.weekly.headline.value,
+      kpis: computed.facts.kpis.length,
+      scores: computed.scores.length,
+      elapsedMs: performance.now() - started,
+    };
+    done.push(week);
+    onWeek(week);
   }
   return done;
 }

@@ -19,8 +19,9 @@ function kpiHistoryRows(kpis: readonly Kpi[], week: WeekBounds): WritebackRow[] 
   return kpis.map((k) => ({ kpi: k.key, value: k.value, unit: k.unit, guard: k.guard ?? null, week_start: week.start, week_end: week.end }));
 }
 
-export async function writeKpiHistory(lake: ObjectStore, week: WeekBounds, kpis: readonly Kpi[]): Promise<void> {
-  await replaceWeekPartition(lake, WRITEBACK_TABLES.kpi_history, week.id, kpiHistoryRows(kpis, week));
+/** The key written, or null when there were no KPIs and the week's partition was removed. */
+export async function writeKpiHistory(lake: ObjectStore, week: WeekBounds, kpis: readonly Kpi[]): Promise<string | null> {
+  return replaceWeekPartition(lake, WRITEBACK_TABLES.kpi_history, week.id, kpiHistoryRows(kpis, week));
 }
 
 /**

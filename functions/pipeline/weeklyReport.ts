@@ -114,10 +114,16 @@ export async function computeWeek(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
   };
 }
 
-/** Replace the week's partitions of clv_scores and kpi_history, so a re-run never leaves two sets. */
-export async function writeBackWeek(lake: ObjectStore, computed: ComputedWeek): Promise<void> {
-  await replaceWeekPartition(lake, WRITEBACK_TABLES.clv_scores, computed.week.id, computed.scores);
-  await writeKpiHistory(lake, computed.week, computed.facts.kpis);
+/**
+ * Replace the week's partitions of clv_scores and kpi_history, so a re-run never leaves two
+ * sets, and register them with the engine's catalog so analysts' queries see the week.
+ */
+export async function writeBackWeek(lake: ObjectStore, engine: QueryEngine, computed: ComputedWeek): Promise<void> {
+  const written = [
+    (await replaceWeekPartition(lake, WRITEBACK_TABLES.clv_scores, computed.week.id, computed.scores)) && WRITEBACK_TABLES.clv_scores,
+    (await writeKpiHistory(lake, computed.week, computed.facts.kpis)) && WRITEBACK_TABLES.kpi_history,
+  ];
+  for (const table of written) if (table) await engine.registerWeekPartition(table, computed.week.id);
 }
 
 export async function runWeeklyReport(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRunOptions = {}): Promise<WeeklyRunResult> {
@@ -159,7 +165,7 @@ async function reportWeek(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRun
     messages.set(locale, { html: email.html, text: email.text, raw });
   }
 
-  await writeBackWeek(deps.lake, computed);
+  await writeBackWeek(deps.lake, deps.engine, computed);
 
   const prefix = reportPrefix(week.id);
   const archive = async (locale: ReportLocale): Promise<ArchivedMessage> => {

@@ -22,6 +22,7 @@ import { describe, expect, it } from 'vitest';
 import { AthenaEngine, type AthenaEngineOptions } from '../../functions/engine/athenaEngine.ts';
 import { parseQueryFile } from '../../functions/engine/queryCatalog.ts';
 import { param } from '../../functions/engine/queryEngine.ts';
+import { WRITEBACK_TABLES } from '../../functions/engine/writebackTables.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 
@@ -430,5 +431,53 @@ describe('AthenaEngine reading results', () => {
 
     // Act / Assess
     await expect(engine.runRaw(QUERY, PARAMETERS)).rejects.toThrow('malformed result from Athena (query execution id q-1): row 1 has 9 values, the result has 8 columns');
+  });
+});
+
+describe('AthenaEngine registering a write-back week', () => {
+  it('adds the partition with DDL in the workgroup and database: no parameters, the week as a quoted literal', async () => {
+    // Prepare
+    const { engine, athena } = harness();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetQueryExecutionCommand).resolvesOnce(execution('RUNNING')).resolves(execution('SUCCEEDED'));
+
+    // Act
+    const stats = await engine.registerWeekPartition(WRITEBACK_TABLES.kpi_history, '2026-W47');
+
+    // Assess
+    const start = athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input;
+    expect(start.QueryString).toBe("ALTER TABLE kpi_history ADD IF NOT EXISTS PARTITION (week_id = '2026-W47')");
+    expect(start).toMatchObject({ WorkGroup: 'ltv-pulse', QueryExecutionContext: { Database: 'ltv_lake' } });
+    expect(start.ExecutionParameters).toBeUndefined();
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(0);
+    expect(stats).toMatchObject({ query: 'registering kpi_history week 2026-W47', rows: 0, queryExecutionId: 'q-1' });
+  });
+
+  it.each(["2026-W47') ; DROP TABLE kpi_history --", '2026-47', "2026-W4'7"])('refuses the week id %s before anything reaches Athena', async (weekId) => {
+    // Prepare
+    const { engine, athena } = harness();
+
+    // Act, Assess
+    await expect(engine.registerWeekPartition(WRITEBACK_TABLES.clv_scores, weekId)).rejects.toThrow('is not an ISO week id like 2026-W47');
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+  });
+
+  it('refuses a table that is not one of the declared write-back tables', async () => {
+    // Prepare
+    const { engine } = harness();
+    const impostor = { ...WRITEBACK_TABLES.kpi_history, name: 'kpi_history; DROP TABLE orders' } as unknown as typeof WRITEBACK_TABLES.kpi_history;
+
+    // Act, Assess
+    await expect(engine.registerWeekPartition(impostor, '2026-W47')).rejects.toThrow('is not a declared write-back table');
+  });
+
+  it('names the statement and Athena’s reason when the DDL fails', async () => {
+    // Prepare
+    const { engine, athena } = harness();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetQueryExecutionCommand).resolves(execution('FAILED', { StateChangeReason: 'AccessDeniedException: glue:BatchCreatePartition' }));
+
+    // Act, Assess
+    await expect(engine.registerWeekPartition(WRITEBACK_TABLES.clv_scores, '2026-W47')).rejects.toThrow(/registering clv_scores week 2026-W47 .*glue:BatchCreatePartition/);
   });
 });

@@ -75,3 +75,28 @@ describe('replaceWeekPartition', () => {
     await expect(replaceWeekPartition(lake, table, '../x', [])).rejects.toThrow('not an ISO week id');
   });
 });
+
+describe('registering a written week with the DuckDB engine', () => {
+  it('lets an engine opened on an empty table read the week written after it opened', async () => {
+    // Prepare: the engine opens before the table has any week, as a backfill's first week does
+    const freshDir = await mkdtemp(path.join(os.tmpdir(), 'ltv-writeback-register-'));
+    const engine = await DuckDbEngine.open({ lakeDir: freshDir });
+    const count = async () => Number((await engine.sql('select count(*) as n from kpi_history'))[0]!.n);
+    try {
+      await replaceWeekPartition(new LocalFolderStore(freshDir), WRITEBACK_TABLES.kpi_history, '2026-W46', [
+        { kpi: 'aov', value: 50, unit: 'money', guard: null, week_start: new Date('2026-11-09T00:00:00Z'), week_end: new Date('2026-11-16T00:00:00Z') },
+      ]);
+      const beforeRegistering = await count();
+
+      // Act
+      const stats = await engine.registerWeekPartition(WRITEBACK_TABLES.kpi_history);
+
+      // Assess
+      expect(stats).toBeNull();
+      expect([beforeRegistering, await count()]).toEqual([0, 1]);
+    } finally {
+      await engine.close();
+      await rm(freshDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -38,9 +38,9 @@ beforeAll(async () => {
   config = parseConfig({ storage: { kind: 'local', root: path.join(root, 'out') }, exports: { dir: path.join(root, 'exports') } }, 'test');
   const stores = openStores(config);
   await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: 'UTC', now: new Date('2026-11-23T07:00:00Z') });
-  backfilled = await backfillWeeks({ config, lake: stores.lake, openEngine: () => openEngine(config) }, parseWeekId('2026-W42'), parseWeekId('2026-W46'));
   const engine = await openEngine(config);
   try {
+    backfilled = await backfillWeeks({ config, lake: stores.lake, engine }, parseWeekId('2026-W42'), parseWeekId('2026-W46'));
     const run = await runWeeklyReport({ config, engine, lake: stores.lake, reports: stores.reports, mailer: openMailer(config) }, parseWeekId('2026-W47'), { dryRun: true, now: new Date('2026-11-23T07:00:00Z') });
     report = run.report;
   } finally {
@@ -98,7 +98,8 @@ describe('ltv backfill', () => {
     const [before] = await lakeSql("select sum(value) as total from kpi_history where week_id = '2026-W44'");
 
     // Act
-    await backfillWeeks({ config, lake: stores.lake, openEngine: () => openEngine(config) }, parseWeekId('2026-W44'), parseWeekId('2026-W44'));
+    const engine = await openEngine(config);
+    await backfillWeeks({ config, lake: stores.lake, engine }, parseWeekId('2026-W44'), parseWeekId('2026-W44')).finally(() => engine.close());
 
     // Assess
     const [after] = await lakeSql("select sum(value) as total, count(*) as n from kpi_history where week_id = '2026-W44'");
