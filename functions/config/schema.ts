@@ -85,6 +85,11 @@ const athenaEngine = z.strictObject({
   queryTimeoutSeconds: z.number().int().min(10).max(3600).default(300),
   /** Longest wait between two polls of a running query; polling starts faster and backs off to this. */
   pollMaxMs: z.number().int().min(200).max(60_000).default(5000),
+  /**
+   * Queries of one run that may be running on Athena at once. The account's active-DML-query
+   * quota (20 to 25 by default, shared with analysts' queries) is the ceiling; throttled starts are retried.
+   */
+  maxConcurrentQueries: z.number().int().min(1).max(20).default(4),
 });
 
 const emlMail = z.object({

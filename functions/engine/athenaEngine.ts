@@ -18,6 +18,7 @@ import {
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CsvSyntaxError, CsvTokenizer, type CsvToken } from '../ingest/csvTokenizer.ts';
 import { S3ObjectStore } from '../storage/s3Store.ts';
+import { concurrencyLimit, type Limited } from './concurrencyLimit.ts';
 import type { NamedQuery } from './queryCatalog.ts';
 import { assertWeekId, WRITEBACK_TABLES, type WritebackTable } from './writebackTables.ts';
 import { orderedParameters, type ParameterValue, type ParameterValues, type QueryEngine, type QueryStats, type RawRow } from './queryEngine.ts';
@@ -101,6 +102,8 @@ export interface AthenaEngineOptions {
   outputLocation?: string;
   queryTimeoutMs: number;
   pollMaxMs: number;
+  /** Queries running at once; more wait their turn (1 when unset). */
+  maxConcurrentQueries?: number;
   /** Results with more rows are read from the result CSV in S3 instead of page by page. */
   pagedRowLimit?: number;
   /** Clock time (of `clock`) by which every query must have ended, e.g. shortly before a Lambda's end. */
@@ -140,6 +143,7 @@ interface RunSettings extends AthenaEngineOptions {
 export class AthenaEngine implements QueryEngine {
   readonly kind = 'athena';
   private readonly settings: RunSettings;
+  private readonly limited: Limited;
 
   /** The engine owns both clients: close() destroys them. */
   constructor(options: AthenaEngineOptions) {
@@ -150,6 +154,7 @@ export class AthenaEngine implements QueryEngine {
       random: options.random ?? Math.random,
       pagedRowLimit: options.pagedRowLimit ?? 10 * PAGE_ROWS,
     };
+    this.limited = concurrencyLimit(options.maxConcurrentQueries ?? 1);
   }
 
   async runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: AthenaQueryStats }> {
@@ -160,12 +165,15 @@ export class AthenaEngine implements QueryEngine {
         throw new Error(`${query.file}: parameter ${query.parameters[i]!.name}: ${(err as Error).message}`);
       }
     });
-    const started = this.settings.clock();
-    const run = new QueryRun(this.settings, { label: query.file, sql: query.sql }, this.limitFrom(started));
-    const id = await run.start(literals);
-    const execution = await run.waitUntilDone(id);
-    const rows = await run.readRows(id, execution);
-    return { rows, stats: this.statsOf(query.name, id, execution, rows.length, started) };
+    return this.limited(async () => {
+      // The query's time starts when it gets its turn, not while it waits for one.
+      const started = this.settings.clock();
+      const run = new QueryRun(this.settings, { label: query.file, sql: query.sql }, this.limitFrom(started));
+      const id = await run.start(literals);
+      const execution = await run.waitUntilDone(id);
+      const rows = await run.readRows(id, execution);
+      return { rows, stats: this.statsOf(query.name, id, execution, rows.length, started) };
+    });
   }
 
   /**
@@ -180,10 +188,12 @@ export class AthenaEngine implements QueryEngine {
     if (declared !== table) throw new Error(`${table.name} is not a declared write-back table`);
     const label = `registering ${table.name} week ${weekId}`;
     const sql = `ALTER TABLE ${declared.name} ADD IF NOT EXISTS PARTITION (${declared.partition.name} = ${athenaLiteral({ type: 'varchar', value: weekId })})`;
-    const started = this.settings.clock();
-    const run = new QueryRun(this.settings, { label, sql }, this.limitFrom(started));
-    const id = await run.start([]);
-    return this.statsOf(label, id, await run.waitUntilDone(id), 0, started);
+    return this.limited(async () => {
+      const started = this.settings.clock();
+      const run = new QueryRun(this.settings, { label, sql }, this.limitFrom(started));
+      const id = await run.start([]);
+      return this.statsOf(label, id, await run.waitUntilDone(id), 0, started);
+    });
   }
 
   private limitFrom(started: number): { at: number; why: string } {

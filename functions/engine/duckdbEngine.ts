@@ -17,6 +17,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { LINEAGE_COLUMNS, TABLES, sqlTypeOf, type TableDef } from '../schema/tables.ts';
+import { concurrencyLimit } from './concurrencyLimit.ts';
 import { orderedParameters, type ParameterValue, type ParameterValues, type QueryEngine, type RawRow } from './queryEngine.ts';
 import type { NamedQuery } from './queryCatalog.ts';
 import { WRITEBACK_TABLES, type WritebackTable } from './writebackTables.ts';
@@ -59,7 +60,14 @@ export class DuckDbEngine implements QueryEngine {
     }
   }
 
-  async runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: { query: string; rows: number; elapsedMs: number } }> {
+  /** One query at a time on the one connection; DuckDB spreads each query over its threads itself. */
+  private readonly serial = concurrencyLimit(1);
+
+  runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: { query: string; rows: number; elapsedMs: number } }> {
+    return this.serial(() => this.runNow(query, parameters));
+  }
+
+  private async runNow(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: { query: string; rows: number; elapsedMs: number } }> {
     const ordered = orderedParameters(query, parameters);
     const started = performance.now();
     let reader;
@@ -81,7 +89,7 @@ export class DuckDbEngine implements QueryEngine {
    * when it was made while the folder was empty (an empty placeholder view).
    */
   async registerWeekPartition(table: WritebackTable): Promise<null> {
-    await this.connection.run(viewSql(table.name, writebackColumns(table), table.partition.name, this.lakeDir));
+    await this.serial(() => this.connection.run(viewSql(table.name, writebackColumns(table), table.partition.name, this.lakeDir)));
     return null;
   }
 

@@ -86,6 +86,7 @@ export async function openEngine(config: Config, options: EngineOptions = {}): P
         ...(engine.outputLocation ? { outputLocation: engine.outputLocation } : {}),
         queryTimeoutMs: engine.queryTimeoutSeconds * 1000,
         pollMaxMs: engine.pollMaxMs,
+        maxConcurrentQueries: engine.maxConcurrentQueries,
         ...(options.deadline ? { deadline: options.deadline.getTime() } : {}),
       });
   }

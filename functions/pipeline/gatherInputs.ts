@@ -50,29 +50,24 @@ export async function gatherWeeklyInputs(
   const { week, rateStart, activityFromRateStart, activityFromWeekEnd } = windows;
   const currency = param.varchar(config.reportCurrency);
   const toMonth = param.varchar(lastMonthBefore(week.end));
-  const stats: QueryStats[] = [];
-  const one = async <T>(promise: Promise<{ rows: T[]; stats: QueryStats }>, name: string): Promise<T> => {
-    const { rows, stats: s } = await promise;
-    stats.push(s);
+  const exactlyOne = <T>(rows: T[], name: string): T => {
     if (rows.length !== 1) throw new Error(`queries/${name}.sql returned ${rows.length} rows; expected exactly one`);
     return rows[0]!;
   };
 
   const ordersWindow = await getQuery('orders_window');
   const ordersIn = (start: Date) =>
-    one(
-      runQuery(engine, ordersWindow, {
-        from_month: param.varchar(partitionMonth(start)),
-        to_month: toMonth,
-        window_start: param.timestamp(start),
-        window_end: param.timestamp(week.end),
-        report_currency: currency,
-      }, ordersWindowRow),
-      'orders_window',
-    );
-  const windowRow = await ordersIn(rateStart);
-  const activityWindowRow = await ordersIn(activityFromWeekEnd);
-  const activity = await one(
+    runQuery(engine, ordersWindow, {
+      from_month: param.varchar(partitionMonth(start)),
+      to_month: toMonth,
+      window_start: param.timestamp(start),
+      window_end: param.timestamp(week.end),
+      report_currency: currency,
+    }, ordersWindowRow);
+  // Issued together: the engine runs as many at once as it allows (docs/architecture.md).
+  const [rateWindow, activityWindow, activity, acquisition, cohorts] = await Promise.all([
+    ordersIn(rateStart),
+    ordersIn(activityFromWeekEnd),
     runQuery(engine, await getQuery('customer_activity'), {
       from_month: param.varchar(partitionMonth(activityFromRateStart)),
       to_month: toMonth,
@@ -81,33 +76,30 @@ export async function gatherWeeklyInputs(
       start_activity_from: param.timestamp(activityFromRateStart),
       end_activity_from: param.timestamp(activityFromWeekEnd),
     }, customerActivityRow),
-    'customer_activity',
-  );
-  const acquisition = await runQuery(engine, await getQuery('acquisition_by_channel'), {
-    to_month: toMonth,
-    window_start: param.timestamp(rateStart),
-    window_end: param.timestamp(week.end),
-    spend_from: param.date(civilDate(rateStart, config.timeZone)),
-    spend_until: param.date(civilDate(week.end, config.timeZone)),
-    report_currency: currency,
-  }, acquisitionRow);
-  stats.push(acquisition.stats);
-  const cohorts = await runQuery(engine, await getQuery('cohort_revenue'), {
-    to_month: toMonth,
-    data_end: param.timestamp(week.end),
-    report_currency: currency,
-  }, cohortRow);
-  stats.push(cohorts.stats);
+    runQuery(engine, await getQuery('acquisition_by_channel'), {
+      to_month: toMonth,
+      window_start: param.timestamp(rateStart),
+      window_end: param.timestamp(week.end),
+      spend_from: param.date(civilDate(rateStart, config.timeZone)),
+      spend_until: param.date(civilDate(week.end, config.timeZone)),
+      report_currency: currency,
+    }, acquisitionRow),
+    runQuery(engine, await getQuery('cohort_revenue'), {
+      to_month: toMonth,
+      data_end: param.timestamp(week.end),
+      report_currency: currency,
+    }, cohortRow),
+  ]);
 
   return {
     inputs: {
-      window: windowRow,
-      activityWindow: activityWindowRow,
-      activity,
+      window: exactlyOne(rateWindow.rows, 'orders_window'),
+      activityWindow: exactlyOne(activityWindow.rows, 'orders_window'),
+      activity: exactlyOne(activity.rows, 'customer_activity'),
       acquisition: acquisition.rows,
       cohorts: cohorts.rows,
       currentMonth: `${lastMonthBefore(week.end)}-01`,
     },
-    stats,
+    stats: [rateWindow, activityWindow, activity, acquisition, cohorts].map((r) => r.stats),
   };
 }

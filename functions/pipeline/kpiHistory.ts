@@ -38,18 +38,15 @@ export async function readKpiHistory(
   const trend = await getQuery('kpi_trend');
   const toWeek = formatWeekId(addWeeks(week, -1));
   const baselineFrom = formatWeekId(addWeeks(week, -STATUS_RULE.baselineWeeks));
-  const history = new Map<KpiKey, HistoryPoint[]>();
-  const stats: QueryStats[] = [];
-  for (const key of new Set(keys)) {
-    const fromWeek = key === headlineHistoryKey(headlineMethod) ? FIRST_WEEK : baselineFrom;
-    const { rows, stats: s } = await runQuery(
-      engine,
-      trend,
-      { kpi: param.varchar(key), to_week: param.varchar(toWeek), from_week: param.varchar(fromWeek) },
-      kpiTrendRow,
-    );
-    stats.push(s);
-    history.set(key, rows.map((r) => ({ weekId: r.week_id, value: r.value })));
-  }
+  // One query per KPI, issued together: the engine runs as many at once as it allows.
+  const results = await Promise.all(
+    [...new Set(keys)].map(async (key) => {
+      const fromWeek = key === headlineHistoryKey(headlineMethod) ? FIRST_WEEK : baselineFrom;
+      const { rows, stats } = await runQuery(engine, trend, { kpi: param.varchar(key), to_week: param.varchar(toWeek), from_week: param.varchar(fromWeek) }, kpiTrendRow);
+      return { key, points: rows.map((r): HistoryPoint => ({ weekId: r.week_id, value: r.value })), stats };
+    }),
+  );
+  const history = new Map<KpiKey, HistoryPoint[]>(results.map((r) => [r.key, r.points]));
+  const stats = results.map((r) => r.stats);
   return { history, stats };
 }

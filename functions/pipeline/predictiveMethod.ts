@@ -32,12 +32,10 @@ export interface PredictiveRun {
 }
 
 export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds, config: Config): Promise<PredictiveRun> {
-  const inputs = await readModelInputs(engine, week.end, config.reportCurrency);
-  const stats = [inputs.stats];
-  const customers = inputs.customers;
   const calibrationCutoff = shiftCivilDays(week.end, -7 * config.holdoutWeeks, config.timeZone);
-  const holdout = await readHoldoutTuples(engine, calibrationCutoff, week.end);
-  stats.push(holdout.stats);
+  const [inputs, holdout] = await Promise.all([readModelInputs(engine, week.end, config.reportCurrency), readHoldoutTuples(engine, calibrationCutoff, week.end)]);
+  const stats = [inputs.stats, holdout.stats];
+  const customers = inputs.customers;
   const accuracy = validate(holdout.tuples, (week.end.getTime() - calibrationCutoff.getTime()) / DAY_MS, config.holdoutWeeks);
 
   const base = {

@@ -19,29 +19,6 @@ export async function gatherStageInputs(engine: QueryEngine, windows: Windows, c
   const { week, activityFromWeekEnd } = windows;
   const currency = param.varchar(config.reportCurrency);
   const toMonth = param.varchar(lastMonthBefore(week.end));
-  const stats: QueryStats[] = [];
-  const run = async <T>(result: Promise<{ rows: T[]; stats: QueryStats }>): Promise<T[]> => {
-    const { rows, stats: s } = await result;
-    stats.push(s);
-    return rows;
-  };
-
-  const earlyChurn = await run(
-    runQuery(engine, await getQuery('early_churn'), {
-      to_month: toMonth,
-      data_end: param.timestamp(week.end),
-      acquired_from: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.fromDaysBefore, config.timeZone)),
-      acquired_until: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.untilDaysBefore, config.timeZone)),
-      repeat_days: param.bigint(EARLY_CHURN_COHORT.repeatDays),
-      cancel_days: param.bigint(EARLY_CHURN_COHORT.cancelDays),
-    }, earlyChurnRow),
-  );
-  if (earlyChurn.length !== 1) throw new Error(`queries/early_churn.sql returned ${earlyChurn.length} rows; expected exactly one`);
-  const mrr = await run(runQuery(engine, await getQuery('mrr_movements'), { data_end: param.timestamp(week.end), report_currency: currency }, mrrMovementRow));
-  const cohortRetention = await run(
-    runQuery(engine, await getQuery('cohort_retention'), { to_month: toMonth, data_end: param.timestamp(week.end), report_currency: currency }, cohortRetentionRow),
-  );
-
   // The activity window ending at `asOf`, as rfm_scores and rfm_segments take it.
   const rfmWindow = (asOf: Date, activityFrom: Date) => ({
     from_month: param.varchar(partitionMonth(activityFrom)),
@@ -52,10 +29,30 @@ export async function gatherStageInputs(engine: QueryEngine, windows: Windows, c
   });
   const thisWeek = rfmWindow(week.end, activityFromWeekEnd);
   const previousWeek = rfmWindow(week.start, shiftCivilDays(week.start, -config.activityWindowDays, config.timeZone));
-  const rfmSegments = await run(runQuery(engine, await getQuery('rfm_segments'), thisWeek, rfmSegmentRow));
   const rfmScores = await getQuery('rfm_scores');
-  const current = await run(runQuery(engine, rfmScores, thisWeek, rfmScoreRow));
-  const previous = await run(runQuery(engine, rfmScores, previousWeek, rfmScoreRow));
 
-  return { stage: { earlyChurn: earlyChurn[0]!, mrr, cohortRetention, rfmSegments }, rfmScores: { current, previous }, stats };
+  // Issued together: the engine runs as many at once as it allows (docs/architecture.md).
+  const [earlyChurn, mrr, cohortRetention, rfmSegments, current, previous] = await Promise.all([
+    runQuery(engine, await getQuery('early_churn'), {
+      to_month: toMonth,
+      data_end: param.timestamp(week.end),
+      acquired_from: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.fromDaysBefore, config.timeZone)),
+      acquired_until: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.untilDaysBefore, config.timeZone)),
+      repeat_days: param.bigint(EARLY_CHURN_COHORT.repeatDays),
+      cancel_days: param.bigint(EARLY_CHURN_COHORT.cancelDays),
+    }, earlyChurnRow),
+    runQuery(engine, await getQuery('mrr_movements'), { data_end: param.timestamp(week.end), report_currency: currency }, mrrMovementRow),
+    runQuery(engine, await getQuery('cohort_retention'), { to_month: toMonth, data_end: param.timestamp(week.end), report_currency: currency }, cohortRetentionRow),
+    runQuery(engine, await getQuery('rfm_segments'), thisWeek, rfmSegmentRow),
+    runQuery(engine, rfmScores, thisWeek, rfmScoreRow),
+    runQuery(engine, rfmScores, previousWeek, rfmScoreRow),
+  ]);
+  if (earlyChurn.rows.length !== 1) throw new Error(`queries/early_churn.sql returned ${earlyChurn.rows.length} rows; expected exactly one`);
+  const stats: QueryStats[] = [earlyChurn, mrr, cohortRetention, rfmSegments, current, previous].map((r) => r.stats);
+
+  return {
+    stage: { earlyChurn: earlyChurn.rows[0]!, mrr: mrr.rows, cohortRetention: cohortRetention.rows, rfmSegments: rfmSegments.rows },
+    rfmScores: { current: current.rows, previous: previous.rows },
+    stats,
+  };
 }

@@ -79,11 +79,17 @@ export async function computeWeek(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
   const { config, engine } = deps;
   const week = weekBounds(isoWeek, config.timeZone);
   const windows = windowsFor(week, config);
-  const weeklyInputs = await gatherWeeklyInputs(engine, windows, config);
-  const stage = await gatherStageInputs(engine, windows, config);
-  const predictive = await runPredictiveMethod(engine, week, config);
+  // Every query of the week is issued at once; the engine decides how many run together (Athena:
+  // engine.maxConcurrentQueries; DuckDB: one after another). The model fit overlaps the queries still running.
+  const [weeklyInputs, stage, predictive, history, manifests] = await Promise.all([
+    gatherWeeklyInputs(engine, windows, config),
+    gatherStageInputs(engine, windows, config),
+    runPredictiveMethod(engine, week, config),
+    readKpiHistory(engine, [...scorecardHistoryKeys(config.headlineClvMethod), ...TILE_KPIS], isoWeek, config.headlineClvMethod),
+    readAllManifests(deps.lake),
+  ]);
   const weekly = computeWeeklyKpis(weeklyInputs.inputs, config, predictive.result);
-  const ingest = summariseIngest(await readAllManifests(deps.lake));
+  const ingest = summariseIngest(manifests);
   const accuracy = predictive.summary.accuracy;
   const stageKpis = computeStageKpis({
     inputs: stage.stage,
@@ -91,7 +97,6 @@ export async function computeWeek(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
     weekEnd: week.end,
     accuracy: accuracy ? { mae: accuracy.mae } : { mae: null, guard: predictive.summary.accuracyGuard },
   });
-  const history = await readKpiHistory(engine, [...scorecardHistoryKeys(config.headlineClvMethod), ...TILE_KPIS], isoWeek, config.headlineClvMethod);
   const clvByCustomer = new Map<string, number>();
   for (const row of predictive.scores) if (typeof row.customer_id === 'string' && typeof row.clv === 'number') clvByCustomer.set(row.customer_id, row.clv);
   return {

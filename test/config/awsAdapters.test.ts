@@ -31,7 +31,7 @@ describe('the athena engine and ses mail kinds', () => {
     const config = parseConfig(awsRun, 'ltv.config.json');
 
     // Assess
-    expect(config.engine).toEqual({ kind: 'athena', workgroup: 'ltv-pulse', database: 'ltv_pulse', queryTimeoutSeconds: 300, pollMaxMs: 5000 });
+    expect(config.engine).toEqual({ kind: 'athena', workgroup: 'ltv-pulse', database: 'ltv_pulse', queryTimeoutSeconds: 300, pollMaxMs: 5000, maxConcurrentQueries: 4 });
     expect(config.mail).toEqual({ kind: 'ses', configurationSet: 'ltv-pulse' });
   });
 

@@ -481,3 +481,38 @@ describe('AthenaEngine registering a write-back week', () => {
     await expect(engine.registerWeekPartition(WRITEBACK_TABLES.clv_scores, '2026-W47')).rejects.toThrow(/registering clv_scores week 2026-W47 .*glue:BatchCreatePartition/);
   });
 });
+
+describe('AthenaEngine running many queries at once', () => {
+  /** Five queries issued together; each polls RUNNING once, then SUCCEEDED; returns the most that were running at one time. */
+  async function peakRunning(options: Partial<AthenaEngineOptions>): Promise<{ peak: number; finished: number }> {
+    const { engine, athena } = harness(options);
+    let started = 0;
+    let running = 0;
+    let peak = 0;
+    const polls = new Map<string, number>();
+    athena.on(StartQueryExecutionCommand).callsFake(() => {
+      running++;
+      peak = Math.max(peak, running);
+      return { QueryExecutionId: `q-${++started}` };
+    });
+    athena.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId: string }) => {
+      const n = (polls.get(input.QueryExecutionId) ?? 0) + 1;
+      polls.set(input.QueryExecutionId, n);
+      return execution(n === 1 ? 'RUNNING' : 'SUCCEEDED');
+    });
+    athena.on(GetQueryResultsCommand).callsFake(() => {
+      running--;
+      return page([row(...HEADER)]);
+    });
+    const results = await Promise.all(Array.from({ length: 5 }, () => engine.runRaw(QUERY, PARAMETERS)));
+    return { peak, finished: results.length };
+  }
+
+  it('keeps at most maxConcurrentQueries running and starts the rest as earlier ones end', async () => {
+    expect(await peakRunning({ maxConcurrentQueries: 2 })).toEqual({ peak: 2, finished: 5 });
+  });
+
+  it('runs one at a time when no cap is configured', async () => {
+    expect(await peakRunning({})).toEqual({ peak: 1, finished: 5 });
+  });
+});
