@@ -21,7 +21,7 @@ import { S3ObjectStore } from '../storage/s3Store.ts';
 import { concurrencyLimit, type Limited } from './concurrencyLimit.ts';
 import type { NamedQuery } from './queryCatalog.ts';
 import { assertWeekId, WRITEBACK_TABLES, type WritebackTable } from './writebackTables.ts';
-import { orderedParameters, type ParameterValue, type ParameterValues, type QueryEngine, type QueryStats, type RawRow } from './queryEngine.ts';
+import { orderedParameters, type ParameterValue, type ParameterValues, type QueryEngine, type QueryStats, type RawRow, type RowParser } from './queryEngine.ts';
 
 /** Athena's limit on one ExecutionParameters value. */
 const MAX_PARAMETER_LENGTH = 1024;
@@ -157,7 +157,11 @@ export class AthenaEngine implements QueryEngine {
     this.limited = concurrencyLimit(options.maxConcurrentQueries ?? 1);
   }
 
-  async runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: AthenaQueryStats }> {
+  runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: AthenaQueryStats }> {
+    return this.runRows(query, parameters, (row) => row);
+  }
+
+  async runRows<T>(query: NamedQuery, parameters: ParameterValues, parse: RowParser<T>): Promise<{ rows: T[]; stats: AthenaQueryStats }> {
     const literals = orderedParameters(query, parameters).map((p, i) => {
       try {
         return athenaLiteral(p);
@@ -171,7 +175,7 @@ export class AthenaEngine implements QueryEngine {
       const run = new QueryRun(this.settings, { label: query.file, sql: query.sql }, this.limitFrom(started));
       const id = await run.start(literals);
       const execution = await run.waitUntilDone(id);
-      const rows = await run.readRows(id, execution);
+      const rows = await run.readRows(id, execution, parse);
       return { rows, stats: this.statsOf(query.name, id, execution, rows.length, started) };
     });
   }
@@ -265,8 +269,8 @@ class QueryRun {
     }
   }
 
-  async readRows(id: string, execution: QueryExecution): Promise<RawRow[]> {
-    const rows: RawRow[] = [];
+  async readRows<T>(id: string, execution: QueryExecution, parse: RowParser<T>): Promise<T[]> {
+    const rows: T[] = [];
     let columns: ColumnInfo[] | undefined;
     let nextToken: string | undefined;
     let page = 0;
@@ -281,22 +285,22 @@ class QueryRun {
       if (header) this.checkHeader(id, columns, header.Data?.map((d) => d.VarCharValue ?? '') ?? []);
       for (const row of data) {
         const values = row.Data ?? [];
-        rows.push(this.convert(id, columns, values.map((d) => d.VarCharValue ?? null), rows.length + 1));
+        rows.push(parse(this.convert(id, columns, values.map((d) => d.VarCharValue ?? null), rows.length + 1), rows.length));
       }
       nextToken = out.NextToken;
       page++;
     } while (nextToken && rows.length < this.s.pagedRowLimit);
     if (!nextToken) return rows;
     // The result object holds every row, so the pages read so far are dropped, not joined to it.
-    return this.readResultObject(id, execution, columns);
+    return this.readResultObject(id, execution, columns, parse);
   }
 
   /** Large results: the CSV Athena wrote, streamed through the CSV tokenizer the ingest uses. */
-  private async readResultObject(id: string, execution: QueryExecution, columns: ColumnInfo[]): Promise<RawRow[]> {
+  private async readResultObject<T>(id: string, execution: QueryExecution, columns: ColumnInfo[], parse: RowParser<T>): Promise<T[]> {
     const location = execution.ResultConfiguration?.OutputLocation;
     const m = location ? /^s3:\/\/([^/]+)\/(.+)$/.exec(location) : null;
     if (!m) throw new AthenaQueryError(`${this.statement.label}: the result is too large to page and Athena names no result object (query execution id ${id})`, id);
-    const rows: RawRow[] = [];
+    const rows: T[] = [];
     let header = true;
     const take = (tokens: CsvToken[]): void => {
       for (const token of tokens) {
@@ -306,7 +310,7 @@ class QueryRun {
           continue;
         }
         const nulls = unquotedEmptyCells(token.raw);
-        rows.push(this.convert(id, columns, token.cells.map((cell, i) => (nulls[i] ? null : cell)), rows.length + 1));
+        rows.push(parse(this.convert(id, columns, token.cells.map((cell, i) => (nulls[i] ? null : cell)), rows.length + 1), rows.length));
       }
     };
     const tokenizer = new CsvTokenizer();

@@ -18,7 +18,7 @@ import {
 } from '@duckdb/node-api';
 import { LINEAGE_COLUMNS, TABLES, sqlTypeOf, type TableDef } from '../schema/tables.ts';
 import { concurrencyLimit } from './concurrencyLimit.ts';
-import { orderedParameters, type ParameterValue, type ParameterValues, type QueryEngine, type RawRow } from './queryEngine.ts';
+import { orderedParameters, type ParameterValue, type ParameterValues, type QueryEngine, type RawRow, type RowParser } from './queryEngine.ts';
 import type { NamedQuery } from './queryCatalog.ts';
 import { WRITEBACK_TABLES, type WritebackTable } from './writebackTables.ts';
 
@@ -65,6 +65,11 @@ export class DuckDbEngine implements QueryEngine {
 
   runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: { query: string; rows: number; elapsedMs: number } }> {
     return this.serial(() => this.runNow(query, parameters));
+  }
+
+  async runRows<T>(query: NamedQuery, parameters: ParameterValues, parse: RowParser<T>): Promise<{ rows: T[]; stats: { query: string; rows: number; elapsedMs: number } }> {
+    const { rows, stats } = await this.runRaw(query, parameters);
+    return { rows: rows.map(parse), stats };
   }
 
   private async runNow(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: { query: string; rows: number; elapsedMs: number } }> {

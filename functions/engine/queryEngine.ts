@@ -24,9 +24,17 @@ export interface QueryStats {
   bytesScanned?: number;
 }
 
+/** Turns one result row into the caller's value; `index` counts from 0. */
+export type RowParser<T> = (row: RawRow, index: number) => T;
+
 export interface QueryEngine {
   readonly kind: string;
   runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: QueryStats }>;
+  /**
+   * Like runRaw, with each row handed to `parse` as it is read, so a large result is never
+   * held twice (as raw rows and as parsed ones) at once.
+   */
+  runRows<T>(query: NamedQuery, parameters: ParameterValues, parse: RowParser<T>): Promise<{ rows: T[]; stats: QueryStats }>;
   /**
    * Make a week's partition of a write-back table, just written to the lake, visible to later
    * queries. Returns the statement's stats when the engine ran one.
@@ -91,8 +99,7 @@ export async function runQuery<S extends z.ZodType>(
   parameters: ParameterValues,
   schema: S,
 ): Promise<{ rows: z.output<S>[]; stats: QueryStats }> {
-  const { rows, stats } = await engine.runRaw(query, parameters);
-  const parsed = rows.map((row, i) => {
+  return engine.runRows(query, parameters, (row, i) => {
     const r = schema.safeParse(row);
     if (!r.success) {
       const issue = r.error.issues[0]!;
@@ -100,9 +107,8 @@ export async function runQuery<S extends z.ZodType>(
         `${query.file}: row ${i + 1} does not match the expected columns: ${issue.path.join('.')}: ${issue.message}`,
       );
     }
-    return r.data;
+    return r.data as z.output<S>;
   });
-  return { rows: parsed, stats };
 }
 
 export type { ParameterType };

@@ -19,9 +19,10 @@ import {
 import { GetObjectCommand, S3Client, S3ServiceException, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { AthenaEngine, type AthenaEngineOptions } from '../../functions/engine/athenaEngine.ts';
 import { parseQueryFile } from '../../functions/engine/queryCatalog.ts';
-import { param } from '../../functions/engine/queryEngine.ts';
+import { param, runQuery } from '../../functions/engine/queryEngine.ts';
 import { WRITEBACK_TABLES } from '../../functions/engine/writebackTables.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -408,6 +409,27 @@ describe('AthenaEngine reading results', () => {
 
     // Act / Assess
     await expect(engine.runRaw(QUERY, PARAMETERS)).rejects.toThrow(`queries/customer_orders.sql: malformed result from Athena (query execution id q-1): ${detail}`);
+  });
+
+  it('hands each row of a streamed result to the caller as it is read, and names the row the caller refuses', async () => {
+    // Prepare
+    const { engine, athena, s3 } = succeeded({ pagedRowLimit: 0 });
+    athena.on(GetQueryResultsCommand).resolves(page([row(...HEADER)], 'token-2'));
+    const line = (i: number, orders: string) => `"c-${i}","${orders}","1.0000","0.5","2026-01-05","2026-11-20 10:00:00.000","true","${i}"`;
+    const csv = [HEADER.map((h) => `"${h}"`).join(','), line(1, '3'), line(2, '4'), line(3, '-1')].join('\n');
+    s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from(csv)]) as unknown as GetObjectCommandOutput['Body'] });
+    const schema = z.object({ customer_id: z.string(), paid_orders: z.string().regex(/^\d+$/, 'must be a count') });
+
+    // Act / Assess
+    await expect(runQuery(engine, QUERY, PARAMETERS, schema)).rejects.toThrow('queries/customer_orders.sql: row 3 does not match the expected columns: paid_orders: must be a count');
+    const seen: string[] = [];
+    s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from(csv)]) as unknown as GetObjectCommandOutput['Body'] });
+    const { rows } = await engine.runRows(QUERY, PARAMETERS, (r, i) => {
+      seen.push(`${i}:${String(r.customer_id)}`);
+      return r.customer_id;
+    });
+    expect(rows).toEqual(['c-1', 'c-2', 'c-3']);
+    expect(seen).toEqual(['0:c-1', '1:c-2', '2:c-3']);
   });
 
   it('names the query and the result object when the object cannot be read', async () => {

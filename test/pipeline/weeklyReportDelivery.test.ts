@@ -86,6 +86,9 @@ describe('a failed run', () => {
     runRaw: async () => {
       throw new Error('queries/orders_window.sql failed on Athena: HIVE_CURSOR_ERROR');
     },
+    runRows: async () => {
+      throw new Error('queries/orders_window.sql failed on Athena: HIVE_CURSOR_ERROR');
+    },
     registerWeekPartition: async () => null,
     close: async () => {},
   };
