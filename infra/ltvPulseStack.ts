@@ -81,6 +81,7 @@ export class LtvPulseStack extends Stack {
       settings: { report: config.report, timeZone: config.scheduleTimeZone, sender: config.sender, recipients: config.recipients },
       deployment: config.stackName,
       ingestConcurrency: config.ingestConcurrency,
+      weeklyMemoryMb: config.weeklyMemoryMb,
       ...(props.handlerEntries !== undefined ? { entries: props.handlerEntries } : {}),
       ...(props.nativeLayerDir !== undefined ? { nativeLayerDir: props.nativeLayerDir } : {}),
     });

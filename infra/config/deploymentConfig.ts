@@ -116,6 +116,11 @@ export const deploymentSchema = z.strictObject({
    * unreserved, for accounts whose concurrency quota cannot spare a reservation.
    */
   ingestConcurrency: fromCli(z.number().int().min(0).max(10)).default(1),
+  /**
+   * Memory of the weekly function. 3008 MB is the most a new account may configure; the 10M-order
+   * run needs about 2 GiB of JavaScript heap (docs/deploy.md). More memory also brings more vCPUs.
+   */
+  weeklyMemoryMb: fromCli(z.number().int().min(1024).max(10240)).default(3008),
 });
 
 function stackOwnedHint(key: (typeof STACK_OWNED_SETTINGS)[number]): string {

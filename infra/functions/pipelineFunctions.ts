@@ -71,6 +71,8 @@ export interface PipelineFunctionsProps {
   deployment: string;
   /** Reserved concurrency of ingest; 0 leaves it unreserved. */
   ingestConcurrency: number;
+  /** Memory of the weekly function, MB. */
+  weeklyMemoryMb: number;
   /** Entry files (default: functions/handlers/); tests point these at a small fixture. */
   entries?: { ingest: string; weekly: string };
   /** The built native-modules layer folder (default build/native-layer); tests pass a stand-in. */
@@ -156,7 +158,7 @@ export class PipelineFunctions extends Construct {
     this.weekly = this.pipelineFunction('Weekly', {
       entry: entries.weekly,
       description: 'ltv-pulse: the weekly report (Athena queries, CLV, write-back, archive, e-mail once)',
-      memorySize: 3008,
+      memorySize: props.weeklyMemoryMb,
       ephemeralStorageSize: Size.gibibytes(2),
       // Lambda stops at 15 minutes; 10 leaves room to notice a slow run before it is cut off.
       timeout: Duration.minutes(10),

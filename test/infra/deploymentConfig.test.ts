@@ -34,6 +34,7 @@ describe('deployment settings (cdk.json context)', () => {
       exportsPrefix: '',
       rejectedRowAlarmRatio: 0.05,
       ingestConcurrency: 1,
+      weeklyMemoryMb: 3008,
       report: {},
     });
     expect(config.alarmEmail).toBeUndefined();
@@ -90,6 +91,8 @@ describe('deployment settings (cdk.json context)', () => {
     [{ rejectedRowAlarmRatio: 0 }, 'ltv-pulse:rejectedRowAlarmRatio: must be above 0'],
     [{ rejectedRowAlarmRatio: 1.5 }, 'ltv-pulse:rejectedRowAlarmRatio: must be at most 1'],
     [{ ingestConcurrency: -1 }, 'ltv-pulse:ingestConcurrency:'],
+    [{ weeklyMemoryMb: 512 }, 'ltv-pulse:weeklyMemoryMb:'],
+    [{ weeklyMemoryMb: 20480 }, 'ltv-pulse:weeklyMemoryMb:'],
     [{ scheduleTimezone: 'UTC' }, 'unknown setting ltv-pulse:scheduleTimezone'],
   ])('refuses %j with a line naming the setting', (overrides, expected) => {
     // Act

@@ -50,6 +50,15 @@ describe('the Lambda functions', () => {
     expect(props(ids.ingest)).toMatchObject({ Timeout: 600, MemorySize: 2048, EphemeralStorage: { Size: 4096 } });
   });
 
+  it('gives the weekly run the memory weeklyMemoryMb asks for', () => {
+    // Prepare
+    const big = stackUnderTest({ weeklyMemoryMb: 6144 });
+    const weekly = resourceOf(big.template, logicalIdOf(big.stack, big.stack.functions.weekly)).Properties;
+
+    // Assess
+    expect(weekly.MemorySize).toBe(6144);
+  });
+
   it.each(['ingest', 'weekly'] as const)('%s logs to its own log group, kept for three months', (fn) => {
     // Act
     const logGroupId = (props(ids[fn]).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
