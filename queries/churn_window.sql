@@ -5,7 +5,7 @@
 --   none at window_end, i.e. their last running subscription ended within the window.
 --   Non-contractual: every other customer, active at t with a paid order in the activity window
 --   before t; churned = a paid order in the activity window before window_start and none in the
---   one before window_end. The 'all' row is both together and equals customer_activity.
+--   one before window_end. The 'all' row is both together; the weekly KPIs read its counts.
 -- grain: one row per population: contractual, non_contractual, all
 -- reads: orders (order_month partitions from_month..to_month), subscriptions
 -- parameters:

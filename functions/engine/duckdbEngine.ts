@@ -62,6 +62,7 @@ export class DuckDbEngine implements QueryEngine {
 
   /** One query at a time on the one connection; DuckDB spreads each query over its threads itself. */
   private readonly serial = concurrencyLimit(1);
+  private closed = false;
 
   runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: { query: string; rows: number; elapsedMs: number } }> {
     return this.serial(() => this.runNow(query, parameters));
@@ -74,6 +75,7 @@ export class DuckDbEngine implements QueryEngine {
 
   private async runNow(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: { query: string; rows: number; elapsedMs: number } }> {
     const ordered = orderedParameters(query, parameters);
+    if (this.closed) throw new Error(`${query.file}: the DuckDB engine was closed before the query could run`);
     const started = performance.now();
     let reader;
     try {
@@ -94,7 +96,10 @@ export class DuckDbEngine implements QueryEngine {
    * when it was made while the folder was empty (an empty placeholder view).
    */
   async registerWeekPartition(table: WritebackTable): Promise<null> {
-    await this.serial(() => this.connection.run(viewSql(table.name, writebackColumns(table), table.partition.name, this.lakeDir)));
+    await this.serial(() => {
+      if (this.closed) throw new Error(`${table.name}: the DuckDB engine was closed before the week could be registered`);
+      return this.connection.run(viewSql(table.name, writebackColumns(table), table.partition.name, this.lakeDir));
+    });
     return null;
   }
 
@@ -104,9 +109,14 @@ export class DuckDbEngine implements QueryEngine {
     return reader.getRowObjectsJson() as RawRow[];
   }
 
+  /** Queries already queued end first: closing the connection under a running query would crash DuckDB. */
   async close(): Promise<void> {
-    this.connection.closeSync();
-    this.instance.closeSync();
+    await this.serial(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.connection.closeSync();
+      this.instance.closeSync();
+    });
   }
 }
 

@@ -32,13 +32,14 @@ export const ordersWindowRow = z.object({
 });
 export type OrdersWindowRow = z.output<typeof ordersWindowRow>;
 
-export const customerActivityRow = z.object({
+/** queries/churn_window.sql: the weekly KPIs read the counts; the rates are the scorecard's own. */
+export const churnWindowRow = z.object({
+  population: z.enum(['contractual', 'non_contractual', 'all']),
   active_at_start: count,
   active_at_end: count,
   retained: count,
-  subscribers_active_at_start: count,
 });
-export type CustomerActivityRow = z.output<typeof customerActivityRow>;
+export type ChurnWindowRow = z.output<typeof churnWindowRow>;
 
 export const acquisitionRow = z.object({
   channel: z.string(),

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.ts';
 import { cohortClv, lifespanMonths, monthlyChurnFromWindow, purchaseClv, saasClv, DAYS_PER_MONTH, type ClvResult } from '../clv/formulas.ts';
 import { moneyToNumber, sumMoney } from '../money/decimal.ts';
 import { ratio, type Guarded } from './guardedRatio.ts';
-import type { AcquisitionRow, CohortRow, CustomerActivityRow, OrdersWindowRow } from './queryRows.ts';
+import type { AcquisitionRow, CohortRow, OrdersWindowRow } from './queryRows.ts';
 
 export const RATE_WINDOW_DAYS = 28;
 
@@ -49,12 +49,21 @@ export interface Kpi extends Guarded {
   unit: KpiUnit;
 }
 
+/** Customers active at the rate window's start and end (queries/churn_window.sql, gatherInputs.ts). */
+export interface CustomerActivity {
+  active_at_start: number;
+  active_at_end: number;
+  retained: number;
+  /** Of active_at_start, those judged by their subscriptions (the contractual population). */
+  subscribers_active_at_start: number;
+}
+
 export interface WeeklyInputs {
   /** The 28-day rate window ending at the week's end. */
   window: OrdersWindowRow;
   /** The activity window (default 365 days) ending at the week's end. */
   activityWindow: OrdersWindowRow;
-  activity: CustomerActivityRow;
+  activity: CustomerActivity;
   acquisition: AcquisitionRow[];
   cohorts: CohortRow[];
   /** First day (YYYY-MM-DD) of the UTC month in which the data ends. */

@@ -3,10 +3,11 @@
 import type { Config } from '../config/schema.ts';
 import { getQuery } from '../engine/queryCatalog.ts';
 import { param, runQuery, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
-import { acquisitionRow, cohortRow, customerActivityRow, ordersWindowRow } from '../kpi/queryRows.ts';
-import { RATE_WINDOW_DAYS, type WeeklyInputs } from '../kpi/weeklyKpis.ts';
+import { acquisitionRow, churnWindowRow, cohortRow, ordersWindowRow, type ChurnWindowRow } from '../kpi/queryRows.ts';
+import { RATE_WINDOW_DAYS, type CustomerActivity, type WeeklyInputs } from '../kpi/weeklyKpis.ts';
 import { shiftCivilDays, type WeekBounds } from '../time/isoWeek.ts';
 import { wallTimeAt } from '../time/zonedTime.ts';
+import { settleAll } from './settleAll.ts';
 
 export interface Windows {
   week: WeekBounds;
@@ -42,6 +43,17 @@ function civilDate(instant: Date, timeZone: string): string {
   return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }
 
+/** The totals of the `all` row, and the contractual population's start as the subscribers among them. */
+export function activityOf(rows: readonly ChurnWindowRow[]): CustomerActivity {
+  const row = (population: ChurnWindowRow['population']): ChurnWindowRow => {
+    const found = rows.filter((r) => r.population === population);
+    if (found.length !== 1) throw new Error(`queries/churn_window.sql returned ${found.length} rows for population ${population}; expected exactly one`);
+    return found[0]!;
+  };
+  const all = row('all');
+  return { active_at_start: all.active_at_start, active_at_end: all.active_at_end, retained: all.retained, subscribers_active_at_start: row('contractual').active_at_start };
+}
+
 export async function gatherWeeklyInputs(
   engine: QueryEngine,
   windows: Windows,
@@ -65,17 +77,17 @@ export async function gatherWeeklyInputs(
       report_currency: currency,
     }, ordersWindowRow);
   // Issued together: the engine runs as many at once as it allows (docs/architecture.md).
-  const [rateWindow, activityWindow, activity, acquisition, cohorts] = await Promise.all([
+  const [rateWindow, activityWindow, activity, acquisition, cohorts] = await settleAll([
     ordersIn(rateStart),
     ordersIn(activityFromWeekEnd),
-    runQuery(engine, await getQuery('customer_activity'), {
+    runQuery(engine, await getQuery('churn_window'), {
       from_month: param.varchar(partitionMonth(activityFromRateStart)),
       to_month: toMonth,
       window_start: param.timestamp(rateStart),
       window_end: param.timestamp(week.end),
       start_activity_from: param.timestamp(activityFromRateStart),
       end_activity_from: param.timestamp(activityFromWeekEnd),
-    }, customerActivityRow),
+    }, churnWindowRow),
     runQuery(engine, await getQuery('acquisition_by_channel'), {
       to_month: toMonth,
       window_start: param.timestamp(rateStart),
@@ -95,7 +107,7 @@ export async function gatherWeeklyInputs(
     inputs: {
       window: exactlyOne(rateWindow.rows, 'orders_window'),
       activityWindow: exactlyOne(activityWindow.rows, 'orders_window'),
-      activity: exactlyOne(activity.rows, 'customer_activity'),
+      activity: activityOf(activity.rows),
       acquisition: acquisition.rows,
       cohorts: cohorts.rows,
       currentMonth: `${lastMonthBefore(week.end)}-01`,

@@ -11,6 +11,7 @@ import { headlineHistoryKey, STATUS_RULE, type HistoryPoint, type KpiHistory } f
 import type { Kpi, KpiKey } from '../kpi/weeklyKpis.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import { addWeeks, formatWeekId, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
+import { settleAll } from './settleAll.ts';
 
 /** Before any ISO week id, so the headline's whole history is read: the trajectory may be anchored at its first week. */
 const FIRST_WEEK = '0000-W01';
@@ -39,7 +40,7 @@ export async function readKpiHistory(
   const toWeek = formatWeekId(addWeeks(week, -1));
   const baselineFrom = formatWeekId(addWeeks(week, -STATUS_RULE.baselineWeeks));
   // One query per KPI, issued together: the engine runs as many at once as it allows.
-  const results = await Promise.all(
+  const results = await settleAll(
     [...new Set(keys)].map(async (key) => {
       const fromWeek = key === headlineHistoryKey(headlineMethod) ? FIRST_WEEK : baselineFrom;
       const { rows, stats } = await runQuery(engine, trend, { kpi: param.varchar(key), to_week: param.varchar(toWeek), from_week: param.varchar(fromWeek) }, kpiTrendRow);

@@ -20,6 +20,7 @@ import type { WritebackRow } from '../engine/writebackWriter.ts';
 import type { ReportPredictiveClv } from '../report/report.ts';
 import { shiftCivilDays, type WeekBounds } from '../time/isoWeek.ts';
 import { readHoldoutTuples, readModelInputs, type ModelCustomer } from './modelInputs.ts';
+import { settleAll } from './settleAll.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -33,7 +34,7 @@ export interface PredictiveRun {
 
 export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds, config: Config): Promise<PredictiveRun> {
   const calibrationCutoff = shiftCivilDays(week.end, -7 * config.holdoutWeeks, config.timeZone);
-  const [inputs, holdout] = await Promise.all([readModelInputs(engine, week.end, config.reportCurrency), readHoldoutTuples(engine, calibrationCutoff, week.end)]);
+  const [inputs, holdout] = await settleAll([readModelInputs(engine, week.end, config.reportCurrency), readHoldoutTuples(engine, calibrationCutoff, week.end)]);
   const stats = [inputs.stats, holdout.stats];
   const customers = inputs.customers;
   const accuracy = validate(holdout.tuples, (week.end.getTime() - calibrationCutoff.getTime()) / DAY_MS, config.holdoutWeeks);

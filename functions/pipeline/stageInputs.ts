@@ -8,6 +8,7 @@ import { cohortRetentionRow, earlyChurnRow, mrrMovementRow, rfmScoreRow, rfmSegm
 import { EARLY_CHURN_COHORT, type StageInputs } from '../kpi/stageKpis.ts';
 import { shiftCivilDays } from '../time/isoWeek.ts';
 import { lastMonthBefore, partitionMonth, type Windows } from './gatherInputs.ts';
+import { settleAll } from './settleAll.ts';
 
 export interface GatheredStageInputs {
   stage: StageInputs;
@@ -32,7 +33,7 @@ export async function gatherStageInputs(engine: QueryEngine, windows: Windows, c
   const rfmScores = await getQuery('rfm_scores');
 
   // Issued together: the engine runs as many at once as it allows (docs/architecture.md).
-  const [earlyChurn, mrr, cohortRetention, rfmSegments, current, previous] = await Promise.all([
+  const [earlyChurn, mrr, cohortRetention, rfmSegments, current, previous] = await settleAll([
     runQuery(engine, await getQuery('early_churn'), {
       to_month: toMonth,
       data_end: param.timestamp(week.end),

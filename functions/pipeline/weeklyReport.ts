@@ -24,6 +24,7 @@ import { ownerOf, sendFailureNotice } from './failureNotice.ts';
 import { gatherWeeklyInputs, windowsFor } from './gatherInputs.ts';
 import { readKpiHistory, writeKpiHistory } from './kpiHistory.ts';
 import { runPredictiveMethod } from './predictiveMethod.ts';
+import { settleAll } from './settleAll.ts';
 import { gatherStageInputs } from './stageInputs.ts';
 
 export interface WeeklyDeps {
@@ -81,7 +82,7 @@ export async function computeWeek(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
   const windows = windowsFor(week, config);
   // Every query of the week is issued at once; the engine decides how many run together (Athena:
   // engine.maxConcurrentQueries; DuckDB: one after another). The model fit overlaps the queries still running.
-  const [weeklyInputs, stage, predictive, history, manifests] = await Promise.all([
+  const [weeklyInputs, stage, predictive, history, manifests] = await settleAll([
     gatherWeeklyInputs(engine, windows, config),
     gatherStageInputs(engine, windows, config),
     runPredictiveMethod(engine, week, config),

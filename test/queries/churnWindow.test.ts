@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { param, type ParameterValues } from '../../functions/engine/queryEngine.ts';
+import { churnWindowRow } from '../../functions/kpi/queryRows.ts';
+import { activityOf } from '../../functions/pipeline/gatherInputs.ts';
 import { parseWeekId, shiftCivilDays, weekBounds } from '../../functions/time/isoWeek.ts';
 import { asText, openEmptyLake, openFixtureLake, type FixtureLake } from './fixtureLake.ts';
 
@@ -101,16 +103,18 @@ describe('queries/churn_window.sql', () => {
     ]);
   });
 
-  it('agrees with customer_activity, which the weekly KPIs read', async () => {
-    // Prepare
-    const parameters = parametersOf(windowOf('2026-W45'));
-
+  it('gives the weekly KPIs their activity: the all row, with the contractual customers at the start as its subscribers', async () => {
     // Act
-    const [all] = asText(await lake.run('churn_window', parameters)).filter((r) => r.population === 'all');
-    const [activity] = asText(await lake.run('customer_activity', parameters));
+    const rows = (await lake.run('churn_window', parametersOf(windowOf('2026-W45')))).map((r) => churnWindowRow.parse(r));
 
-    // Assess
-    expect([all!.active_at_start, all!.active_at_end, all!.retained]).toEqual([activity!.active_at_start, activity!.active_at_end, activity!.retained]);
+    // Assess: the counts of the 2026-W45 window above
+    expect(activityOf(rows)).toEqual({ active_at_start: 10, active_at_end: 8, retained: 5, subscribers_active_at_start: 4 });
+  });
+
+  it('refuses a result without exactly one row per population, naming the population', () => {
+    const all = { population: 'all' as const, active_at_start: 1, active_at_end: 1, retained: 1 };
+    expect(() => activityOf([all])).toThrow('queries/churn_window.sql returned 0 rows for population contractual; expected exactly one');
+    expect(() => activityOf([all, all, { ...all, population: 'contractual' }])).toThrow('returned 2 rows for population all');
   });
 
   it('returns the three rows with zeros and withheld rates on an empty lake', async () => {
