@@ -1,7 +1,7 @@
 -- purpose: Customer retention and churn over one window (the 28 days ending at the report week's
 --   end; the previous week's window is the same query with its own bounds), split by how a
---   customer is judged. Contractual: customers with any subscription, active at t while a
---   subscription runs (started_at <= t < ended_at); churned = running one at window_start and
+--   customer is judged. Contractual: customers with a subscription started before window_end,
+--   active at t while a subscription runs (started_at <= t < ended_at); churned = running one at window_start and
 --   none at window_end, i.e. their last running subscription ended within the window.
 --   Non-contractual: every other customer, active at t with a paid order in the activity window
 --   before t; churned = a paid order in the activity window before window_start and none in the
@@ -11,6 +11,7 @@
 -- parameters:
 --   from_month varchar: first order_month partition to read (month of start_activity_from)
 --   to_month varchar: last order_month partition to read (month of the last instant before window_end)
+--   window_end timestamp: customers with a subscription started before it are contractual
 --   window_start timestamp: t at the start: subscription started at or before it
 --   window_start timestamp: (repeated) and not ended by it
 --   window_end timestamp: t at the end: subscription started at or before it
@@ -40,9 +41,12 @@ paid_orders as (
         and amount - coalesce(refunded_amount, 0) > 0
 ),
 
+-- Judged as of the window's end: a subscription that starts later does not reach back and turn
+-- a customer's earlier orders into a subscriber's, so a re-run of an old week keeps its numbers.
 subscribers as (
     select distinct customer_id
     from subscriptions
+    where started_at < ?
 ),
 
 subscribed_at_start as (

@@ -21,7 +21,9 @@ import { asText, openEmptyLake, openFixtureLake, type FixtureLake } from './fixt
 //   k1 open since 2026-01-01; k2 ends 2026-11-09T04:30Z; k3 ends 2026-11-09T05:30Z;
 //   k4 ends 2026-10-12T03:30Z and has a paid order on 2026-09-01 (judged by the subscription);
 //   k5 one ends 2026-10-20, another starts 2026-10-25; k6 starts 2026-10-20;
-//   k7 ends 2026-10-12T04:00Z, exactly at the W45 window start
+//   k7 ends 2026-10-12T04:00Z, exactly at the W45 window start;
+//   k8 subscribes only on 2026-11-20 (after both windows) and has a paid order on 2026-09-15:
+//   in these windows k8 is judged by that order, as a non-contractual customer
 const TIME_ZONE = 'America/New_York';
 const ACTIVITY_DAYS = 365;
 
@@ -74,17 +76,17 @@ describe('queries/churn_window.sql', () => {
     // Assess
     // contractual: at start k1 k2 k3 k5 (k7 ended exactly at the start); at end k1 k3 k5 k6;
     //   k2's subscription ended within the window; k5 changed subscriptions and stays retained
-    // non-contractual: at start n2 n3 n4 n5 n11 n12 (n1 is half an hour too early); at end
-    //   n4 n5 n6 n7 (n3 and n11 are just before the end's activity window, n8 after the window)
+    // non-contractual: at start n2 n3 n4 n5 n11 n12 k8 (n1 is half an hour too early); at end
+    //   n4 n5 n6 n7 k8 (n3 and n11 are just before the end's activity window, n8 after the window)
     expect(counts(rows)).toEqual([
       'contractual 4 4 3 1 1',
-      'non_contractual 6 4 2 4 2',
-      'all 10 8 5 5 3',
+      'non_contractual 7 5 3 4 2',
+      'all 11 9 6 5 3',
     ]);
     expect(rows.map((r) => [Number(r.retention_rate), Number(r.churn_rate)])).toEqual([
       [3 / 4, 1 / 4],
-      [2 / 6, 4 / 6],
-      [5 / 10, 5 / 10],
+      [3 / 7, 4 / 7],
+      [6 / 11, 5 / 11],
     ]);
   });
 
@@ -94,12 +96,12 @@ describe('queries/churn_window.sql', () => {
 
     // Assess
     // contractual: at start k1 k2 k3 k4 k5 k7; at end k1 k2 k3 k5 k6; churned k4 and k7
-    // non-contractual: at start n1 n2 n3 n4 n11 n12; at end n3 n4 n5 n6 n11 (n11 at 00:30 EDT
-    //   on 2025-11-02 is inside the end's activity window, n12 at 23:30 the day before is not)
+    // non-contractual: at start n1 n2 n3 n4 n11 n12 k8; at end n3 n4 n5 n6 n11 k8 (n11 at 00:30
+    //   EDT on 2025-11-02 is inside the end's activity window, n12 at 23:30 the day before is not)
     expect(counts(rows)).toEqual([
       'contractual 6 5 4 2 1',
-      'non_contractual 6 5 3 3 2',
-      'all 12 10 7 5 3',
+      'non_contractual 7 6 4 3 2',
+      'all 13 11 8 5 3',
     ]);
   });
 
@@ -108,7 +110,7 @@ describe('queries/churn_window.sql', () => {
     const rows = (await lake.run('churn_window', parametersOf(windowOf('2026-W45')))).map((r) => churnWindowRow.parse(r));
 
     // Assess: the counts of the 2026-W45 window above
-    expect(activityOf(rows)).toEqual({ active_at_start: 10, active_at_end: 8, retained: 5, subscribers_active_at_start: 4 });
+    expect(activityOf(rows)).toEqual({ active_at_start: 11, active_at_end: 9, retained: 6, subscribers_active_at_start: 4 });
   });
 
   it('refuses a result without exactly one row per population, naming the population', () => {
