@@ -45,7 +45,6 @@ function weekParameters(): Record<string, ParameterValue> {
     up_to_week: { type: 'varchar', value: '2026-W47' },
     from_week: { type: 'varchar', value: '2026-W01' },
     to_week: { type: 'varchar', value: '2026-W47' },
-    kpi: { type: 'varchar', value: 'clv_saas' },
   };
 }
 

@@ -1,15 +1,16 @@
--- purpose: One KPI over report weeks from the write-back table kpi_history, with its
+-- purpose: Every KPI over report weeks from the write-back table kpi_history, with its
 --   week-over-week change. The change compares with the week immediately before (its week_end is
 --   this week's week_start); a week that was not run, or whose value was withheld by a guard,
---   gives no change rather than a change against an older week.
--- grain: one row per report week in from_week..to_week that has the KPI
+--   gives no change rather than a change against an older week. The weekly job reads the
+--   scorecard's history with one call; add `where kpi = 'aov'` to follow one KPI.
+-- grain: one row per KPI and report week in from_week..to_week
 -- reads: kpi_history (week_id partitions up to to_week: the week before from_week is needed for
 --   its change, and the table holds one small file per week)
 -- parameters:
---   kpi varchar: KPI key, as in docs/metrics.md (e.g. aov, churn_rate, cac)
 --   to_week varchar: last week shown, e.g. 2026-W47
 --   from_week varchar: first week shown
 -- columns:
+--   kpi varchar: KPI key, as in docs/metrics.md (e.g. aov, churn_rate, cac)
 --   week_id varchar: ISO week of the report
 --   week_start timestamp: start of the report week (UTC instant)
 --   week_end timestamp: end of the report week, exclusive (UTC instant)
@@ -23,6 +24,7 @@ with
 
 history as (
     select
+        kpi,
         week_id,
         week_start,
         week_end,
@@ -30,15 +32,14 @@ history as (
         unit,
         guard
     from kpi_history
-    where kpi = ?
-        and week_id <= ?
+    where week_id <= ?
 ),
 
 with_week_before as (
     select
         *,
-        lag(week_end) over (order by week_id) as earlier_week_end,
-        lag(value) over (order by week_id) as earlier_value
+        lag(week_end) over (partition by kpi order by week_id) as earlier_week_end,
+        lag(value) over (partition by kpi order by week_id) as earlier_value
     from history
 ),
 
@@ -51,6 +52,7 @@ with_previous as (
 
 final as (
     select
+        kpi,
         week_id,
         week_start,
         week_end,
@@ -65,4 +67,4 @@ final as (
 )
 
 select * from final
-order by week_id
+order by kpi, week_id

@@ -131,6 +131,7 @@ export const rfmScoreRow = z.object({
 export type RfmScoreRow = z.output<typeof rfmScoreRow>;
 
 export const kpiTrendRow = z.object({
+  kpi: z.string(),
   week_id: z.string().regex(/^\d{4}-W\d{2}$/),
   value: nullableDouble,
 });

@@ -11,7 +11,6 @@ import { headlineHistoryKey, STATUS_RULE, type HistoryPoint, type KpiHistory } f
 import type { Kpi, KpiKey } from '../kpi/weeklyKpis.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import { addWeeks, formatWeekId, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
-import { settleAll } from './settleAll.ts';
 
 /** Before any ISO week id, so the headline's whole history is read: the trajectory may be anchored at its first week. */
 const FIRST_WEEK = '0000-W01';
@@ -36,18 +35,16 @@ export async function readKpiHistory(
   week: IsoWeek,
   headlineMethod: ClvMethod,
 ): Promise<{ history: KpiHistory; stats: QueryStats[] }> {
-  const trend = await getQuery('kpi_trend');
   const toWeek = formatWeekId(addWeeks(week, -1));
   const baselineFrom = formatWeekId(addWeeks(week, -STATUS_RULE.baselineWeeks));
-  // One query per KPI, issued together: the engine runs as many at once as it allows.
-  const results = await settleAll(
-    [...new Set(keys)].map(async (key) => {
-      const fromWeek = key === headlineHistoryKey(headlineMethod) ? FIRST_WEEK : baselineFrom;
-      const { rows, stats } = await runQuery(engine, trend, { kpi: param.varchar(key), to_week: param.varchar(toWeek), from_week: param.varchar(fromWeek) }, kpiTrendRow);
-      return { key, points: rows.map((r): HistoryPoint => ({ weekId: r.week_id, value: r.value })), stats };
-    }),
-  );
-  const history = new Map<KpiKey, HistoryPoint[]>(results.map((r) => [r.key, r.points]));
-  const stats = results.map((r) => r.stats);
-  return { history, stats };
+  // One query for every KPI and week: the table holds a few dozen rows a week, and one query
+  // costs one Athena minimum instead of one per KPI.
+  const { rows, stats } = await runQuery(engine, await getQuery('kpi_trend'), { to_week: param.varchar(toWeek), from_week: param.varchar(FIRST_WEEK) }, kpiTrendRow);
+  const headline = headlineHistoryKey(headlineMethod);
+  const history = new Map<KpiKey, HistoryPoint[]>();
+  for (const key of new Set(keys)) {
+    const fromWeek = key === headline ? FIRST_WEEK : baselineFrom;
+    history.set(key, rows.filter((r) => r.kpi === key && r.week_id >= fromWeek).map((r) => ({ weekId: r.week_id, value: r.value })));
+  }
+  return { history, stats: [stats] };
 }

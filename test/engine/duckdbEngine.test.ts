@@ -16,7 +16,7 @@ afterAll(async () => {
   await rm(lakeDir, { recursive: true, force: true });
 });
 
-const trendParameters = { kpi: param.varchar('aov'), to_week: param.varchar('2026-W47'), from_week: param.varchar('2026-W01') };
+const trendParameters = { to_week: param.varchar('2026-W47'), from_week: param.varchar('2026-W01') };
 
 describe('DuckDbEngine', () => {
   it('runs queries issued together one after another, and closes only after those already queued', async () => {

@@ -40,22 +40,25 @@ afterAll(async () => {
 });
 
 describe('queries/kpi_trend.sql', () => {
-  it('shows a KPI over weeks with the change from the week immediately before', async () => {
+  it('shows each KPI over weeks with the change from its own week immediately before', async () => {
     // Act
-    const rows = asText(await lake.run('kpi_trend', { kpi: param.varchar('aov'), from_week: param.varchar('2026-W45'), to_week: param.varchar('2026-W48') }));
+    const rows = asText(await lake.run('kpi_trend', { from_week: param.varchar('2026-W45'), to_week: param.varchar('2026-W48') }));
 
     // Assess: W45 compares with W44 (read, not shown); W47 has no week before it; W48 is withheld
-    expect(rows.map((r) => [r.week_id, r.value, r.guard, r.previous_value, r.wow_change, r.wow_relative_change])).toEqual([
-      ['2026-W45', '25', null, '20', '5', '0.25'],
-      ['2026-W47', '30', null, null, null, null],
-      ['2026-W48', null, 'no paid orders in the window', '30', null, null],
+    expect(rows.map((r) => [r.kpi, r.week_id, r.value, r.guard, r.previous_value, r.wow_change, r.wow_relative_change])).toEqual([
+      ['aov', '2026-W45', '25', null, '20', '5', '0.25'],
+      ['aov', '2026-W47', '30', null, null, null, null],
+      ['aov', '2026-W48', null, 'no paid orders in the window', '30', null, null],
+      ['churn_rate', '2026-W45', '0.1', null, '0.1', '0', '0'],
+      ['churn_rate', '2026-W47', '0.1', null, null, null, null],
+      ['churn_rate', '2026-W48', '0.1', null, '0.1', '0', '0'],
     ]);
     expect([rows[0]!.week_start, rows[0]!.week_end]).toEqual(['2026-11-02 00:00:00', '2026-11-09 00:00:00']);
   });
 
   it('gives no change against a withheld week', async () => {
     // Act
-    const rows = asText(await lake.run('kpi_trend', { kpi: param.varchar('aov'), from_week: param.varchar('2026-W49'), to_week: param.varchar('2026-W49') }));
+    const rows = asText(await lake.run('kpi_trend', { from_week: param.varchar('2026-W49'), to_week: param.varchar('2026-W49') })).filter((r) => r.kpi === 'aov');
 
     // Assess
     expect(rows.map((r) => [r.week_id, r.value, r.previous_value, r.wow_change])).toEqual([['2026-W49', '24', null, null]]);
