@@ -63,8 +63,14 @@ valued_subscriptions as (
     union all
     select
         started_subscriptions.customer_id,
-        -- widened first: DuckDB multiplies two DECIMAL(18) values in 64 bits and can overflow
-        cast(cast(started_subscriptions.mrr as decimal(38, 4)) * rates.rate as decimal(18, 4)) as mrr,
+        -- Exact on both engines. DuckDB multiplies two DECIMAL(18) values in 64 bits, as a
+        -- DECIMAL(18, 14) that overflows from 10^4: larger products are widened to 128 bits
+        -- first, smaller ones are not, as rounding a 128-bit product is ~70 times slower.
+        case
+            when abs(cast(started_subscriptions.mrr as double) * cast(rates.rate as double)) < 9999
+                then cast(started_subscriptions.mrr * rates.rate as decimal(18, 4))
+            else cast(cast(started_subscriptions.mrr as decimal(38, 4)) * rates.rate as decimal(18, 4))
+        end as mrr,
         started_subscriptions.started_at,
         started_subscriptions.ended_at
     from started_subscriptions

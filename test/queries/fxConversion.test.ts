@@ -1,5 +1,6 @@
 // Converting money at 10-decimal fx rates: exact to the cent on both engines, and no overflow for
-// large amounts (DuckDB multiplies two DECIMAL(18) values in 64 bits unless one is widened).
+// large amounts (DuckDB multiplies two DECIMAL(18) values in 64 bits unless one is widened, which
+// the queries do for products from 9,999 up only).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,10 +20,23 @@ beforeAll(async () => {
   const exportsDir = path.join(root, 'exports');
   await mkdir(exportsDir);
   // 50,000,000.00 EUR × 1.1499344423 = 57,496,722.11500000 USD; 34,172.79 × 1.1499344423 = 39,296.46817...
-  await writeFile(path.join(exportsDir, 'orders.csv'), 'order_id,customer_id,ordered_at,amount,currency,status\nbig,c1,2026-11-10T10:00:00Z,50000000.00,EUR,paid\nsmall,c2,2026-11-10T11:00:00Z,10.00,USD,paid\n');
-  await writeFile(path.join(exportsDir, 'customers.csv'), 'customer_id,signup_at,acquisition_channel\nc1,2026-11-10T09:00:00Z,search\nc2,2026-11-10T09:00:00Z,search\n');
+  // October, on either side of 9,999: 1.00 × 1.00005 = 1.00005 (a half, rounded up);
+  // 8,695.00 × 1.1499344423 = 9,998.6799757985; 8,696.00 × 1.1499344423 = 9,999.8299102408.
+  await writeFile(
+    path.join(exportsDir, 'orders.csv'),
+    [
+      'order_id,customer_id,ordered_at,amount,currency,status',
+      'big,c1,2026-11-10T10:00:00Z,50000000.00,EUR,paid',
+      'small,c2,2026-11-10T11:00:00Z,10.00,USD,paid',
+      'half,c3,2026-10-05T10:00:00Z,1.00,EUR,paid',
+      'below,c3,2026-10-06T10:00:00Z,8695.00,EUR,paid',
+      'above,c3,2026-10-06T11:00:00Z,8696.00,EUR,paid',
+      '',
+    ].join('\n'),
+  );
+  await writeFile(path.join(exportsDir, 'customers.csv'), 'customer_id,signup_at,acquisition_channel\nc1,2026-11-10T09:00:00Z,search\nc2,2026-11-10T09:00:00Z,search\nc3,2026-10-05T09:00:00Z,search\n');
   await writeFile(path.join(exportsDir, 'marketing_spend.csv'), 'spend_date,channel,amount,currency\n2026-11-10,search,34172.79,EUR\n');
-  await writeFile(path.join(exportsDir, 'fx_rates.csv'), 'rate_date,from_currency,to_currency,rate\n2026-11-10,EUR,USD,1.1499344423\n');
+  await writeFile(path.join(exportsDir, 'fx_rates.csv'), 'rate_date,from_currency,to_currency,rate\n2026-10-05,EUR,USD,1.00005\n2026-10-06,EUR,USD,1.1499344423\n2026-11-10,EUR,USD,1.1499344423\n');
   const result = await ingestExports({
     exports: new LocalFolderStore(exportsDir),
     lake: new LocalFolderStore(path.join(root, 'lake')),
@@ -48,6 +62,18 @@ describe('money converted at fx rates', () => {
       report_currency: param.varchar('USD'),
     });
     expect(rows[0]).toMatchObject({ paid_orders: '2', net_revenue: '57496732.1150', unconverted_orders: '0' });
+  });
+
+  it('rounds each order half up, with products on either side of 9,999 alike', async () => {
+    const { rows } = await engine.runRaw(await getQuery('orders_window'), {
+      from_month: param.varchar('2026-10'),
+      to_month: param.varchar('2026-10'),
+      window_start: param.timestamp(new Date('2026-10-01T00:00:00Z')),
+      window_end: param.timestamp(new Date('2026-11-01T00:00:00Z')),
+      report_currency: param.varchar('USD'),
+    });
+    // 1.0001 + 9,998.6800 + 9,999.8299; the unrounded sum would give 19,999.5099
+    expect(rows[0]).toMatchObject({ paid_orders: '3', net_revenue: '19999.5100', unconverted_orders: '0' });
   });
 
   it('converts marketing spend the same way, without overflowing', async () => {
