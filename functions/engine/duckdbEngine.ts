@@ -20,6 +20,7 @@ import { LINEAGE_COLUMNS, TABLES, sqlTypeOf, type TableDef } from '../schema/tab
 import { concurrencyLimit } from './concurrencyLimit.ts';
 import { orderedParameters, type ParameterValue, type ParameterValues, type QueryEngine, type RawRow, type RowParser } from './queryEngine.ts';
 import type { NamedQuery } from './queryCatalog.ts';
+import { jsonRows } from './duckdbRows.ts';
 import { WRITEBACK_TABLES, type WritebackTable } from './writebackTables.ts';
 
 export interface DuckDbEngineOptions {
@@ -77,17 +78,13 @@ export class DuckDbEngine implements QueryEngine {
     const ordered = orderedParameters(query, parameters);
     if (this.closed) throw new Error(`${query.file}: the DuckDB engine was closed before the query could run`);
     const started = performance.now();
-    let reader;
+    let result;
     try {
-      reader = await this.connection.runAndReadAll(
-        query.sql,
-        ordered.map(toDuckValue),
-        ordered.map(toDuckType),
-      );
+      result = await this.connection.run(query.sql, ordered.map(toDuckValue), ordered.map(toDuckType));
     } catch (err) {
       throw new Error(`${query.file} failed on DuckDB: ${(err as Error).message}`);
     }
-    const rows = reader.getRowObjectsJson() as RawRow[];
+    const rows = jsonRows(result);
     return { rows, stats: { query: query.name, rows: rows.length, elapsedMs: performance.now() - started } };
   }
 
@@ -105,8 +102,7 @@ export class DuckDbEngine implements QueryEngine {
 
   /** Run ad-hoc SQL (tests and the ingest writer); not for queries/ files. */
   async sql(text: string): Promise<RawRow[]> {
-    const reader = await this.connection.runAndReadAll(text);
-    return reader.getRowObjectsJson() as RawRow[];
+    return jsonRows(await this.connection.run(text));
   }
 
   /** Queries already queued end first: closing the connection under a running query would crash DuckDB. */
