@@ -14,7 +14,6 @@
 --   report_currency varchar: ISO code revenue is reported in (rates into it)
 --   report_currency varchar: (repeated) orders already in the report currency
 --   report_currency varchar: (repeated) orders needing conversion
---   report_currency varchar: (repeated) orders without a rate
 --   data_end timestamp: (repeated) months starting at or after it are not shown
 -- columns:
 --   cohort_month date: first day of the acquisition month
@@ -85,7 +84,9 @@ rates as (
     where to_currency = ?
 ),
 
-revenue as (
+-- Every paid order with its net amount in the report currency; NULL when it has no rate for
+-- its day (counted in unconverted_orders, left out of net_revenue).
+valued_orders as (
     select customer_id, ordered_at, net_amount
     from paid_orders
     where currency = ?
@@ -102,22 +103,10 @@ revenue as (
             else cast(cast(paid_orders.net_amount as decimal(38, 4)) * rates.rate as decimal(18, 4))
         end as net_amount
     from paid_orders
-    inner join rates
-        on rates.from_currency = paid_orders.currency
-        and rates.rate_date = cast(paid_orders.ordered_at as date)
-    where paid_orders.currency <> ?
-),
-
-unconverted_orders as (
-    select
-        paid_orders.customer_id,
-        paid_orders.ordered_at
-    from paid_orders
     left join rates
         on rates.from_currency = paid_orders.currency
         and rates.rate_date = cast(paid_orders.ordered_at as date)
-    where rates.rate is null
-        and paid_orders.currency <> ?
+    where paid_orders.currency <> ?
 ),
 
 -- 0..999 month offsets (83 years) from a digits table: `sequence` and bare `VALUES 1, 2` differ
@@ -150,60 +139,50 @@ calendar as (
     where month_start < ?
 ),
 
-order_months as (
-    select distinct
+-- What makes a customer active in a month, one row per paid order or subscription month:
+-- orders carry their revenue, and a marker when unconverted.
+month_activity as (
+    select
         customer_id,
-        date_trunc('month', ordered_at) as month_start
-    from paid_orders
-),
-
-subscription_months as (
-    select distinct
+        date_trunc('month', ordered_at) as month_start,
+        net_amount,
+        case when net_amount is null then 1 end as unconverted_order
+    from valued_orders
+    union all
+    select
         started_subscriptions.customer_id,
-        calendar.month_start
+        calendar.month_start,
+        cast(null as decimal(18, 4)) as net_amount,
+        cast(null as integer) as unconverted_order
     from started_subscriptions
     inner join calendar
         on started_subscriptions.started_at < calendar.month_end
         and (started_subscriptions.ended_at is null or started_subscriptions.ended_at > calendar.month_start)
 ),
 
-active_months as (
-    select customer_id, month_start from order_months
-    union
-    select customer_id, month_start from subscription_months
+-- One row per customer and month they were active in. A single grouping of all the activity:
+-- distinct order months and subscription months and then their union cost DuckDB three.
+customer_months as (
+    select
+        customer_id,
+        month_start,
+        sum(net_amount) as net_revenue,
+        count(unconverted_order) as unconverted_orders
+    from month_activity
+    group by customer_id, month_start
 ),
 
-active_per_month as (
+cohort_months as (
     select
         cohorts.cohort_start,
-        active_months.month_start,
-        count(*) as active_customers
-    from active_months
+        customer_months.month_start,
+        count(*) as active_customers,
+        sum(customer_months.net_revenue) as net_revenue,
+        cast(sum(customer_months.unconverted_orders) as bigint) as unconverted_orders
+    from customer_months
     inner join cohorts
-        on cohorts.customer_id = active_months.customer_id
-    group by cohorts.cohort_start, active_months.month_start
-),
-
-revenue_per_month as (
-    select
-        cohorts.cohort_start,
-        date_trunc('month', revenue.ordered_at) as month_start,
-        sum(revenue.net_amount) as net_revenue
-    from revenue
-    inner join cohorts
-        on cohorts.customer_id = revenue.customer_id
-    group by cohorts.cohort_start, date_trunc('month', revenue.ordered_at)
-),
-
-unconverted_per_month as (
-    select
-        cohorts.cohort_start,
-        date_trunc('month', unconverted_orders.ordered_at) as month_start,
-        count(*) as unconverted_orders
-    from unconverted_orders
-    inner join cohorts
-        on cohorts.customer_id = unconverted_orders.customer_id
-    group by cohorts.cohort_start, date_trunc('month', unconverted_orders.ordered_at)
+        on cohorts.customer_id = customer_months.customer_id
+    group by cohorts.cohort_start, customer_months.month_start
 ),
 
 matrix as (
@@ -215,21 +194,15 @@ matrix as (
             as bigint
         ) as month_offset,
         cohort_sizes.cohort_size,
-        coalesce(active_per_month.active_customers, 0) as active_customers,
-        coalesce(revenue_per_month.net_revenue, 0) as net_revenue,
-        coalesce(unconverted_per_month.unconverted_orders, 0) as unconverted_orders
+        coalesce(cohort_months.active_customers, 0) as active_customers,
+        coalesce(cohort_months.net_revenue, 0) as net_revenue,
+        coalesce(cohort_months.unconverted_orders, 0) as unconverted_orders
     from cohort_sizes
     inner join calendar
         on calendar.month_start >= cohort_sizes.cohort_start
-    left join active_per_month
-        on active_per_month.cohort_start = cohort_sizes.cohort_start
-        and active_per_month.month_start = calendar.month_start
-    left join revenue_per_month
-        on revenue_per_month.cohort_start = cohort_sizes.cohort_start
-        and revenue_per_month.month_start = calendar.month_start
-    left join unconverted_per_month
-        on unconverted_per_month.cohort_start = cohort_sizes.cohort_start
-        and unconverted_per_month.month_start = calendar.month_start
+    left join cohort_months
+        on cohort_months.cohort_start = cohort_sizes.cohort_start
+        and cohort_months.month_start = calendar.month_start
 ),
 
 matrix_with_totals as (
