@@ -108,17 +108,28 @@ monthly as (
         on cohorts.customer_id = revenue.customer_id
 ),
 
+-- Grouped before cohort_sizes is joined, so the join meets one row per cohort and month
+-- rather than one per order.
+cohort_months as (
+    select
+        cohort_month,
+        month_offset,
+        count(distinct customer_id) as active_customers,
+        sum(net_amount) as net_revenue
+    from monthly
+    group by cohort_month, month_offset
+),
+
 final as (
     select
-        monthly.cohort_month,
-        cast(monthly.month_offset as bigint) as month_offset,
+        cohort_months.cohort_month,
+        cast(cohort_months.month_offset as bigint) as month_offset,
         cohort_sizes.cohort_size,
-        count(distinct monthly.customer_id) as active_customers,
-        sum(monthly.net_amount) as net_revenue
-    from monthly
+        cohort_months.active_customers,
+        cohort_months.net_revenue
+    from cohort_months
     inner join cohort_sizes
-        on cohort_sizes.cohort_month = monthly.cohort_month
-    group by monthly.cohort_month, monthly.month_offset, cohort_sizes.cohort_size
+        on cohort_sizes.cohort_month = cohort_months.cohort_month
 )
 
 select * from final
