@@ -13,7 +13,6 @@
 --   report_currency varchar: ISO code revenue is reported in (rates into it)
 --   report_currency varchar: (repeated) orders already in the report currency
 --   report_currency varchar: (repeated) orders needing conversion
---   report_currency varchar: (repeated) orders without a rate
 -- columns:
 --   segment varchar: named segment, in the order of the rule table
 --   customers bigint: customers in the segment
@@ -51,13 +50,16 @@ rates as (
     where to_currency = ?
 ),
 
-revenue as (
-    select customer_id, net_amount
+-- Every paid order with its net amount in the report currency; NULL when it has no rate for
+-- its day (counted in unconverted_orders, left out of monetary).
+valued_orders as (
+    select customer_id, ordered_at, net_amount
     from paid_orders
     where currency = ?
     union all
     select
         paid_orders.customer_id,
+        paid_orders.ordered_at,
         -- Exact on both engines. DuckDB multiplies two DECIMAL(18) values in 64 bits, as a
         -- DECIMAL(18, 14) that overflows from 10^4: larger products are widened to 128 bits
         -- first, smaller ones are not, as rounding a 128-bit product is ~70 times slower.
@@ -67,54 +69,22 @@ revenue as (
             else cast(cast(paid_orders.net_amount as decimal(38, 4)) * rates.rate as decimal(18, 4))
         end as net_amount
     from paid_orders
-    inner join rates
+    left join rates
         on rates.from_currency = paid_orders.currency
         and rates.rate_date = cast(paid_orders.ordered_at as date)
     where paid_orders.currency <> ?
 ),
 
-unconverted_orders as (
-    select
-        paid_orders.customer_id,
-        count(*) as unconverted_orders
-    from paid_orders
-    left join rates
-        on rates.from_currency = paid_orders.currency
-        and rates.rate_date = cast(paid_orders.ordered_at as date)
-    where rates.rate is null
-        and paid_orders.currency <> ?
-    group by paid_orders.customer_id
-),
-
-order_counts as (
+-- One grouping per customer for all three values.
+rfm_values as (
     select
         customer_id,
         max(ordered_at) as last_order_at,
-        count(*) as frequency
-    from paid_orders
+        count(*) as frequency,
+        coalesce(sum(net_amount), 0) as monetary,
+        count(*) - count(net_amount) as unconverted_orders
+    from valued_orders
     group by customer_id
-),
-
-revenue_per_customer as (
-    select
-        customer_id,
-        sum(net_amount) as monetary
-    from revenue
-    group by customer_id
-),
-
-rfm_values as (
-    select
-        order_counts.customer_id,
-        order_counts.last_order_at,
-        order_counts.frequency,
-        coalesce(revenue_per_customer.monetary, 0) as monetary,
-        coalesce(unconverted_orders.unconverted_orders, 0) as unconverted_orders
-    from order_counts
-    left join revenue_per_customer
-        on revenue_per_customer.customer_id = order_counts.customer_id
-    left join unconverted_orders
-        on unconverted_orders.customer_id = order_counts.customer_id
 ),
 
 -- Ascending order puts the worst first, so bucket 5 is the best; customer_id makes the order
