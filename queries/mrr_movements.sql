@@ -134,35 +134,19 @@ mrr_at_month_end as (
     group by valued_subscriptions.customer_id, calendar.month_start
 ),
 
-first_months as (
-    select
-        customer_id,
-        min(month_start) as first_month
-    from mrr_at_month_end
-    group by customer_id
-),
-
--- Every month from the customer's first, at 0 when nothing runs, so that a churned customer's
--- MRR is compared with 0 and a returning one is recognised.
-customer_months as (
-    select
-        first_months.customer_id,
-        calendar.month_start,
-        coalesce(mrr_at_month_end.mrr, 0) as mrr
-    from first_months
-    inner join calendar
-        on calendar.month_start >= first_months.first_month
-    left join mrr_at_month_end
-        on mrr_at_month_end.customer_id = first_months.customer_id
-        and mrr_at_month_end.month_start = calendar.month_start
-),
-
+-- Only the months a customer has a row in, with the neighbouring rows: a month with nothing
+-- running moves nothing unless the month before had MRR (a churn, below), so the customer x
+-- month grid from their first month is not needed. MRR is never negative (ingest rejects a
+-- negative mrr, rates are positive), so "above 0 in an earlier month" is the earlier rows'
+-- maximum above 0, gaps or not.
 customer_history as (
     select
         customer_id,
         month_start,
         mrr,
-        coalesce(lag(mrr) over (partition by customer_id order by month_start), 0) as previous_mrr,
+        lag(month_start) over (partition by customer_id order by month_start) as previous_month,
+        coalesce(lag(mrr) over (partition by customer_id order by month_start), 0) as previous_row_mrr,
+        lead(month_start) over (partition by customer_id order by month_start) as next_month,
         coalesce(
             max(mrr) over (
                 partition by customer_id
@@ -171,7 +155,29 @@ customer_history as (
             ),
             0
         ) as earlier_peak_mrr
-    from customer_months
+    from mrr_at_month_end
+),
+
+customer_steps as (
+    select
+        month_start,
+        mrr,
+        case when previous_month + interval '1' month = month_start then previous_row_mrr else 0 end as previous_mrr,
+        earlier_peak_mrr
+    from customer_history
+    union all
+    -- the month after a row, when the customer has none for it: MRR went to 0 (the earlier
+    -- peak only tells new from reactivated MRR, and there is none)
+    select
+        calendar.month_start,
+        0 as mrr,
+        customer_history.mrr as previous_mrr,
+        cast(null as decimal(38, 4)) as earlier_peak_mrr
+    from customer_history
+    inner join calendar
+        on calendar.month_start = customer_history.month_start + interval '1' month
+    where customer_history.next_month is null
+        or customer_history.next_month > calendar.month_start
 ),
 
 customer_movements as (
@@ -184,7 +190,7 @@ customer_movements as (
         case when previous_mrr > 0 and mrr = 0 then previous_mrr else 0 end as churned_mrr,
         case when previous_mrr = 0 and mrr > 0 and earlier_peak_mrr > 0 then mrr else 0 end as reactivation_mrr,
         mrr as closing_mrr
-    from customer_history
+    from customer_steps
 ),
 
 monthly_movements as (
