@@ -89,10 +89,15 @@ contractual as (
         on subscribed_at_end.customer_id = subscribers.customer_id
 ),
 
+-- Everyone who purchased in either activity window, once, with both flags.
 purchasers as (
-    select customer_id from purchased_before_start
-    union
-    select customer_id from purchased_before_end
+    select
+        coalesce(purchased_before_start.customer_id, purchased_before_end.customer_id) as customer_id,
+        purchased_before_start.customer_id is not null as active_at_start,
+        purchased_before_end.customer_id is not null as active_at_end
+    from purchased_before_start
+    full join purchased_before_end
+        on purchased_before_end.customer_id = purchased_before_start.customer_id
 ),
 
 -- A subscriber's invoices are orders too; judging subscribers by their subscriptions alone keeps
@@ -100,15 +105,11 @@ purchasers as (
 non_contractual as (
     select
         purchasers.customer_id,
-        purchased_before_start.customer_id is not null as active_at_start,
-        purchased_before_end.customer_id is not null as active_at_end
+        purchasers.active_at_start,
+        purchasers.active_at_end
     from purchasers
     left join subscribers
         on subscribers.customer_id = purchasers.customer_id
-    left join purchased_before_start
-        on purchased_before_start.customer_id = purchasers.customer_id
-    left join purchased_before_end
-        on purchased_before_end.customer_id = purchasers.customer_id
     where subscribers.customer_id is null
 ),
 
