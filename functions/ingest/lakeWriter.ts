@@ -31,6 +31,8 @@ const STAGE_MEMORY_LIMIT = '512MB';
 interface Spool {
   file: string;
   fd: number;
+  /** Export the rows come from: the same for every row of a spool file, so it is added in SQL. */
+  sourceKey: string;
   rows: number;
   /** Lines not yet written; one growing string is cheaper to build than an array of lines. */
   pending: string;
@@ -44,8 +46,6 @@ export class TableStage {
   private loading: Promise<void> = Promise.resolve();
   private readonly columns: readonly ColumnDef[];
   private readonly cells: readonly { name: string; format: CellFormat }[];
-  private lastSourceKey: string | undefined;
-  private lastSourceKeyText = '';
 
   private constructor(
     readonly table: TableName,
@@ -84,30 +84,25 @@ export class TableStage {
    * earlier version of the same export left in the lake are dropped: a re-sent export replaces
    * its predecessor whole, including rows the correction removed.
    */
-  async beginExport(sourceKey?: string): Promise<void> {
+  async beginExport(sourceKey: string): Promise<void> {
     await this.settle();
     this.sequence++;
-    if (sourceKey !== undefined) {
-      await this.connection.run('INSERT OR IGNORE INTO replaced VALUES ($key)', { key: sourceKey });
-    }
-    this.spool = this.newSpool();
+    await this.connection.run('INSERT OR IGNORE INTO replaced VALUES ($key)', { key: sourceKey });
+    this.spool = this.newSpool(sourceKey);
   }
 
-  append(row: CanonicalRow, sourceKey: string, sourceLine: number): void {
+  /** Stage a row of the export begun last, read from its line `sourceLine`. */
+  append(row: CanonicalRow, sourceLine: number): void {
     const spool = this.spool;
     if (!spool) throw new Error('beginExport() must be called before append()');
     let line = '';
     for (const cell of this.cells) line += `${cell.format(row[cell.name])},`;
-    if (sourceKey !== this.lastSourceKey) {
-      this.lastSourceKey = sourceKey;
-      this.lastSourceKeyText = csvText(sourceKey);
-    }
-    spool.pending += `${line}${this.lastSourceKeyText},${sourceLine}\n`;
+    spool.pending += `${line}${sourceLine}\n`;
     spool.rows++;
     if (spool.pending.length >= SPOOL_FLUSH_CHARS) flushSpool(spool);
     if (spool.rows >= SPOOL_FILE_ROWS) {
       this.loadInBackground(spool);
-      this.spool = this.newSpool();
+      this.spool = this.newSpool(spool.sourceKey);
     }
   }
 
@@ -123,9 +118,9 @@ export class TableStage {
     await this.connection.run('DELETE FROM replaced WHERE source_key = $key', { key: sourceKey });
   }
 
-  private newSpool(): Spool {
+  private newSpool(sourceKey: string): Spool {
     const file = path.join(this.scratchDir, `spool-${++this.spoolFiles}.csv`);
-    return { file, fd: openSync(file, 'w'), rows: 0, pending: '' };
+    return { file, fd: openSync(file, 'w'), sourceKey, rows: 0, pending: '' };
   }
 
   /** Load the current spool file and wait for every load to finish. */
@@ -139,22 +134,18 @@ export class TableStage {
     flushSpool(spool);
     closeSync(spool.fd);
     const sequence = this.sequence;
-    this.loading = this.loading.then(() => this.load(spool.file, sequence));
+    this.loading = this.loading.then(() => this.load(spool, sequence));
     // Surfaced by the next settle(); this only keeps Node from reporting it as unhandled meanwhile.
     this.loading.catch(() => undefined);
   }
 
-  private async load(file: string, sequence: number): Promise<void> {
-    const spec = [
-      ...this.columns.map((c) => `${sqlString(c.name)}: ${sqlString(spoolType(c))}`),
-      `'source_key': 'VARCHAR'`,
-      `'source_line': 'BIGINT'`,
-    ].join(', ');
-    const select = [...this.columns.map(fromSpool), 'source_key', 'source_line', String(sequence)].join(', ');
+  private async load(spool: Spool, sequence: number): Promise<void> {
+    const spec = [...this.columns.map((c) => `${sqlString(c.name)}: ${sqlString(spoolType(c))}`), `'source_line': 'BIGINT'`].join(', ');
+    const select = [...this.columns.map(fromSpool), sqlString(spool.sourceKey), 'source_line', String(sequence)].join(', ');
     await this.connection.run(
-      `INSERT INTO staged SELECT ${select} FROM read_csv(${sqlString(file)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', new_line = '\\n', columns = {${spec}})`,
+      `INSERT INTO staged SELECT ${select} FROM read_csv(${sqlString(spool.file)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', new_line = '\\n', columns = {${spec}})`,
     );
-    await rm(file, { force: true });
+    await rm(spool.file, { force: true });
   }
 
   /**
