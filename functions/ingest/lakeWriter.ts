@@ -6,46 +6,31 @@
 // reader: per-value appender calls cost more than validating the row (measured in
 // docs/benchmarks.md). DuckDB spills the stage to disk past its memory limit, so memory stays
 // flat however large the export.
-import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { formatScaledDecimal, MONEY_SCALE } from '../money/decimal.ts';
+import { MONEY_SCALE } from '../money/decimal.ts';
 import { LINEAGE_COLUMNS, RATE_SCALE, TABLES, sqlTypeOf, type ColumnDef, type TableName } from '../schema/tables.ts';
 import { listAll, type ObjectStore } from '../storage/objectStore.ts';
 import type { CanonicalRow } from './rowSchema.ts';
+import { SpoolFile } from './spoolFile.ts';
 
-/**
- * Spool text is written out at this size: small enough that the pending string, and the row
- * strings it still points to, die young. At 1M characters they outlived the young generation
- * and every scavenge copied them: a quarter of the read-and-validate time went to that.
- */
-const SPOOL_FLUSH_CHARS = 1 << 16;
 /** Rows per spool file: each full file is loaded by DuckDB while the next one is being read. */
 const SPOOL_FILE_ROWS = 250_000;
 /** DuckDB's memory while staging and writing; past it DuckDB spills to scratch, which keeps peak RSS flat (docs/benchmarks.md). */
 const STAGE_MEMORY_LIMIT = '512MB';
 
-interface Spool {
-  file: string;
-  fd: number;
-  /** Export the rows come from: the same for every row of a spool file, so it is added in SQL. */
-  sourceKey: string;
-  rows: number;
-  /** Lines not yet written; one growing string is cheaper to build than an array of lines. */
-  pending: string;
-}
-
 export class TableStage {
-  private spool: Spool | undefined;
+  private spool: SpoolFile | undefined;
   private spoolFiles = 0;
   private sequence = 0;
   /** Bulk loads run in the background, one after another; the first failure is kept here. */
   private loading: Promise<void> = Promise.resolve();
   private readonly columns: readonly ColumnDef[];
-  private readonly cells: readonly { name: string; format: CellFormat }[];
+  private readonly cells: readonly { name: string; write: CellWriter }[];
 
   private constructor(
     readonly table: TableName,
@@ -54,7 +39,7 @@ export class TableStage {
     private readonly scratchDir: string,
   ) {
     this.columns = TABLES[table].columns;
-    this.cells = this.columns.map((c) => ({ name: c.name, format: spoolFormat(c) }));
+    this.cells = this.columns.map((c) => ({ name: c.name, write: cellWriter(c) }));
   }
 
   static async open(table: TableName, scratchDir: string): Promise<TableStage> {
@@ -95,11 +80,12 @@ export class TableStage {
   append(row: CanonicalRow, sourceLine: number): void {
     const spool = this.spool;
     if (!spool) throw new Error('beginExport() must be called before append()');
-    let line = '';
-    for (const cell of this.cells) line += `${cell.format(row[cell.name])},`;
-    spool.pending += `${line}${sourceLine}\n`;
-    spool.rows++;
-    if (spool.pending.length >= SPOOL_FLUSH_CHARS) flushSpool(spool);
+    for (const cell of this.cells) {
+      cell.write(spool, row[cell.name]);
+      spool.comma();
+    }
+    spool.integer(sourceLine);
+    spool.endRow();
     if (spool.rows >= SPOOL_FILE_ROWS) {
       this.loadInBackground(spool);
       this.spool = this.newSpool(spool.sourceKey);
@@ -109,7 +95,7 @@ export class TableStage {
   /** Forget every row of an export that failed part-way, so nothing of it reaches the lake. */
   async discardExport(sourceKey: string): Promise<void> {
     if (this.spool) {
-      closeSync(this.spool.fd);
+      this.spool.close();
       await rm(this.spool.file, { force: true });
       this.spool = undefined;
     }
@@ -118,9 +104,8 @@ export class TableStage {
     await this.connection.run('DELETE FROM replaced WHERE source_key = $key', { key: sourceKey });
   }
 
-  private newSpool(sourceKey: string): Spool {
-    const file = path.join(this.scratchDir, `spool-${++this.spoolFiles}.csv`);
-    return { file, fd: openSync(file, 'w'), sourceKey, rows: 0, pending: '' };
+  private newSpool(sourceKey: string): SpoolFile {
+    return new SpoolFile(path.join(this.scratchDir, `spool-${++this.spoolFiles}.csv`), sourceKey);
   }
 
   /** Load the current spool file and wait for every load to finish. */
@@ -130,16 +115,15 @@ export class TableStage {
     await this.loading;
   }
 
-  private loadInBackground(spool: Spool): void {
-    flushSpool(spool);
-    closeSync(spool.fd);
+  private loadInBackground(spool: SpoolFile): void {
+    spool.close();
     const sequence = this.sequence;
     this.loading = this.loading.then(() => this.load(spool, sequence));
     // Surfaced by the next settle(); this only keeps Node from reporting it as unhandled meanwhile.
     this.loading.catch(() => undefined);
   }
 
-  private async load(spool: Spool, sequence: number): Promise<void> {
+  private async load(spool: SpoolFile, sequence: number): Promise<void> {
     const spec = [...this.columns.map((c) => `${sqlString(c.name)}: ${sqlString(spoolType(c))}`), `'source_line': 'BIGINT'`].join(', ');
     const select = [...this.columns.map(fromSpool), sqlString(spool.sourceKey), 'source_line', String(sequence)].join(', ');
     await this.connection.run(
@@ -262,7 +246,7 @@ export class TableStage {
   }
 
   async close(): Promise<void> {
-    if (this.spool) closeSync(this.spool.fd);
+    this.spool?.close();
     this.spool = undefined;
     await this.loading.catch(() => undefined);
     this.connection.closeSync();
@@ -270,39 +254,25 @@ export class TableStage {
   }
 }
 
-function flushSpool(spool: Spool): void {
-  if (spool.pending.length === 0) return;
-  writeSync(spool.fd, spool.pending);
-  spool.pending = '';
-}
+type CellWriter = (spool: SpoolFile, value: CanonicalRow[string] | undefined) => void;
 
-/** Text as a CSV field: quoted only when it has to be; never empty, as empty means NULL. */
-function csvText(text: string): string {
-  if (!NEEDS_QUOTES.test(text)) return text;
-  return `"${text.replaceAll('"', '""')}"`;
-}
+/** Columns whose values travel through the spool file as integers: instants, days, and decimals in units of their last digit. */
+const INTEGER_SPOOL: ReadonlySet<ColumnDef['type']> = new Set(['timestamp', 'date', 'money', 'rate']);
 
-const NEEDS_QUOTES = /[",\r\n]/;
-
-type CellFormat = (value: CanonicalRow[string] | undefined) => string;
-
-/** How a validated value travels through the spool file: instants and days as integers, exact decimals as text. */
-function spoolFormat(column: ColumnDef): CellFormat {
-  switch (column.type) {
-    case 'money':
-      return (v) => (v === null || v === undefined ? '' : formatScaledDecimal(v as bigint, MONEY_SCALE));
-    case 'rate':
-      return (v) => (v === null || v === undefined ? '' : formatScaledDecimal(v as bigint, RATE_SCALE));
-    case 'timestamp':
-    case 'date':
-      return (v) => (v === null || v === undefined ? '' : String(v));
-    default:
-      return (v) => (v === null || v === undefined ? '' : csvText(v as string));
+/** How a validated value travels through the spool file; NULL is an empty field. */
+function cellWriter(column: ColumnDef): CellWriter {
+  if (INTEGER_SPOOL.has(column.type)) {
+    return (spool, v) => {
+      if (v !== null && v !== undefined) spool.integer(v as number | bigint);
+    };
   }
+  return (spool, v) => {
+    if (v !== null && v !== undefined) spool.text(v as string);
+  };
 }
 
 function spoolType(column: ColumnDef): string {
-  return column.type === 'timestamp' || column.type === 'date' ? 'BIGINT' : sqlTypeOf(column.type);
+  return INTEGER_SPOOL.has(column.type) ? 'BIGINT' : sqlTypeOf(column.type);
 }
 
 function fromSpool(column: ColumnDef): string {
@@ -311,9 +281,18 @@ function fromSpool(column: ColumnDef): string {
       return `make_timestamp(${column.name} * 1000)`;
     case 'date':
       return `CAST(DATE '1970-01-01' + CAST(${column.name} AS INTEGER) AS DATE)`;
+    case 'money':
+      return scaledDown(column, MONEY_SCALE);
+    case 'rate':
+      return scaledDown(column, RATE_SCALE);
     default:
       return column.name;
   }
+}
+
+/** Integer units of 10^-scale back to the column's DECIMAL: DuckDB multiplies decimals exactly. */
+function scaledDown(column: ColumnDef, scale: number): string {
+  return `CAST(CAST(${column.name} AS DECIMAL(18,0)) * 0.${'0'.repeat(scale - 1)}1 AS ${sqlTypeOf(column.type)})`;
 }
 
 function sqlString(value: string): string {
