@@ -163,7 +163,7 @@ export class TableStage {
       // The window that keeps the last version of each key costs a fifth of the write; a first
       // load of distinct keys (the usual bulk case) does not need it.
       const needsDedupe = rewritten.length > 0 || (await this.count(`SELECT count(*) AS n FROM (SELECT 1 FROM staged GROUP BY ${key} HAVING count(*) > 1)`)) > 0;
-      // A first load is written in export order, unsorted. The window leaves rows in hash order,
+      // A first load is written in the order its rows were read, unsorted. The window leaves rows in hash order,
       // which makes files a tenth larger; those are sorted by key, as all files used to be.
       const latest = needsDedupe
         ? ` QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ingest_seq DESC, source_line DESC) = 1 ORDER BY ${partition ? `${partition.name}, ` : ''}${key}`
@@ -179,7 +179,7 @@ export class TableStage {
       // every run. With two, each thread's row groups landed in a file in whatever order they
       // finished, even after an ORDER BY: 3 of the 25 files of 1M orders differed from run to run.
       // Unsorted and on one thread, writing 1M orders takes 0.9 s instead of 1.4-2.0 s (10M:
-      // 10 s instead of 13-22 s, as the sort no longer spills).
+      // 10 s instead of 13-22 s, most of which was the sort spilling to disk).
       await this.connection.run('SET threads = 1');
       await this.connection.run('SET preserve_insertion_order = true');
       await this.connection.run(`COPY (${deduped}) TO ${sqlString(target)} (${options})`);
