@@ -40,18 +40,64 @@ export class CsvTokenizer {
   /** Feed a decoded chunk; returns the records it completed. */
   push(chunk: string): CsvToken[] {
     const out: CsvToken[] = [];
-    let fieldStart = 0;
-    let rawStart = 0;
     const n = chunk.length;
-    for (let i = 0; i < n; i++) {
+    // Where the next quote, CR and comma are, searched for again only once passed: most records
+    // have no quote or CR and are cut at their commas by native searches, not read char by char.
+    let nextQuote = -1;
+    let nextCr = -1;
+    let nextComma = -1;
+    let i = 0;
+    while (i < n) {
+      if (this.atRecordStart()) {
+        const lf = chunk.indexOf('\n', i);
+        if (nextQuote < i) nextQuote = indexOrEnd(chunk, '"', i);
+        if (nextCr < i) nextCr = indexOrEnd(chunk, '\r', i);
+        // A plain record: it ends in this chunk, at an LF or a CRLF, and has no quotes.
+        const end = nextCr === lf - 1 ? nextCr : lf;
+        if (lf !== -1 && nextQuote > lf && nextCr >= end) {
+          if (end > i) {
+            const cells: string[] = [];
+            let start = i;
+            if (nextComma < i) nextComma = indexOrEnd(chunk, ',', i);
+            while (nextComma < end) {
+              cells.push(chunk.slice(start, nextComma));
+              start = nextComma + 1;
+              nextComma = indexOrEnd(chunk, ',', start);
+            }
+            cells.push(chunk.slice(start, end));
+            out.push({ line: this.recordLine, cells, raw: chunk.slice(i, end) });
+          }
+          this.line++;
+          this.recordLine = this.line;
+          i = lf + 1;
+          continue;
+        }
+      }
+      i = this.pushRecord(chunk, i, out);
+    }
+    return out;
+  }
+
+  /** No record is in progress: the next character starts one. */
+  private atRecordStart(): boolean {
+    return this.cells.length === 0 && this.field === '' && this.raw === '' && !this.inQuotes && !this.quoteClosed && !this.pendingCr;
+  }
+
+  /**
+   * Reads characters from `from` until a record ends (returns the position after its
+   * terminator) or the chunk does; what the chunk leaves unfinished waits for the next one.
+   */
+  private pushRecord(chunk: string, from: number, out: CsvToken[]): number {
+    let fieldStart = from;
+    let rawStart = from;
+    const n = chunk.length;
+    for (let i = from; i < n; i++) {
       const c = chunk.charCodeAt(i);
       if (this.pendingCr) {
         this.pendingCr = false;
         if (c === LF) {
           // CRLF: the CR was already treated as the record end.
-          fieldStart = i + 1;
-          rawStart = i + 1;
-          continue;
+          return i + 1;
         }
       }
       if (this.inQuotes) {
@@ -96,14 +142,17 @@ export class CsvTokenizer {
         this.cells = [];
         this.line++;
         this.recordLine = this.line;
-        if (c === CR) this.pendingCr = true;
-        fieldStart = i + 1;
-        rawStart = i + 1;
+        if (c === CR) {
+          // A CRLF's LF is taken here when it is in this chunk, so the next record starts clean.
+          if (i + 1 < n && chunk.charCodeAt(i + 1) === LF) return i + 2;
+          this.pendingCr = true;
+        }
+        return i + 1;
       }
     }
     this.field += chunk.slice(fieldStart);
     this.raw += chunk.slice(rawStart);
-    return out;
+    return n;
   }
 
   /** Flush the last record of a file that does not end with a line break. */
@@ -119,4 +168,9 @@ export class CsvTokenizer {
     this.raw = '';
     return [token];
   }
+}
+
+function indexOrEnd(text: string, char: string, from: number): number {
+  const at = text.indexOf(char, from);
+  return at === -1 ? text.length : at;
 }

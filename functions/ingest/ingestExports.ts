@@ -232,7 +232,7 @@ async function ingestOne(
         if ('row' in outcome) {
           accepted++;
           rowsWritten++;
-          stage.append(outcome.row, object.key, record.line);
+          stage.append(outcome.row, record.line);
           const t = outcome.row[timeName];
           if (typeof t === 'number') {
             if (t < minTime) minTime = t;

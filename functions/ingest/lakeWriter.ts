@@ -6,41 +6,31 @@
 // reader: per-value appender calls cost more than validating the row (measured in
 // docs/benchmarks.md). DuckDB spills the stage to disk past its memory limit, so memory stays
 // flat however large the export.
-import { closeSync, createReadStream, createWriteStream, openSync, writeSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { formatScaledDecimal, MONEY_SCALE } from '../money/decimal.ts';
+import { MONEY_SCALE } from '../money/decimal.ts';
 import { LINEAGE_COLUMNS, RATE_SCALE, TABLES, sqlTypeOf, type ColumnDef, type TableName } from '../schema/tables.ts';
 import { listAll, type ObjectStore } from '../storage/objectStore.ts';
 import type { CanonicalRow } from './rowSchema.ts';
+import { SpoolFile } from './spoolFile.ts';
 
-const SPOOL_FLUSH_CHARS = 1 << 20;
 /** Rows per spool file: each full file is loaded by DuckDB while the next one is being read. */
 const SPOOL_FILE_ROWS = 250_000;
 /** DuckDB's memory while staging and writing; past it DuckDB spills to scratch, which keeps peak RSS flat (docs/benchmarks.md). */
 const STAGE_MEMORY_LIMIT = '512MB';
 
-interface Spool {
-  file: string;
-  fd: number;
-  rows: number;
-  /** Lines not yet written; one growing string is cheaper to build than an array of lines. */
-  pending: string;
-}
-
 export class TableStage {
-  private spool: Spool | undefined;
+  private spool: SpoolFile | undefined;
   private spoolFiles = 0;
   private sequence = 0;
   /** Bulk loads run in the background, one after another; the first failure is kept here. */
   private loading: Promise<void> = Promise.resolve();
   private readonly columns: readonly ColumnDef[];
-  private readonly cells: readonly { name: string; format: CellFormat }[];
-  private lastSourceKey: string | undefined;
-  private lastSourceKeyText = '';
+  private readonly cells: readonly { name: string; write: CellWriter }[];
 
   private constructor(
     readonly table: TableName,
@@ -49,7 +39,7 @@ export class TableStage {
     private readonly scratchDir: string,
   ) {
     this.columns = TABLES[table].columns;
-    this.cells = this.columns.map((c) => ({ name: c.name, format: spoolFormat(c) }));
+    this.cells = this.columns.map((c) => ({ name: c.name, write: cellWriter(c) }));
   }
 
   static async open(table: TableName, scratchDir: string): Promise<TableStage> {
@@ -79,37 +69,33 @@ export class TableStage {
    * earlier version of the same export left in the lake are dropped: a re-sent export replaces
    * its predecessor whole, including rows the correction removed.
    */
-  async beginExport(sourceKey?: string): Promise<void> {
+  async beginExport(sourceKey: string): Promise<void> {
     await this.settle();
     this.sequence++;
-    if (sourceKey !== undefined) {
-      await this.connection.run('INSERT OR IGNORE INTO replaced VALUES ($key)', { key: sourceKey });
-    }
-    this.spool = this.newSpool();
+    await this.connection.run('INSERT OR IGNORE INTO replaced VALUES ($key)', { key: sourceKey });
+    this.spool = this.newSpool(sourceKey);
   }
 
-  append(row: CanonicalRow, sourceKey: string, sourceLine: number): void {
+  /** Stage a row of the export begun last, read from its line `sourceLine`. */
+  append(row: CanonicalRow, sourceLine: number): void {
     const spool = this.spool;
     if (!spool) throw new Error('beginExport() must be called before append()');
-    let line = '';
-    for (const cell of this.cells) line += `${cell.format(row[cell.name])},`;
-    if (sourceKey !== this.lastSourceKey) {
-      this.lastSourceKey = sourceKey;
-      this.lastSourceKeyText = csvText(sourceKey);
+    for (const cell of this.cells) {
+      cell.write(spool, row[cell.name]);
+      spool.comma();
     }
-    spool.pending += `${line}${this.lastSourceKeyText},${sourceLine}\n`;
-    spool.rows++;
-    if (spool.pending.length >= SPOOL_FLUSH_CHARS) flushSpool(spool);
+    spool.integer(sourceLine);
+    spool.endRow();
     if (spool.rows >= SPOOL_FILE_ROWS) {
       this.loadInBackground(spool);
-      this.spool = this.newSpool();
+      this.spool = this.newSpool(spool.sourceKey);
     }
   }
 
   /** Forget every row of an export that failed part-way, so nothing of it reaches the lake. */
   async discardExport(sourceKey: string): Promise<void> {
     if (this.spool) {
-      closeSync(this.spool.fd);
+      this.spool.close();
       await rm(this.spool.file, { force: true });
       this.spool = undefined;
     }
@@ -118,9 +104,8 @@ export class TableStage {
     await this.connection.run('DELETE FROM replaced WHERE source_key = $key', { key: sourceKey });
   }
 
-  private newSpool(): Spool {
-    const file = path.join(this.scratchDir, `spool-${++this.spoolFiles}.csv`);
-    return { file, fd: openSync(file, 'w'), rows: 0, pending: '' };
+  private newSpool(sourceKey: string): SpoolFile {
+    return new SpoolFile(path.join(this.scratchDir, `spool-${++this.spoolFiles}.csv`), sourceKey);
   }
 
   /** Load the current spool file and wait for every load to finish. */
@@ -130,26 +115,21 @@ export class TableStage {
     await this.loading;
   }
 
-  private loadInBackground(spool: Spool): void {
-    flushSpool(spool);
-    closeSync(spool.fd);
+  private loadInBackground(spool: SpoolFile): void {
+    spool.close();
     const sequence = this.sequence;
-    this.loading = this.loading.then(() => this.load(spool.file, sequence));
+    this.loading = this.loading.then(() => this.load(spool, sequence));
     // Surfaced by the next settle(); this only keeps Node from reporting it as unhandled meanwhile.
     this.loading.catch(() => undefined);
   }
 
-  private async load(file: string, sequence: number): Promise<void> {
-    const spec = [
-      ...this.columns.map((c) => `${sqlString(c.name)}: ${sqlString(spoolType(c))}`),
-      `'source_key': 'VARCHAR'`,
-      `'source_line': 'BIGINT'`,
-    ].join(', ');
-    const select = [...this.columns.map(fromSpool), 'source_key', 'source_line', String(sequence)].join(', ');
+  private async load(spool: SpoolFile, sequence: number): Promise<void> {
+    const spec = [...this.columns.map((c) => `${sqlString(c.name)}: ${sqlString(spoolType(c))}`), `'source_line': 'BIGINT'`].join(', ');
+    const select = [...this.columns.map(fromSpool), sqlString(spool.sourceKey), 'source_line', String(sequence)].join(', ');
     await this.connection.run(
-      `INSERT INTO staged SELECT ${select} FROM read_csv(${sqlString(file)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', new_line = '\\n', columns = {${spec}})`,
+      `INSERT INTO staged SELECT ${select} FROM read_csv(${sqlString(spool.file)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', new_line = '\\n', columns = {${spec}})`,
     );
-    await rm(file, { force: true });
+    await rm(spool.file, { force: true });
   }
 
   /**
@@ -183,14 +163,25 @@ export class TableStage {
       // The window that keeps the last version of each key costs a fifth of the write; a first
       // load of distinct keys (the usual bulk case) does not need it.
       const needsDedupe = rewritten.length > 0 || (await this.count(`SELECT count(*) AS n FROM (SELECT 1 FROM staged GROUP BY ${key} HAVING count(*) > 1)`)) > 0;
-      const latest = needsDedupe ? ` QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ingest_seq DESC, source_line DESC) = 1` : '';
-      const deduped = `${select} FROM (${union})${latest} ORDER BY ${partition ? `${partition.name}, ` : ''}${key}`;
+      // A first load is written in the order its rows were read, unsorted. The window leaves rows in hash order,
+      // which makes files a tenth larger; those are sorted by key, as all files used to be.
+      const latest = needsDedupe
+        ? ` QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ingest_seq DESC, source_line DESC) = 1 ORDER BY ${partition ? `${partition.name}, ` : ''}${key}`
+        : '';
+      const deduped = `${select} FROM (${union})${latest}`;
       const outDir = path.join(work, 'out');
       await mkdir(outDir, { recursive: true });
       const target = partition ? outDir : path.join(outDir, 'data.parquet');
       const options = partition
         ? `FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${partition.name}), FILENAME_PATTERN 'data_{i}'`
         : 'FORMAT parquet, COMPRESSION zstd';
+      // One thread writes, in the order of its input, so the same exports give the same files on
+      // every run. With two, each thread's row groups landed in a file in whatever order they
+      // finished, even after an ORDER BY: 3 of the 25 files of 1M orders differed from run to run.
+      // Unsorted and on one thread, writing 1M orders takes 0.9 s instead of 1.4-2.0 s (10M:
+      // 10 s instead of 13-22 s, most of which was the sort spilling to disk).
+      await this.connection.run('SET threads = 1');
+      await this.connection.run('SET preserve_insertion_order = true');
       await this.connection.run(`COPY (${deduped}) TO ${sqlString(target)} (${options})`);
       const written = await filesUnder(outDir);
       const writtenKeys = new Set(written.map((rel) => `${prefix}${rel}`));
@@ -266,7 +257,7 @@ export class TableStage {
   }
 
   async close(): Promise<void> {
-    if (this.spool) closeSync(this.spool.fd);
+    this.spool?.close();
     this.spool = undefined;
     await this.loading.catch(() => undefined);
     this.connection.closeSync();
@@ -274,39 +265,25 @@ export class TableStage {
   }
 }
 
-function flushSpool(spool: Spool): void {
-  if (spool.pending.length === 0) return;
-  writeSync(spool.fd, spool.pending);
-  spool.pending = '';
-}
+type CellWriter = (spool: SpoolFile, value: CanonicalRow[string] | undefined) => void;
 
-/** Text as a CSV field: quoted only when it has to be; never empty, as empty means NULL. */
-function csvText(text: string): string {
-  if (!NEEDS_QUOTES.test(text)) return text;
-  return `"${text.replaceAll('"', '""')}"`;
-}
+/** Columns whose values travel through the spool file as integers: instants, days, and decimals in units of their last digit. */
+const INTEGER_SPOOL: ReadonlySet<ColumnDef['type']> = new Set(['timestamp', 'date', 'money', 'rate']);
 
-const NEEDS_QUOTES = /[",\r\n]/;
-
-type CellFormat = (value: CanonicalRow[string] | undefined) => string;
-
-/** How a validated value travels through the spool file: instants and days as integers, exact decimals as text. */
-function spoolFormat(column: ColumnDef): CellFormat {
-  switch (column.type) {
-    case 'money':
-      return (v) => (v === null || v === undefined ? '' : formatScaledDecimal(v as bigint, MONEY_SCALE));
-    case 'rate':
-      return (v) => (v === null || v === undefined ? '' : formatScaledDecimal(v as bigint, RATE_SCALE));
-    case 'timestamp':
-    case 'date':
-      return (v) => (v === null || v === undefined ? '' : String(v));
-    default:
-      return (v) => (v === null || v === undefined ? '' : csvText(v as string));
+/** How a validated value travels through the spool file; NULL is an empty field. */
+function cellWriter(column: ColumnDef): CellWriter {
+  if (INTEGER_SPOOL.has(column.type)) {
+    return (spool, v) => {
+      if (v !== null && v !== undefined) spool.integer(v as number | bigint);
+    };
   }
+  return (spool, v) => {
+    if (v !== null && v !== undefined) spool.text(v as string);
+  };
 }
 
 function spoolType(column: ColumnDef): string {
-  return column.type === 'timestamp' || column.type === 'date' ? 'BIGINT' : sqlTypeOf(column.type);
+  return INTEGER_SPOOL.has(column.type) ? 'BIGINT' : sqlTypeOf(column.type);
 }
 
 function fromSpool(column: ColumnDef): string {
@@ -315,9 +292,18 @@ function fromSpool(column: ColumnDef): string {
       return `make_timestamp(${column.name} * 1000)`;
     case 'date':
       return `CAST(DATE '1970-01-01' + CAST(${column.name} AS INTEGER) AS DATE)`;
+    case 'money':
+      return scaledDown(column, MONEY_SCALE);
+    case 'rate':
+      return scaledDown(column, RATE_SCALE);
     default:
       return column.name;
   }
+}
+
+/** Integer units of 10^-scale back to the column's DECIMAL: DuckDB multiplies decimals exactly. */
+function scaledDown(column: ColumnDef, scale: number): string {
+  return `CAST(CAST(${column.name} AS DECIMAL(18,0)) * 0.${'0'.repeat(scale - 1)}1 AS ${sqlTypeOf(column.type)})`;
 }
 
 function sqlString(value: string): string {

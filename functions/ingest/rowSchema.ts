@@ -138,25 +138,36 @@ const TABLE_RULES: Partial<Record<TableName, RowRule[]>> = {
 };
 
 export interface RowValidator {
+  /** Validate cells given by column name. */
   validate(cells: Record<string, string | undefined>): { row: CanonicalRow } | { rejection: Rejection };
+  /**
+   * Validate cells given by position: the table's i-th column is `cells[positions[i]]`. Readers
+   * that hand over positional cells (CSV) use this, so no object is built per record to name them.
+   */
+  validateAt(cells: readonly (string | undefined)[], positions: readonly number[]): { row: CanonicalRow } | { rejection: Rejection };
 }
 
 export function rowValidator(table: TableName, context: RowContext): RowValidator {
   const columns = TABLES[table].columns.map((c) => ({ name: c.name, parse: cellParser(c, context) }));
+  const names = columns.map((c) => c.name);
+  const inOrder = names.map((_, i) => i);
   const rules = TABLE_RULES[table] ?? [];
+  const validateAt: RowValidator['validateAt'] = (cells, positions) => {
+    const row: CanonicalRow = {};
+    for (let i = 0; i < columns.length; i++) {
+      const { name, parse } = columns[i]!;
+      const value = parse(cells[positions[i]!]);
+      if (value instanceof Broken) return { rejection: { field: name, value: cells[positions[i]!] ?? '', rule: value.rule, message: value.message } };
+      row[name] = value;
+    }
+    for (const check of rules) {
+      const broken = check(row);
+      if (broken) return { rejection: { ...broken, value: cells[positions[names.indexOf(broken.field)]!] ?? '' } };
+    }
+    return { row };
+  };
   return {
-    validate(cells) {
-      const row: CanonicalRow = {};
-      for (const { name, parse } of columns) {
-        const value = parse(cells[name]);
-        if (value instanceof Broken) return { rejection: { field: name, value: cells[name] ?? '', rule: value.rule, message: value.message } };
-        row[name] = value;
-      }
-      for (const check of rules) {
-        const broken = check(row);
-        if (broken) return { rejection: { ...broken, value: cells[broken.field] ?? '' } };
-      }
-      return { row };
-    },
+    validate: (cells) => validateAt(names.map((n) => cells[n]), inOrder),
+    validateAt,
   };
 }

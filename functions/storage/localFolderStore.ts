@@ -154,9 +154,12 @@ async function walk(root: string, rel: string, out: string[]): Promise<void> {
   }
 }
 
+/** Read size for hashing: 1 MiB reads hash a 577 MB export in 1.1 s instead of 1.4-1.9 s with the default 64 KiB. */
+const DIGEST_READ_BYTES = 1 << 20;
+
 async function fileDigest(file: string): Promise<string> {
   const hash = createHash('md5');
-  await pipeline(createReadStream(file), hash);
+  await pipeline(createReadStream(file, { highWaterMark: DIGEST_READ_BYTES }), hash);
   return hash.digest('hex');
 }
 

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -159,5 +160,73 @@ describe('the Parquet lake, partitioned by order month', () => {
     expect(result.tableRows.orders).toBe(2);
     expect(await lakeOrders()).toEqual(before);
     expect(before).toEqual(['o1 15.0000 2026-09 orders-a.csv', 'o2 20.0000 2026-10 orders-b.csv']);
+  });
+});
+
+describe('the same exports', () => {
+  it('give byte-identical lake files on every run, however many rows they hold', async () => {
+    // Prepare: enough rows for DuckDB to split the work; with two threads writing, row groups
+    // used to land in a file in the order the threads finished.
+    const lines: string[] = [];
+    for (let i = 0; i < 300_000; i++) lines.push(`o${i},c${i % 5_000},2026-${i % 2 ? '09' : '10'}-0${1 + (i % 9)}T10:00:00Z,${i % 1000}.50,,USD,paid`);
+    await writeExport('orders.csv', lines);
+    const lakeFiles = async (): Promise<Record<string, string>> => {
+      const out: Record<string, string> = {};
+      for (const month of await partitions()) {
+        const dir = path.join(root, 'lake', 'orders', month);
+        for (const name of await readdir(dir)) out[`${month}/${name}`] = createHash('sha256').update(await readFile(path.join(dir, name))).digest('hex');
+      }
+      return out;
+    };
+    await ingest();
+    const first = await lakeFiles();
+
+    // Act
+    await rm(path.join(root, 'lake'), { recursive: true });
+    await ingest();
+
+    // Assess
+    expect(Object.keys(first)).toEqual(['order_month=2026-09/data_0.parquet', 'order_month=2026-10/data_0.parquet']);
+    expect(await lakeFiles()).toEqual(first);
+  });
+});
+
+describe('values in the lake', () => {
+  it('are the validated values exactly: quoted, non-ASCII and long text, extreme amounts, rates and dates', async () => {
+    // Prepare
+    const longChannel = `partner ${'x'.repeat(70_000)}`;
+    await writeFile(
+      path.join(root, 'exports', 'customers.csv'),
+      ['customer_id,signup_at,acquisition_channel,country', `"c,1",2026-10-01T08:00:00.123Z,"say ""hi""",Köln`, `c2,,${longChannel},日本`, 'c3,1969-12-31T23:59:59Z,,'].join('\n'),
+    );
+    await writeExport('orders.csv', ['o1,c1,2026-09-03T10:00:00Z,99999999999999.9999,0,USD,paid', 'o2,c1,2026-09-03T10:00:00Z,0.0001,,USD,paid']);
+    await writeFile(path.join(root, 'exports', 'fx_rates.csv'), 'rate_date,from_currency,to_currency,rate\n2026-10-01,KRW,USD,0.0000000001\n1969-12-31,USD,EUR,12345678.9012345678\n');
+
+    // Act
+    const result = await ingest();
+
+    // Assess
+    expect(result.failed).toEqual([]);
+    const engine = await DuckDbEngine.open({ lakeDir: path.join(root, 'lake') });
+    try {
+      const customers = await engine.sql("SELECT customer_id, strftime(signup_at, '%Y-%m-%d %H:%M:%S.%g') AS signup_at, acquisition_channel, country FROM customers ORDER BY customer_id");
+      expect(customers).toEqual([
+        { customer_id: 'c,1', signup_at: '2026-10-01 08:00:00.123', acquisition_channel: 'say "hi"', country: 'Köln' },
+        { customer_id: 'c2', signup_at: null, acquisition_channel: longChannel, country: '日本' },
+        { customer_id: 'c3', signup_at: '1969-12-31 23:59:59.000', acquisition_channel: null, country: null },
+      ]);
+      const orders = await engine.sql('SELECT order_id, CAST(amount AS VARCHAR) AS amount, CAST(refunded_amount AS VARCHAR) AS refunded FROM orders ORDER BY order_id');
+      expect(orders).toEqual([
+        { order_id: 'o1', amount: '99999999999999.9999', refunded: '0.0000' },
+        { order_id: 'o2', amount: '0.0001', refunded: null },
+      ]);
+      const rates = await engine.sql('SELECT CAST(rate_date AS VARCHAR) AS rate_date, CAST(rate AS VARCHAR) AS rate FROM fx_rates ORDER BY rate_date');
+      expect(rates).toEqual([
+        { rate_date: '1969-12-31', rate: '12345678.9012345678' },
+        { rate_date: '2026-10-01', rate: '0.0000000001' },
+      ]);
+    } finally {
+      await engine.close();
+    }
   });
 });
