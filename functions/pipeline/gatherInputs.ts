@@ -67,7 +67,13 @@ export async function gatherWeeklyInputs(
     return rows[0]!;
   };
 
-  const ordersWindow = await getQuery('orders_window');
+  // Every query is read before any starts, so none is left running unobserved if a file is bad.
+  const [ordersWindow, churnWindow, acquisitionByChannel, cohortRevenue] = await Promise.all([
+    getQuery('orders_window'),
+    getQuery('churn_window'),
+    getQuery('acquisition_by_channel'),
+    getQuery('cohort_revenue'),
+  ]);
   const ordersIn = (start: Date) =>
     runQuery(engine, ordersWindow, {
       from_month: param.varchar(partitionMonth(start)),
@@ -80,7 +86,7 @@ export async function gatherWeeklyInputs(
   const [rateWindow, activityWindow, activity, acquisition, cohorts] = await settleAll([
     ordersIn(rateStart),
     ordersIn(activityFromWeekEnd),
-    runQuery(engine, await getQuery('churn_window'), {
+    runQuery(engine, churnWindow, {
       from_month: param.varchar(partitionMonth(activityFromRateStart)),
       to_month: toMonth,
       window_start: param.timestamp(rateStart),
@@ -88,7 +94,7 @@ export async function gatherWeeklyInputs(
       start_activity_from: param.timestamp(activityFromRateStart),
       end_activity_from: param.timestamp(activityFromWeekEnd),
     }, churnWindowRow),
-    runQuery(engine, await getQuery('acquisition_by_channel'), {
+    runQuery(engine, acquisitionByChannel, {
       to_month: toMonth,
       window_start: param.timestamp(rateStart),
       window_end: param.timestamp(week.end),
@@ -96,7 +102,7 @@ export async function gatherWeeklyInputs(
       spend_until: param.date(civilDate(week.end, config.timeZone)),
       report_currency: currency,
     }, acquisitionRow),
-    runQuery(engine, await getQuery('cohort_revenue'), {
+    runQuery(engine, cohortRevenue, {
       to_month: toMonth,
       data_end: param.timestamp(week.end),
       report_currency: currency,

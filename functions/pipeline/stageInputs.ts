@@ -30,11 +30,18 @@ export async function gatherStageInputs(engine: QueryEngine, windows: Windows, c
   });
   const thisWeek = rfmWindow(week.end, activityFromWeekEnd);
   const previousWeek = rfmWindow(week.start, shiftCivilDays(week.start, -config.activityWindowDays, config.timeZone));
-  const rfmScores = await getQuery('rfm_scores');
+  // Every query is read before any starts, so none is left running unobserved if a file is bad.
+  const [earlyChurnSql, mrrSql, cohortRetentionSql, rfmSegmentsSql, rfmScores] = await Promise.all([
+    getQuery('early_churn'),
+    getQuery('mrr_movements'),
+    getQuery('cohort_retention'),
+    getQuery('rfm_segments'),
+    getQuery('rfm_scores'),
+  ]);
 
   // Issued together: the engine runs as many at once as it allows (docs/architecture.md).
   const [earlyChurn, mrr, cohortRetention, rfmSegments, current, previous] = await settleAll([
-    runQuery(engine, await getQuery('early_churn'), {
+    runQuery(engine, earlyChurnSql, {
       to_month: toMonth,
       data_end: param.timestamp(week.end),
       acquired_from: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.fromDaysBefore, config.timeZone)),
@@ -42,9 +49,9 @@ export async function gatherStageInputs(engine: QueryEngine, windows: Windows, c
       repeat_days: param.bigint(EARLY_CHURN_COHORT.repeatDays),
       cancel_days: param.bigint(EARLY_CHURN_COHORT.cancelDays),
     }, earlyChurnRow),
-    runQuery(engine, await getQuery('mrr_movements'), { data_end: param.timestamp(week.end), report_currency: currency }, mrrMovementRow),
-    runQuery(engine, await getQuery('cohort_retention'), { to_month: toMonth, data_end: param.timestamp(week.end), report_currency: currency }, cohortRetentionRow),
-    runQuery(engine, await getQuery('rfm_segments'), thisWeek, rfmSegmentRow),
+    runQuery(engine, mrrSql, { data_end: param.timestamp(week.end), report_currency: currency }, mrrMovementRow),
+    runQuery(engine, cohortRetentionSql, { to_month: toMonth, data_end: param.timestamp(week.end), report_currency: currency }, cohortRetentionRow),
+    runQuery(engine, rfmSegmentsSql, thisWeek, rfmSegmentRow),
     runQuery(engine, rfmScores, thisWeek, rfmScoreRow),
     runQuery(engine, rfmScores, previousWeek, rfmScoreRow),
   ]);
