@@ -43,13 +43,16 @@ function civilDate(instant: Date, timeZone: string): string {
   return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }
 
+/** The one row a query must return (`which` narrows the rows meant, e.g. "for population all"). */
+export function exactlyOne<T>(rows: readonly T[], name: string, which = ''): T {
+  if (rows.length !== 1) throw new Error(`queries/${name}.sql returned ${rows.length} rows${which ? ` ${which}` : ''}; expected exactly one`);
+  return rows[0]!;
+}
+
 /** The totals of the `all` row, and the contractual population's start as the subscribers among them. */
 export function activityOf(rows: readonly ChurnWindowRow[]): CustomerActivity {
-  const row = (population: ChurnWindowRow['population']): ChurnWindowRow => {
-    const found = rows.filter((r) => r.population === population);
-    if (found.length !== 1) throw new Error(`queries/churn_window.sql returned ${found.length} rows for population ${population}; expected exactly one`);
-    return found[0]!;
-  };
+  const row = (population: ChurnWindowRow['population']): ChurnWindowRow =>
+    exactlyOne(rows.filter((r) => r.population === population), 'churn_window', `for population ${population}`);
   const all = row('all');
   return { active_at_start: all.active_at_start, active_at_end: all.active_at_end, retained: all.retained, subscribers_active_at_start: row('contractual').active_at_start };
 }
@@ -62,10 +65,6 @@ export async function gatherWeeklyInputs(
   const { week, rateStart, activityFromRateStart, activityFromWeekEnd } = windows;
   const currency = param.varchar(config.reportCurrency);
   const toMonth = param.varchar(lastMonthBefore(week.end));
-  const exactlyOne = <T>(rows: T[], name: string): T => {
-    if (rows.length !== 1) throw new Error(`queries/${name}.sql returned ${rows.length} rows; expected exactly one`);
-    return rows[0]!;
-  };
 
   // Every query is read before any starts, so none is left running unobserved if a file is bad.
   const [ordersWindow, churnWindow, acquisitionByChannel, cohortRevenue] = await Promise.all([

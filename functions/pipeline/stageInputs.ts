@@ -7,7 +7,7 @@ import { param, runQuery, type QueryEngine, type QueryStats } from '../engine/qu
 import { cohortRetentionRow, earlyChurnRow, mrrMovementRow, rfmScoreRow, rfmSegmentRow, type RfmScoreRow } from '../kpi/queryRows.ts';
 import { EARLY_CHURN_COHORT, type StageInputs } from '../kpi/stageKpis.ts';
 import { shiftCivilDays } from '../time/isoWeek.ts';
-import { lastMonthBefore, partitionMonth, type Windows } from './gatherInputs.ts';
+import { exactlyOne, lastMonthBefore, partitionMonth, type Windows } from './gatherInputs.ts';
 import { settleAll } from './settleAll.ts';
 
 export interface GatheredStageInputs {
@@ -55,11 +55,10 @@ export async function gatherStageInputs(engine: QueryEngine, windows: Windows, c
     runQuery(engine, rfmScores, thisWeek, rfmScoreRow),
     runQuery(engine, rfmScores, previousWeek, rfmScoreRow),
   ]);
-  if (earlyChurn.rows.length !== 1) throw new Error(`queries/early_churn.sql returned ${earlyChurn.rows.length} rows; expected exactly one`);
   const stats: QueryStats[] = [earlyChurn, mrr, cohortRetention, rfmSegments, current, previous].map((r) => r.stats);
 
   return {
-    stage: { earlyChurn: earlyChurn.rows[0]!, mrr: mrr.rows, cohortRetention: cohortRetention.rows, rfmSegments: rfmSegments.rows },
+    stage: { earlyChurn: exactlyOne(earlyChurn.rows, 'early_churn'), mrr: mrr.rows, cohortRetention: cohortRetention.rows, rfmSegments: rfmSegments.rows },
     rfmScores: { current: current.rows, previous: previous.rows },
     stats,
   };

@@ -26,7 +26,8 @@ export interface LayerBuild {
 const packJson = z.array(z.object({ filename: z.string() }));
 const installed = z.object({ version: z.string() });
 
-function sameManifest(a: LayerManifest, b: LayerManifest): boolean {
+/** Same platform, same packages at the same versions. */
+export function sameManifest(a: LayerManifest, b: LayerManifest): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Architecture, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from '../projectRoot.ts';
-import { expectedLayer, readLayerManifest } from './nativeLayerBuild.ts';
+import { expectedLayer, readLayerManifest, sameManifest } from './nativeLayerBuild.ts';
 import { LAMBDA_PLATFORM } from './nativeLayerPackages.ts';
 
 export const DEFAULT_LAYER_DIR = path.join(PROJECT_ROOT, 'build', 'native-layer');
@@ -30,7 +30,7 @@ export class NativeModulesLayer extends Construct {
     if (built === null) {
       throw new Error(`The native-modules layer is missing in ${where}: run \`npm run build:native-layer\` (it needs the npm registry once), then synth again.`);
     }
-    if (JSON.stringify(built) !== JSON.stringify(manifest)) {
+    if (!sameManifest(built, manifest)) {
       throw new Error(
         `The native-modules layer in ${where} was built for ${built.platform} from other package versions than package-lock.json pins for ${manifest.platform}: run \`npm run build:native-layer\` again.`,
       );
