@@ -66,15 +66,14 @@ export class DuckDbEngine implements QueryEngine {
   private closed = false;
 
   runRaw(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: { query: string; rows: number; elapsedMs: number } }> {
-    return this.serial(() => this.runNow(query, parameters));
+    return this.runRows(query, parameters, (row) => row);
   }
 
-  async runRows<T>(query: NamedQuery, parameters: ParameterValues, parse: RowParser<T>): Promise<{ rows: T[]; stats: { query: string; rows: number; elapsedMs: number } }> {
-    const { rows, stats } = await this.runRaw(query, parameters);
-    return { rows: rows.map(parse), stats };
+  runRows<T>(query: NamedQuery, parameters: ParameterValues, parse: RowParser<T>): Promise<{ rows: T[]; stats: { query: string; rows: number; elapsedMs: number } }> {
+    return this.serial(() => this.runNow(query, parameters, parse));
   }
 
-  private async runNow(query: NamedQuery, parameters: ParameterValues): Promise<{ rows: RawRow[]; stats: { query: string; rows: number; elapsedMs: number } }> {
+  private async runNow<T>(query: NamedQuery, parameters: ParameterValues, parse: RowParser<T>): Promise<{ rows: T[]; stats: { query: string; rows: number; elapsedMs: number } }> {
     const ordered = orderedParameters(query, parameters);
     if (this.closed) throw new Error(`${query.file}: the DuckDB engine was closed before the query could run`);
     const started = performance.now();
@@ -84,7 +83,7 @@ export class DuckDbEngine implements QueryEngine {
     } catch (err) {
       throw new Error(`${query.file} failed on DuckDB: ${(err as Error).message}`);
     }
-    const rows = jsonRows(result);
+    const rows = jsonRows(result, parse);
     return { rows, stats: { query: query.name, rows: rows.length, elapsedMs: performance.now() - started } };
   }
 

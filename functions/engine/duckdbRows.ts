@@ -17,7 +17,7 @@ import {
   type DuckDBVector,
   type Json,
 } from '@duckdb/node-api';
-import type { RawRow } from './queryEngine.ts';
+import type { RawRow, RowParser } from './queryEngine.ts';
 
 type Cell = RawRow[string];
 type ColumnReader = (vector: DuckDBVector, rowCount: number, out: Cell[]) => void;
@@ -27,10 +27,11 @@ const SMALL_COUNT = 1024n;
 const SMALL = Array.from({ length: Number(SMALL_COUNT) }, (_, i) => String(i));
 
 /** Every row of a materialized result, as objects keyed by column name. */
-export function jsonRows(result: DuckDBMaterializedResult): RawRow[] {
+/** The rows, each handed to `parse` as soon as it is built, so the raw rows are never all held at once. */
+export function jsonRows<T = RawRow>(result: DuckDBMaterializedResult, parse: RowParser<T> = (row) => row as T): T[] {
   const names = result.columnNames();
   const readers = result.columnTypes().map(columnReader);
-  const rows: RawRow[] = new Array<RawRow>(result.rowCount);
+  const rows: T[] = new Array<T>(result.rowCount);
   const columns: Cell[][] = names.map(() => []);
   let next = 0;
   for (let c = 0; c < result.chunkCount; c++) {
@@ -43,7 +44,8 @@ export function jsonRows(result: DuckDBMaterializedResult): RawRow[] {
     for (let i = 0; i < count; i++) {
       const row: RawRow = {};
       for (let col = 0; col < names.length; col++) row[names[col]!] = columns[col]![i]!;
-      rows[next++] = row;
+      rows[next] = parse(row, next);
+      next++;
     }
   }
   return rows;
