@@ -60,6 +60,23 @@ describe('jsonRows', () => {
     `);
   });
 
+  it('reads 64- and 128-bit values on both sides of the exact-number range, and repeated long strings', async () => {
+    await expectLibraryRows(`
+      select
+        i,
+        case when i % 3 = 0 then null else 'Potential Loyalist' end as segment,
+        case when i % 5 = 0 then 'Can''t Lose Them' else 'Champions' end as other_segment,
+        9007199254740991::bigint + i as big,
+        -9007199254740993::bigint + i as negative_big,
+        cast(i as decimal(38, 4)) / 4 - 7.25 as small_sum,
+        900719925474099::decimal(38, 4) + i as sum_at_edge,
+        -900719925474.0993::decimal(18, 4) + i as money_at_edge,
+        timestamp '1677-09-22 00:00:00' + i * interval '1 day' as old_instant,
+        0.12345678901234567::decimal(18, 17) * i as fine_rate
+      from range(-3, 4) as r (i)
+    `);
+  });
+
   it('returns no rows for an empty result', async () => {
     expect(jsonRows(await connection.run('select 1 as x where false'))).toEqual([]);
   });
