@@ -68,6 +68,17 @@ describe('the sample generator', () => {
     expect(params.parameters.ecommerce.bgnbd).toEqual(SAMPLE_PARAMS.ecommerce.bgnbd);
   });
 
+  it('gives e-commerce customers denser histories at a higher activity, and records the BG/NBD parameters it drew from', async () => {
+    // Act
+    const dense = await writeSample({ seed: 11, customers: 3000, endDate: END, activity: 4 }, path.join(dir, 'dense'));
+    const params = JSON.parse(await readFile(path.join(dir, 'dense', 'params.json'), 'utf8'));
+
+    // Assess: alpha / 4 makes purchases 4 times as frequent, b × 4 dropout about 4 times rarer.
+    const { r, alpha, a, b } = SAMPLE_PARAMS.ecommerce.bgnbd;
+    expect(params.parameters.ecommerce.bgnbd).toEqual({ r, alpha: alpha / 4, a, b: b * 4 });
+    expect(dense.orders / summary.orders).toBeGreaterThan(2);
+  });
+
   it('has no data after the end date and no order before its customer signed up', () => {
     const signup = new Map(files.customers!.filter((c) => c.signup_at).map((c) => [c.customer_id!, Date.parse(c.signup_at!)]));
     const endMs = Date.parse(`${END}T00:00:00Z`) + 86_400_000;
