@@ -1,13 +1,13 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QUERIES_DIR } from '../../functions/engine/queryCatalog.ts';
 import { AnalyticsWorkgroup, readNamedQueries } from '../../infra/athena/analyticsWorkgroup.ts';
-import { stackUnderTest } from './stackUnderTest.ts';
+import { stackUnderTest, testApp } from './stackUnderTest.ts';
 
 let template: Template;
 let resultsBucketId: string;
@@ -52,7 +52,7 @@ describe('Athena workgroup', () => {
 
   it('refuses a cutoff below Athena\'s 10 MB minimum even when built directly', () => {
     // Prepare
-    const stack = new Stack(new App(), 'Direct');
+    const stack = new Stack(testApp(), 'Direct');
     const results = new Bucket(stack, 'Results');
 
     // Act

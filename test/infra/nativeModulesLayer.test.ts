@@ -1,16 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { NativeModulesLayer } from '../../infra/functions/nativeModulesLayer.ts';
 import { manifestPath } from '../../infra/functions/nativeLayerPackages.ts';
-import { App, Stack } from 'aws-cdk-lib';
-import { stackUnderTest } from './stackUnderTest.ts';
+import { Stack } from 'aws-cdk-lib';
+import { scratchDir, stackUnderTest, testApp } from './stackUnderTest.ts';
 import { logicalIdOf, resourceOf } from './templateQueries.ts';
 
 function layerIn(dir: string) {
-  return () => new NativeModulesLayer(new Stack(new App(), 'Layered'), 'Native', { dir });
+  return () => new NativeModulesLayer(new Stack(testApp(), 'Layered'), 'Native', { dir });
 }
 
 describe('the native-modules layer', () => {
@@ -31,7 +30,7 @@ describe('the native-modules layer', () => {
 
   it('stops the synth when the layer was never built, saying how to build it', () => {
     // Prepare
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ltv-no-layer-'));
+    const dir = scratchDir('no-layer-');
 
     // Act, Assess
     expect(layerIn(dir)).toThrow(/native-modules layer is missing in .*: run `npm run build:native-layer`/);
@@ -39,7 +38,7 @@ describe('the native-modules layer', () => {
 
   it('stops the synth when the layer was built for another platform or other versions than the lock pins', () => {
     // Prepare
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ltv-stale-layer-'));
+    const dir = scratchDir('stale-layer-');
     mkdirSync(path.join(dir, 'nodejs'));
     writeFileSync(manifestPath(dir), JSON.stringify({ platform: 'linux-x64-glibc', packages: [{ location: 'node_modules/@duckdb/node-api', version: '1.0.0' }] }));
 

@@ -1,10 +1,11 @@
 // Builds the stack the tests assert on: valid settings, handler entries pointed at a fixture,
 // and asset bundling skipped (`aws:cdk:bundling-stacks`), so a synth takes a second, not an
 // esbuild run per function. bundling.test.ts bundles for real.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { afterAll } from 'vitest';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseDeploymentConfig, type DeploymentConfig, type DeploymentConfigInput } from '../../infra/config/deploymentConfig.ts';
@@ -25,6 +26,22 @@ export function testConfig(overrides: Partial<DeploymentConfigInput> = {}): Depl
   });
 }
 
+// Everything the infra tests write (cloud assemblies, layer folders) goes under one folder per
+// test file, removed when the file's tests end: an App without an outdir leaves a `cdk.out`
+// folder in the system's temporary folder on every synth.
+const scratchRoot = mkdtempSync(path.join(os.tmpdir(), 'ltv-infra-test-'));
+afterAll(() => rmSync(scratchRoot, { recursive: true, force: true }));
+
+/** A fresh folder under this test file's scratch root. */
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(path.join(scratchRoot, prefix));
+}
+
+/** An App whose cloud assembly goes to the scratch root. */
+export function testApp(props: AppProps = {}): App {
+  return new App({ outdir: scratchDir('cdk.out-'), ...props });
+}
+
 let standIn: string | undefined;
 
 /**
@@ -33,7 +50,7 @@ let standIn: string | undefined;
  */
 export function standInLayerDir(): string {
   if (standIn === undefined) {
-    standIn = mkdtempSync(path.join(os.tmpdir(), 'ltv-layer-'));
+    standIn = scratchDir('layer-');
     mkdirSync(path.join(standIn, 'nodejs'), { recursive: true });
     writeFileSync(manifestPath(standIn), JSON.stringify(expectedLayer(PROJECT_ROOT, LAMBDA_PLATFORM).manifest));
   }
@@ -53,13 +70,13 @@ export interface StackOptions {
   bundle?: boolean;
   /** Handler entries; the fixture by default. */
   entries?: { ingest: string; weekly: string };
-  /** Where the cloud assembly goes; a fresh temporary folder by default. */
+  /** Where the cloud assembly goes; a fresh folder under the scratch root by default. */
   outdir?: string;
 }
 
 export function stackUnderTest(overrides: Partial<DeploymentConfigInput> = {}, options: StackOptions = {}): StackUnderTest {
   const config = testConfig(overrides);
-  const app = new App({
+  const app = testApp({
     context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
     ...(options.outdir !== undefined ? { outdir: options.outdir } : {}),
   });
