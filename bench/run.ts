@@ -161,7 +161,7 @@ const machine = machineLine();
 console.log(machine);
 const results: SizeResult[] = [];
 for (const size of args.sizes.split(',')) {
-  const runs = size === '10m' ? Number(args['runs-10m']) : Number(args.runs);
+  const runs = size.startsWith('10m') ? Number(args['runs-10m']) : Number(args.runs);
   process.stderr.write(`measuring ${size} (${runs} run${runs > 1 ? 's' : ''}) ...\n`);
   const r = await measureSize(size, runs);
   results.push(r);
