@@ -160,29 +160,20 @@ month_activity as (
         and (started_subscriptions.ended_at is null or started_subscriptions.ended_at > calendar.month_start)
 ),
 
--- One row per customer and month they were active in. A single grouping of all the activity:
--- distinct order months and subscription months and then their union cost DuckDB three.
-customer_months as (
-    select
-        customer_id,
-        month_start,
-        sum(net_amount) as net_revenue,
-        count(unconverted_order) as unconverted_orders
-    from month_activity
-    group by customer_id, month_start
-),
-
+-- Active customers are counted distinct per cohort and month straight from the activity rows:
+-- on DuckDB that is cheaper than first grouping the rows into one per customer and month
+-- (at scale 16M rows into 10M groups, the query's largest cost).
 cohort_months as (
     select
         cohorts.cohort_start,
-        customer_months.month_start,
-        count(*) as active_customers,
-        sum(customer_months.net_revenue) as net_revenue,
-        cast(sum(customer_months.unconverted_orders) as bigint) as unconverted_orders
-    from customer_months
+        month_activity.month_start,
+        count(distinct month_activity.customer_id) as active_customers,
+        sum(month_activity.net_amount) as net_revenue,
+        cast(count(month_activity.unconverted_order) as bigint) as unconverted_orders
+    from month_activity
     inner join cohorts
-        on cohorts.customer_id = customer_months.customer_id
-    group by cohorts.cohort_start, customer_months.month_start
+        on cohorts.customer_id = month_activity.customer_id
+    group by cohorts.cohort_start, month_activity.month_start
 ),
 
 matrix as (

@@ -95,8 +95,7 @@ purchase_days as (
         valued_orders.customer_id,
         valued_orders.purchase_date,
         sum(valued_orders.net_amount) as day_amount,
-        count(*) - count(valued_orders.net_amount) as unconverted_orders,
-        min(valued_orders.purchase_date) over (partition by valued_orders.customer_id) as first_purchase_date
+        count(*) - count(valued_orders.net_amount) as unconverted_orders
     from valued_orders
     left join subscribers
         on subscribers.customer_id = valued_orders.customer_id
@@ -104,16 +103,32 @@ purchase_days as (
     group by valued_orders.customer_id, valued_orders.purchase_date
 ),
 
-final as (
+customer_purchases as (
     select
         customer_id,
-        cast(count(*) - 1 as bigint) as frequency,
-        cast(date_diff('day', min(purchase_date), max(purchase_date)) as bigint) as recency_days,
+        count(*) as purchase_days,
         min(purchase_date) as first_purchase_date,
-        coalesce(sum(day_amount) filter (where purchase_date > first_purchase_date), 0) as repeat_spend,
-        cast(coalesce(sum(unconverted_orders) filter (where purchase_date > first_purchase_date), 0) as bigint) as unconverted_repeat_orders
+        max(purchase_date) as last_purchase_date,
+        sum(day_amount) as spend,
+        sum(unconverted_orders) as unconverted_orders
     from purchase_days
     group by customer_id
+),
+
+-- Repeat purchases are all but the first day's: the first day's row, joined back, is taken off
+-- the totals (cheaper than a per-customer window over every purchase day to find that day).
+final as (
+    select
+        customer_purchases.customer_id,
+        cast(customer_purchases.purchase_days - 1 as bigint) as frequency,
+        cast(date_diff('day', customer_purchases.first_purchase_date, customer_purchases.last_purchase_date) as bigint) as recency_days,
+        customer_purchases.first_purchase_date,
+        coalesce(customer_purchases.spend, 0) - coalesce(first_day.day_amount, 0) as repeat_spend,
+        cast(customer_purchases.unconverted_orders - first_day.unconverted_orders as bigint) as unconverted_repeat_orders
+    from customer_purchases
+    inner join purchase_days as first_day
+        on first_day.customer_id = customer_purchases.customer_id
+        and first_day.purchase_date = customer_purchases.first_purchase_date
 )
 
 select * from final

@@ -120,120 +120,164 @@ calendar as (
     where month_start + interval '1' month <= ?
 ),
 
--- Running at the month's last instant: a subscription ending exactly at midnight on the 1st
--- still counts for the month before, one starting then counts from the new month.
-mrr_at_month_end as (
+-- Running at the month's last instant: from the month a subscription starts in up to, not
+-- including, the month it ends in (ending exactly at midnight on the 1st still counts for the
+-- month before; starting then counts from the new month). So a customer's MRR changes only in
+-- the months a subscription starts or ends: the steps below work on those changes rather than
+-- on every customer x month running (four times the rows at scale, and a non-equi join).
+subscription_months as (
     select
-        valued_subscriptions.customer_id,
-        calendar.month_start,
-        sum(valued_subscriptions.mrr) as mrr
+        customer_id,
+        mrr,
+        date_trunc('month', started_at) as first_month,
+        date_trunc('month', ended_at) as end_month
     from valued_subscriptions
-    inner join calendar
-        on valued_subscriptions.started_at < calendar.month_end
-        and (valued_subscriptions.ended_at is null or valued_subscriptions.ended_at >= calendar.month_end)
-    group by valued_subscriptions.customer_id, calendar.month_start
 ),
 
--- Only the months a customer has a row in, with the neighbouring rows: a month with nothing
--- running moves nothing unless the month before had MRR (a churn, below), so the customer x
--- month grid from their first month is not needed. MRR is never negative (ingest rejects a
--- negative mrr, rates are positive), so "above 0 in an earlier month" is the earlier rows'
--- maximum above 0, gaps or not.
-customer_history as (
+-- A subscription that starts and ends within one month is never running at a month's end and
+-- changes nothing.
+mrr_changes as (
+    select
+        customer_id,
+        first_month as month_start,
+        mrr as mrr_change,
+        case when mrr > 0 then 1 else 0 end as positive_starts
+    from subscription_months
+    where end_month is null
+        or end_month > first_month
+    union all
+    select
+        customer_id,
+        end_month as month_start,
+        -mrr as mrr_change,
+        0 as positive_starts
+    from subscription_months
+    where end_month > first_month
+),
+
+customer_changes as (
     select
         customer_id,
         month_start,
-        mrr,
-        lag(month_start) over (partition by customer_id order by month_start) as previous_month,
-        coalesce(lag(mrr) over (partition by customer_id order by month_start), 0) as previous_row_mrr,
-        lead(month_start) over (partition by customer_id order by month_start) as next_month,
-        coalesce(
-            max(mrr) over (
-                partition by customer_id
-                order by month_start
-                rows between unbounded preceding and 1 preceding
-            ),
-            0
-        ) as earlier_peak_mrr
-    from mrr_at_month_end
+        sum(mrr_change) as mrr_change,
+        sum(positive_starts) as positive_starts
+    from mrr_changes
+    group by customer_id, month_start
 ),
 
+-- MRR is never negative (ingest rejects a negative mrr, rates are positive), so "above 0 at an
+-- earlier month's end" is "a subscription with mrr above 0 running at an earlier month's end",
+-- i.e. one started (and not ended) in an earlier month.
 customer_steps as (
     select
         month_start,
         mrr,
-        case when previous_month + interval '1' month = month_start then previous_row_mrr else 0 end as previous_mrr,
-        earlier_peak_mrr
-    from customer_history
-    union all
-    -- the month after a row, when the customer has none for it: MRR went to 0 (the earlier
-    -- peak only tells new from reactivated MRR, and there is none)
-    select
-        calendar.month_start,
-        0 as mrr,
-        customer_history.mrr as previous_mrr,
-        cast(null as decimal(38, 4)) as earlier_peak_mrr
-    from customer_history
-    inner join calendar
-        on calendar.month_start = customer_history.month_start + interval '1' month
-    where customer_history.next_month is null
-        or customer_history.next_month > calendar.month_start
+        mrr - mrr_change as previous_mrr,
+        earlier_positive_starts
+    from (
+        select
+            month_start,
+            mrr_change,
+            sum(mrr_change) over (
+                partition by customer_id
+                order by month_start
+                rows between unbounded preceding and current row
+            ) as mrr,
+            sum(positive_starts) over (
+                partition by customer_id
+                order by month_start
+                rows between unbounded preceding and current row
+            ) - positive_starts as earlier_positive_starts
+        from customer_changes
+    ) as running
 ),
 
 customer_movements as (
     select
         month_start,
-        previous_mrr as opening_mrr,
-        case when previous_mrr = 0 and mrr > 0 and earlier_peak_mrr = 0 then mrr else 0 end as new_mrr,
+        mrr - previous_mrr as net_new_mrr,
+        case when previous_mrr = 0 and mrr > 0 and earlier_positive_starts = 0 then mrr else 0 end as new_mrr,
         case when previous_mrr > 0 and mrr > previous_mrr then mrr - previous_mrr else 0 end as expansion_mrr,
         case when previous_mrr > 0 and mrr > 0 and mrr < previous_mrr then previous_mrr - mrr else 0 end as contraction_mrr,
         case when previous_mrr > 0 and mrr = 0 then previous_mrr else 0 end as churned_mrr,
-        case when previous_mrr = 0 and mrr > 0 and earlier_peak_mrr > 0 then mrr else 0 end as reactivation_mrr,
-        mrr as closing_mrr
+        case when previous_mrr = 0 and mrr > 0 and earlier_positive_starts > 0 then mrr else 0 end as reactivation_mrr
     from customer_steps
 ),
 
 monthly_movements as (
     select
         month_start,
-        sum(opening_mrr) as opening_mrr,
+        sum(net_new_mrr) as net_new_mrr,
         sum(new_mrr) as new_mrr,
         sum(expansion_mrr) as expansion_mrr,
         sum(contraction_mrr) as contraction_mrr,
         sum(churned_mrr) as churned_mrr,
-        sum(reactivation_mrr) as reactivation_mrr,
-        sum(closing_mrr) as closing_mrr
+        sum(reactivation_mrr) as reactivation_mrr
     from customer_movements
     group by month_start
 ),
 
-unconverted_per_month as (
+-- Counted like the MRR: one more in the month a subscription starts, one less in the month it ends.
+unconverted_changes as (
     select
-        calendar.month_start,
-        count(*) as unconverted_subscriptions
+        date_trunc('month', started_at) as month_start,
+        1 as running_change
     from unconverted_subscriptions
-    inner join calendar
-        on unconverted_subscriptions.started_at < calendar.month_end
-        and (unconverted_subscriptions.ended_at is null or unconverted_subscriptions.ended_at >= calendar.month_end)
-    group by calendar.month_start
+    where ended_at is null
+        or date_trunc('month', ended_at) > date_trunc('month', started_at)
+    union all
+    select
+        date_trunc('month', ended_at) as month_start,
+        -1 as running_change
+    from unconverted_subscriptions
+    where date_trunc('month', ended_at) > date_trunc('month', started_at)
 ),
 
-movements as (
+unconverted_per_month as (
+    select
+        month_start,
+        sum(running_change) as running_change
+    from unconverted_changes
+    group by month_start
+),
+
+-- Every month: what changed in it, and what runs at its end (all changes up to it).
+monthly_changes as (
     select
         calendar.month_start,
-        coalesce(monthly_movements.opening_mrr, 0) as opening_mrr,
+        coalesce(monthly_movements.net_new_mrr, 0) as net_new_mrr,
         coalesce(monthly_movements.new_mrr, 0) as new_mrr,
         coalesce(monthly_movements.expansion_mrr, 0) as expansion_mrr,
         coalesce(monthly_movements.contraction_mrr, 0) as contraction_mrr,
         coalesce(monthly_movements.churned_mrr, 0) as churned_mrr,
         coalesce(monthly_movements.reactivation_mrr, 0) as reactivation_mrr,
-        coalesce(monthly_movements.closing_mrr, 0) as closing_mrr,
-        coalesce(unconverted_per_month.unconverted_subscriptions, 0) as unconverted_subscriptions
+        sum(coalesce(monthly_movements.net_new_mrr, 0)) over (
+            order by calendar.month_start
+            rows between unbounded preceding and current row
+        ) as closing_mrr,
+        sum(coalesce(unconverted_per_month.running_change, 0)) over (
+            order by calendar.month_start
+            rows between unbounded preceding and current row
+        ) as unconverted_subscriptions
     from calendar
     left join monthly_movements
         on monthly_movements.month_start = calendar.month_start
     left join unconverted_per_month
         on unconverted_per_month.month_start = calendar.month_start
+),
+
+movements as (
+    select
+        month_start,
+        closing_mrr - net_new_mrr as opening_mrr,
+        new_mrr,
+        expansion_mrr,
+        contraction_mrr,
+        churned_mrr,
+        reactivation_mrr,
+        closing_mrr,
+        cast(unconverted_subscriptions as bigint) as unconverted_subscriptions
+    from monthly_changes
 ),
 
 final as (

@@ -121,15 +121,38 @@ segment_rules as (
     ) as segment_rules (segment, segment_order, r_min, r_max, fm_sum_min, fm_sum_max)
 ),
 
+-- The segment of each of the 125 (R, F, M) score combinations, so that every customer is
+-- matched by equality: a range join of all customers to the rules runs as a slow merge join.
+score_values as (
+    select score
+    from (values (1), (2), (3), (4), (5)) as score_values (score)
+),
+
+score_segments as (
+    select
+        r.score as r_score,
+        f.score as f_score,
+        m.score as m_score,
+        segment_rules.segment,
+        segment_rules.segment_order
+    from score_values as r
+    cross join score_values as f
+    cross join score_values as m
+    left join segment_rules
+        on r.score between segment_rules.r_min and segment_rules.r_max
+        and f.score + m.score between segment_rules.fm_sum_min and segment_rules.fm_sum_max
+),
+
 segmented as (
     select
         scored.*,
-        segment_rules.segment,
-        segment_rules.segment_order
+        score_segments.segment,
+        score_segments.segment_order
     from scored
-    left join segment_rules
-        on scored.r_score between segment_rules.r_min and segment_rules.r_max
-        and scored.f_score + scored.m_score between segment_rules.fm_sum_min and segment_rules.fm_sum_max
+    left join score_segments
+        on score_segments.r_score = scored.r_score
+        and score_segments.f_score = scored.f_score
+        and score_segments.m_score = scored.m_score
 ),
 
 segment_names as (
