@@ -175,6 +175,8 @@ export const configSchema = z
     mail: z.discriminatedUnion('kind', [emlMail, smtpMail, sesMail]).prefault({ kind: 'eml' }),
     sender: address.prefault({ name: 'ltv-pulse', address: 'ltv-pulse@example.com' }),
     recipients: z.array(address).min(1).prefault([{ name: 'Leadership', address: 'leadership@example.com' }]),
+    /** Who is told when a weekly run fails (the team running the job); the sender when unset. */
+    owner: address.omit({ locale: true }).strict().optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -18,12 +18,10 @@ export interface FailureNotice {
   deliveredTo?: readonly string[];
 }
 
-/**
- * Who is told about failures. The configuration has no owner setting yet, so it is the sender:
- * the mailbox of the team that runs the job.
- */
+/** Who is told about failures: the configured owner, else the sender (often the team's own mailbox). */
 export function ownerOf(config: Config): Address {
-  return { ...(config.sender.name ? { name: config.sender.name } : {}), address: config.sender.address };
+  const owner = config.owner ?? config.sender;
+  return { ...(owner.name ? { name: owner.name } : {}), address: owner.address };
 }
 
 export function failureNoticeEmail(config: Config, notice: FailureNotice): OutgoingEmail {

@@ -47,6 +47,8 @@ describe('configuration', () => {
     [{ grossMargin: 1.5 }, 'grossMargin:'],
     [{ clv: { horizonMonths: 0 } }, 'clv.horizonMonths:'],
     [{ recipients: [{ address: 'not-an-address' }] }, 'recipients.0.address:'],
+    [{ owner: { address: 'data team' } }, 'owner.address:'],
+    [{ owner: { address: 'data@example.com', locale: 'ja' } }, 'owner: unknown setting "locale"'],
     [{ mail: { kind: 'smtp', host: 'localhost' } }, 'mail.port:'],
     [{ mail: { kind: 'pigeon' } }, 'mail.kind:'],
     [{ grossMargn: 0.5 }, 'unknown setting "grossMargn"'],

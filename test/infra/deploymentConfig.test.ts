@@ -131,11 +131,12 @@ describe('pipeline settings of a deployment (ltv-pulse:report)', () => {
 
   it('refuses a bad pipeline setting at synth, naming it under ltv-pulse:report', () => {
     // Act
-    const problems = problemsOf({ ...mail, report: { reportCurrency: 'euro', grossMargin: 2 } });
+    const problems = problemsOf({ ...mail, report: { reportCurrency: 'euro', grossMargin: 2, owner: { address: 'data team' } } });
 
     // Assess
     expect(problems).toContain('ltv-pulse:report.reportCurrency: must be an ISO 4217 code of three capital letters, e.g. USD');
     expect(problems.some((p) => p.startsWith('ltv-pulse:report.grossMargin:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('ltv-pulse:report.owner.address:'))).toBe(true);
   });
 
   it.each([

@@ -111,6 +111,21 @@ describe('a failed run', () => {
     expect(await readdir(path.join(dir, 'out', 'reports')).catch(() => [])).toEqual([]);
   });
 
+  it('sends the failure notice to the configured owner rather than the sender', async () => {
+    // Prepare
+    const { config, stores } = await setup('owned', { recipients: [{ address: 'ceo@example.com' }], owner: { name: 'Data team', address: 'data-team@example.com' } });
+    const mailer = new RecordingMailer();
+
+    // Act
+    const run = runWeeklyReport({ config, engine: failingEngine, lake: stores.lake, reports: stores.reports, mailer }, W47, { now: NOW });
+
+    // Assess
+    await expect(run).rejects.toThrow('HIVE_CURSOR_ERROR');
+    expect(mailer.sent.map((m) => [m.from, m.to])).toEqual([['ltv-pulse@example.com', ['data-team@example.com']]]);
+    const notice = await simpleParser(mailer.sent[0]!.raw);
+    expect(notice.to && !Array.isArray(notice.to) ? notice.to.value : []).toEqual([{ name: 'Data team', address: 'data-team@example.com' }]);
+  });
+
   it('sends no notice on a dry run, which sends nothing by definition', async () => {
     const { config, stores } = await setup('dry', {});
     const mailer = new RecordingMailer();
