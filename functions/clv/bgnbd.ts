@@ -3,12 +3,12 @@
 // repeat purchase the customer drops out with probability p ~ Beta(a, b). Time is in whatever
 // unit the tuples use (weeks for the published CDNOW results); α carries that unit.
 
-import { bgnbdLogLikelihood, bgnbdLogLikelihoodAndGradient, prepareBgNbdData, type BgNbdData, type BgNbdParams } from './bgnbdLikelihood.ts';
+import { bgnbdLogLikelihood, bgnbdLogLikelihoodAndGradient, prepareBgNbdData, type BgNbdParams } from './bgnbdLikelihood.ts';
 import { logHyp2f1Sequence } from './hyp2f1.ts';
 import { logBeta, logGamma } from './logGamma.ts';
-import { minimizeBfgs, type DifferentiableObjective } from './minimizeBfgs.ts';
+import { minimizeBfgs } from './minimizeBfgs.ts';
 import { numericalHessian } from './numericalDerivatives.ts';
-import { invertPositiveDefinite, logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
+import { logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
 import type { RfmTuple } from './tuples.ts';
 
 export { bgnbdLogLikelihood, type BgNbdParams };
@@ -41,9 +41,6 @@ const NAMES = ['r', 'alpha', 'a', 'b'] as const;
 // pin the parameter down (the likelihood keeps improving towards a limit), not a real estimate.
 const LOG_PARAMETER_LIMIT = 25;
 const FEW_REPEAT_CUSTOMERS = 30;
-/** Distinct tuples above which the fit begins from a fit of coarser tuples (coarseStart). */
-const COARSE_START_TUPLES = 20_000;
-const COARSE_BINS = 64;
 
 export function fitBgNbd(tuples: readonly RfmTuple[], options: BgNbdFitOptions = {}): BgNbdFit {
   const started = performance.now();
@@ -59,17 +56,17 @@ export function fitBgNbd(tuples: readonly RfmTuple[], options: BgNbdFitOptions =
     warnings.push(`only ${data.repeatCustomers} customer${data.repeatCustomers === 1 ? '' : 's'} with repeat purchases: the estimates are unreliable`);
   }
   const n = data.customers;
-  const objective = meanNegativeLogLikelihood(data);
-  let begin = toLog(options.start ?? defaultStart(tuples));
-  let inverseHessian: number[][] | undefined;
-  if (options.start === undefined && data.tuples > COARSE_START_TUPLES) {
-    const coarse = coarseStart(tuples, begin);
-    if (coarse) ({ begin, inverseHessian } = coarse);
-  }
-  const result = minimizeBfgs(objective, begin, {
+  const fromLog = (phi: readonly number[]): BgNbdParams => ({ r: Math.exp(phi[0]!), alpha: Math.exp(phi[1]!), a: Math.exp(phi[2]!), b: Math.exp(phi[3]!) });
+  // Mean negative log-likelihood per customer keeps the tolerances independent of data size.
+  const objective = (phi: readonly number[]) => {
+    if (phi.some((v) => Math.abs(v) > LOG_PARAMETER_LIMIT)) return { value: Infinity, gradient: phi.map(() => 0) };
+    const { logLikelihood, gradient } = bgnbdLogLikelihoodAndGradient(data, fromLog(phi));
+    return { value: -logLikelihood / n, gradient: gradient.map((g) => -g / n) };
+  };
+  const start = options.start ?? defaultStart(tuples);
+  const result = minimizeBfgs(objective, [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)], {
     gradientTolerance: 1e-9,
     maxIterations: options.maxIterations ?? 300,
-    ...(inverseHessian ? { inverseHessian } : {}),
   });
   const estimate = fromLog(result.x);
   let converged = result.converged;
@@ -99,53 +96,6 @@ export function fitBgNbd(tuples: readonly RfmTuple[], options: BgNbdFitOptions =
     tuples: data.tuples,
     warnings,
   };
-}
-
-function fromLog(phi: readonly number[]): BgNbdParams {
-  return { r: Math.exp(phi[0]!), alpha: Math.exp(phi[1]!), a: Math.exp(phi[2]!), b: Math.exp(phi[3]!) };
-}
-
-function toLog(p: BgNbdParams): number[] {
-  return [Math.log(p.r), Math.log(p.alpha), Math.log(p.a), Math.log(p.b)];
-}
-
-/** Mean negative log-likelihood per customer on log-parameters: tolerances independent of data size. */
-function meanNegativeLogLikelihood(data: BgNbdData): DifferentiableObjective {
-  const n = data.customers;
-  return (phi) => {
-    if (phi.some((v) => Math.abs(v) > LOG_PARAMETER_LIMIT)) return { value: Infinity, gradient: phi.map(() => 0) };
-    const { logLikelihood, gradient } = bgnbdLogLikelihoodAndGradient(data, fromLog(phi));
-    return { value: -logLikelihood / n, gradient: gradient.map((g) => -g / n) };
-  };
-}
-
-/**
- * Where the fit on many distinct tuples begins: the optimum, and the inverse Hessian there, of
- * the same likelihood on tuples whose t_x and T are rounded to 1/64 of the longest T. That fit
- * costs a small fraction of one on all tuples and lands close to the same optimum, and with its
- * curvature BFGS needs a few steps instead of rebuilding it from the identity (at 618,730
- * tuples in days: 62 iterations from the default start). Null when the coarse fit fails: the
- * full fit then starts from the default as before.
- */
-function coarseStart(tuples: readonly RfmTuple[], begin: readonly number[]): { begin: number[]; inverseHessian?: number[][] } | null {
-  let longest = 0;
-  for (const t of tuples) longest = Math.max(longest, t.T);
-  const bin = longest / COARSE_BINS;
-  if (!(bin > 0)) return null;
-  const binned = new Map<string, RfmTuple>();
-  for (const t of tuples) {
-    const T = Math.round(t.T / bin) * bin;
-    const tx = Math.min(Math.round(t.tx / bin) * bin, T);
-    const key = `${t.x}|${tx}|${T}`;
-    const seen = binned.get(key);
-    if (seen) seen.count += t.count;
-    else binned.set(key, { x: t.x, tx, T, count: t.count });
-  }
-  const objective = meanNegativeLogLikelihood(prepareBgNbdData([...binned.values()]));
-  const coarse = minimizeBfgs(objective, begin, { gradientTolerance: 1e-7, maxIterations: 300 });
-  if (!coarse.converged) return null;
-  const inverseHessian = invertPositiveDefinite(numericalHessian((phi) => objective(phi).gradient, coarse.x));
-  return inverseHessian ? { begin: coarse.x, inverseHessian } : { begin: coarse.x };
 }
 
 /** r = 1 with α matching the observed purchase rate; a = 1, b = 3 (mean dropout 1/4). */

@@ -23,11 +23,6 @@ export interface MinimizeOptions {
   restarts?: number;
   /** Largest step (max-norm) of the first iteration of each run. */
   maxFirstStep?: number;
-  /**
-   * Inverse Hessian to begin the first run with (symmetric positive definite), e.g. from a fit
-   * of a cheaper approximation of the objective; the identity when absent. Restarts begin afresh.
-   */
-  inverseHessian?: readonly (readonly number[])[];
 }
 
 export interface MinimizeResult {
@@ -61,7 +56,7 @@ export function minimizeBfgs(objective: DifferentiableObjective, start: readonly
   }
   let iterations = 0;
   let message = '';
-  let outcome = bfgsRun(options.inverseHessian);
+  let outcome = bfgsRun();
   for (let run = 0; run < restarts && outcome === 'converged'; run++) {
     const before = current.value;
     outcome = bfgsRun();
@@ -70,9 +65,9 @@ export function minimizeBfgs(objective: DifferentiableObjective, start: readonly
   const converged = outcome === 'converged';
   return { x, value: current.value, gradient: current.gradient, iterations, evaluations, converged, message };
 
-  function bfgsRun(initial?: readonly (readonly number[])[]): 'converged' | 'stopped' {
+  function bfgsRun(): 'converged' | 'stopped' {
     const n = x.length;
-    let h = initial ? initial.map((row) => [...row]) : identity(n);
+    let h = identity(n);
     let first = true;
     for (;;) {
       if (maxAbs(current.gradient) <= gradientTolerance) {
@@ -121,8 +116,7 @@ export function minimizeBfgs(objective: DifferentiableObjective, start: readonly
       x = trialX;
       current = trial;
       if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) {
-        // A given inverse Hessian already carries the scale the identity's first step has to guess.
-        if (first && !initial) h = scaled(identity(n), sy / dot(y, y));
+        if (first) h = scaled(identity(n), sy / dot(y, y));
         h = bfgsUpdate(h, s, y, sy);
       }
       first = false;

@@ -183,19 +183,4 @@ describe('fitBgNbd parameter recovery', () => {
     expect(se / truth[name]).toBeLessThan(0.05);
     expect(Math.abs(fit[name] - truth[name])).toBeLessThan(4 * se);
   });
-
-  it('begins a fit of many distinct tuples from a coarse fit, and reaches the optimum a plain start reaches', () => {
-    // Prepare: continuous times make every customer a distinct tuple, far above the coarse-start threshold.
-    const tuples = compressTuples(customers);
-    expect(tuples.length).toBeGreaterThan(20_000);
-
-    // Act: an explicit start skips the coarse fit.
-    const plain = fitBgNbd(tuples, { start: { r: 1, alpha: 10, a: 1, b: 3 } });
-
-    // Assess
-    expect(plain.converged).toBe(true);
-    for (const name of ['r', 'alpha', 'a', 'b'] as const) expect(Math.abs(fit[name] / plain[name] - 1), name).toBeLessThan(1e-5);
-    expect(Math.abs(fit.logLikelihood / plain.logLikelihood - 1)).toBeLessThan(1e-12);
-    expect(fit.iterations).toBeLessThan(plain.iterations / 2);
-  });
 });
