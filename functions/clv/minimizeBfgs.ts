@@ -5,8 +5,12 @@
 // Robustness choices: a backtracking line search that treats NaN/±Infinity as "too far"
 // (the objective may overflow far from the optimum); the first step is capped in size so a
 // poor start cannot jump to absurd parameters; the curvature update is skipped when it would
-// break positive definiteness; and after convergence the search restarts from the optimum
-// with a fresh Hessian approximation, which catches a stale approximation stopping early.
+// break positive definiteness; after convergence the search restarts from the optimum
+// with a fresh Hessian approximation, which catches a stale approximation stopping early; and
+// a search whose steps no longer lower the objective beyond its rounding stops there. On a
+// likelihood summed over 600,000 tuples the gradient's rounding noise (~1e-8) can exceed the
+// tolerance: without that stop BFGS wandered in the noise for 40 more iterations, most of them
+// backtracking, 90 % of the fit's time, for no change in the estimate.
 
 export interface ValueAndGradient {
   value: number;
@@ -37,6 +41,10 @@ export interface MinimizeResult {
 
 const ARMIJO = 1e-4;
 const MIN_STEP = 1e-16;
+/** A decrease below this share of |objective| is rounding, not progress (about 45 ulps). */
+const ROUNDING_DECREASE = 1e-14;
+/** Consecutive such steps, with the gradient near the tolerance, that end a run as converged. */
+const ROUNDING_STEPS = 2;
 
 export function minimizeBfgs(objective: DifferentiableObjective, start: readonly number[], options: MinimizeOptions = {}): MinimizeResult {
   const gradientTolerance = options.gradientTolerance ?? 1e-8;
@@ -69,6 +77,7 @@ export function minimizeBfgs(objective: DifferentiableObjective, start: readonly
     const n = x.length;
     let h = identity(n);
     let first = true;
+    let roundingSteps = 0;
     for (;;) {
       if (maxAbs(current.gradient) <= gradientTolerance) {
         message = 'gradient below tolerance';
@@ -123,6 +132,11 @@ export function minimizeBfgs(objective: DifferentiableObjective, start: readonly
       if (decrease === 0 && maxAbs(s) === 0) {
         message = 'step vanished';
         return maxAbs(current.gradient) <= Math.sqrt(gradientTolerance) ? 'converged' : 'stopped';
+      }
+      roundingSteps = decrease <= ROUNDING_DECREASE * Math.max(1, Math.abs(current.value)) ? roundingSteps + 1 : 0;
+      if (roundingSteps >= ROUNDING_STEPS && maxAbs(current.gradient) <= Math.sqrt(gradientTolerance)) {
+        message = 'no further decrease possible at machine precision';
+        return 'converged';
       }
     }
   }

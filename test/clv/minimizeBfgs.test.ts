@@ -25,6 +25,34 @@ describe('minimizeBfgs', () => {
     expect(result.x[1]).toBeCloseTo(-2, 8);
   });
 
+  it('stops as converged once its steps only move the objective by rounding, short of an unreachable tolerance', () => {
+    // Prepare: the mean of 20,000 shifted bowls, summed in floating point as a likelihood is, so
+    // value and gradient carry rounding noise; a gradient tolerance of 1e-17 is below it.
+    const centres = Array.from({ length: 20_000 }, (_, k) => [Math.sin(k) * 3, Math.cos(k * 7) * 2] as const);
+    const bowls = ([x = 0, y = 0]: readonly number[]): ValueAndGradient => {
+      let value = 10;
+      let gx = 0;
+      let gy = 0;
+      for (const [cx, cy] of centres) {
+        value += ((x - cx) ** 2 + 3 * (y - cy) ** 2) / centres.length;
+        gx += (2 * (x - cx)) / centres.length;
+        gy += (6 * (y - cy)) / centres.length;
+      }
+      return { value, gradient: [gx, gy] };
+    };
+    const mean = (i: 0 | 1) => centres.reduce((sum, c) => sum + c[i], 0) / centres.length;
+
+    // Act
+    const result = minimizeBfgs(bowls, [4, -3], { gradientTolerance: 1e-17, maxIterations: 500 });
+
+    // Assess: at the bottom (the centres' mean), having noticed, rather than iterating to the budget.
+    expect(result.converged).toBe(true);
+    expect(result.message).toBe('no further decrease possible at machine precision');
+    expect(result.x[0]).toBeCloseTo(mean(0), 7);
+    expect(result.x[1]).toBeCloseTo(mean(1), 7);
+    expect(result.iterations).toBeLessThan(30);
+  });
+
   it('is deterministic: the same start gives the same path', () => {
     const first = minimizeBfgs(rosenbrock, [-1.2, 1]);
     const second = minimizeBfgs(rosenbrock, [-1.2, 1]);
