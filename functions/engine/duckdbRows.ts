@@ -84,20 +84,7 @@ function columnReader(type: DuckDBType): ColumnReader {
     case DuckDBTypeId.VARCHAR:
       return readVarchar;
     case DuckDBTypeId.BIGINT:
-      return (chunk, column, n, out) => {
-        const { data, validity } = rawVector(chunk, column, n, 8);
-        const w = words(data);
-        for (let i = 0; i < n; i++) {
-          if (!isValid(validity, i)) {
-            out.push(null);
-            continue;
-          }
-          const lo = w[2 * i]! >>> 0;
-          const hi = w[2 * i + 1]!;
-          if (hi === 0 && lo < SMALL_COUNT) out.push(SMALL[lo]!);
-          else out.push(hi >= -SAFE_HIGH && hi < SAFE_HIGH ? String(hi * TWO_32 + lo) : String(int64(data, i)));
-        }
-      };
+      return integerReader(64, (value) => (value >= 0 && value < SMALL_COUNT ? SMALL[value]! : String(value)), String);
     case DuckDBTypeId.DOUBLE:
       return (chunk, column, n, out) => {
         const { data, validity } = rawVector(chunk, column, n, 8);
@@ -123,22 +110,7 @@ function columnReader(type: DuckDBType): ColumnReader {
     }
     case DuckDBTypeId.TIMESTAMP: {
       const dayTexts = new Map<number, string>();
-      return (chunk, column, n, out) => {
-        const { data, validity } = rawVector(chunk, column, n, 8);
-        const w = words(data);
-        for (let i = 0; i < n; i++) {
-          if (!isValid(validity, i)) {
-            out.push(null);
-            continue;
-          }
-          const hi = w[2 * i + 1]!;
-          out.push(
-            hi >= -SAFE_HIGH && hi < SAFE_HIGH
-              ? timestampText(hi * TWO_32 + (w[2 * i]! >>> 0), dayTexts)
-              : new DuckDBTimestampValue(int64(data, i)).toString(),
-          );
-        }
-      };
+      return integerReader(64, (micros) => timestampText(micros, dayTexts), (micros) => new DuckDBTimestampValue(micros).toString());
     }
     default:
       return generic;
@@ -192,7 +164,15 @@ function decimalReader(type: DuckDBDecimalType): ColumnReader {
       for (let i = 0; i < n; i++) out.push(isValid(validity, i) ? decimalText(values[i]!, scale) : null);
     };
   }
-  const wordsPerValue = width <= 18 ? 2 : 4;
+  return integerReader(width <= 18 ? 64 : 128, (value) => decimalText(value, scale), (value) => new DuckDBDecimalValue(value, width, scale).toString());
+}
+
+/**
+ * A reader of 64- or 128-bit integers (BIGINT, TIMESTAMP, DECIMAL beyond 9 digits): each value
+ * goes to `exact` as a number when a number holds it exactly, else to `wide` as a BigInt.
+ */
+function integerReader(bits: 64 | 128, exact: (value: number) => Cell, wide: (value: bigint) => Cell): ColumnReader {
+  const wordsPerValue = bits / 32;
   return (chunk, column, n, out) => {
     const { data, validity } = rawVector(chunk, column, n, wordsPerValue * 4);
     const w = words(data);
@@ -208,8 +188,8 @@ function decimalReader(type: DuckDBDecimalType): ColumnReader {
       const fitsLow = wordsPerValue === 2 || (w[at + 2] === sign && w[at + 3] === sign);
       out.push(
         fitsLow && hi >= -SAFE_HIGH && hi < SAFE_HIGH
-          ? decimalText(hi * TWO_32 + (w[at]! >>> 0), scale)
-          : new DuckDBDecimalValue(wordsPerValue === 2 ? int64(data, i) : int128(data, i), width, scale).toString(),
+          ? exact(hi * TWO_32 + (w[at]! >>> 0))
+          : wide(wordsPerValue === 2 ? int64(data, i) : int128(data, i)),
       );
     }
   };
