@@ -28,9 +28,9 @@ const TWO_32 = 4_294_967_296;
 /** A high word inside ±2^21 keeps hi × 2^32 + lo within Number's exact integers. */
 const SAFE_HIGH = 2_097_152;
 const SMALL_COUNT = 1024;
+const SMALL = Array.from({ length: SMALL_COUNT }, (_, i) => String(i));
 /** 10^scale must be exact for the number path of decimals. */
 const MAX_NUMBER_SCALE = 15;
-const SMALL = Array.from({ length: SMALL_COUNT }, (_, i) => String(i));
 
 /** The rows, each handed to `parse` as soon as it is built, so the raw rows are never all held at once. */
 export function jsonRows<T = RawRow>(result: DuckDBMaterializedResult, parse: RowParser<T> = (row) => row as T): T[] {
