@@ -10,7 +10,8 @@ import { fixtureReport } from './reportFixture.ts';
 
 // The e-mail in a real browser engine at a phone's width. Mail apps on phones render like a
 // narrow browser: a page wider than the screen scrolls sideways and reads badly.
-const hasChromium = existsSync(CHROMIUM_PATH);
+// CI installs Chromium (.ci/run), so there a missing browser fails the test instead of skipping it.
+const hasChromium = existsSync(CHROMIUM_PATH) || process.env.CI === 'true';
 let browser: Browser | undefined;
 
 beforeAll(async () => {
@@ -26,7 +27,7 @@ describe('the e-mail at 375 px in Chromium', () => {
     ['en', 'USD'],
     ['ko', 'KRW'],
     ['ja', 'JPY'],
-  ])(`fits the width, shows the headline number and gives every image alt text (%s, %s; skipped without Chromium at ${CHROMIUM_PATH})`, async (locale, currency) => {
+  ])(`fits the width, shows the headline number and gives every image alt text (%s, %s; skipped outside CI without Chromium at ${CHROMIUM_PATH})`, async (locale, currency) => {
     // Prepare: every section filled, with long names and stale data (the banner is shown too)
     const report = fixtureReport({ locale, config: { reportCurrency: currency }, latestOrderAt: '2026-11-20T12:00:00Z' });
     const email = renderEmail(report, renderCharts(report));
