@@ -20,6 +20,7 @@
 --   channel varchar: acquisition channel, or 'unknown'
 --   acquired_customers bigint: customers acquired in the window
 --   marketing_spend decimal(38,4): spend of the window in the report currency
+--   converted_spend_rows bigint: spend rows counted in marketing_spend
 --   unconverted_spend_rows bigint: spend rows left out because no fx rate was found
 with
 
@@ -120,7 +121,8 @@ unconverted_spend as (
 spend_per_channel as (
     select
         channel,
-        sum(amount) as marketing_spend
+        sum(amount) as marketing_spend,
+        count(*) as converted_spend_rows
     from spend_in_report_currency
     group by channel
 ),
@@ -138,6 +140,7 @@ final as (
         channels.channel,
         coalesce(acquired_in_window.acquired_customers, 0) as acquired_customers,
         coalesce(spend_per_channel.marketing_spend, 0) as marketing_spend,
+        coalesce(spend_per_channel.converted_spend_rows, 0) as converted_spend_rows,
         coalesce(unconverted_spend.unconverted_spend_rows, 0) as unconverted_spend_rows
     from channels
     left join acquired_in_window

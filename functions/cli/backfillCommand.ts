@@ -3,7 +3,7 @@ import { openEngine } from '../pipeline/adapters.ts';
 import { ingestPending } from '../pipeline/reportWeek.ts';
 import { backfillWeeks } from '../pipeline/backfill.ts';
 import { formatter } from '../report/format.ts';
-import { lastCompleteWeek, parseWeekId, weekBounds } from '../time/isoWeek.ts';
+import { parseWeekId, weekBounds } from '../time/isoWeek.ts';
 import type { Command } from './main.ts';
 import { printPreparation } from './reportCommand.ts';
 
@@ -25,13 +25,7 @@ export const backfillCommand: Command = {
     const last = weekBounds(to, config.timeZone);
     if (last.end.getTime() > now.getTime()) throw new Error(`${last.id} has not ended yet; backfill complete weeks only`);
 
-    // The sample `ltv report` uses by default ends with the last complete week: a different
-    // sample would start a fresh lake, and the report that follows would lose this history.
-    const stores = await ingestPending(config, {
-      sampleThrough: weekBounds(lastCompleteWeek(now, config.timeZone), config.timeZone),
-      now,
-      onProgress: printPreparation,
-    });
+    const stores = await ingestPending(config, { now, onProgress: printPreparation });
 
     const fmt = formatter(config.locale, config.reportCurrency, config.timeZone);
     const engine = await openEngine(config);

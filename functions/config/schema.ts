@@ -163,6 +163,20 @@ export const configSchema = z
         mapping: z.string().min(1).optional(),
       })
       .prefault({}),
+    /**
+     * When the run cannot vouch for the week's data (docs/configuration.md, "Completeness"):
+     * what counts as complete, and what happens otherwise.
+     */
+    completeness: z
+      .strictObject({
+        /** The data must reach the week's end within this many hours: the latest order at or after end − tolerance. */
+        toleranceHours: z.number().min(0, 'must be 0 or more hours').max(336, 'must be at most 336 hours (two weeks)').default(24),
+        /** Largest share of the rate window's paid orders, or of the week's marketing-spend rows, left out for lack of an fx rate. */
+        maxUnconvertedShare: z.number().min(0).max(1, 'a share from 0 to 1, e.g. 0.02 for 2%').default(0.02),
+        /** hold: nothing to the recipients, a notice to the owner, the week sent once complete; send-flagged: sent, marked incomplete. */
+        onIncomplete: z.enum(['hold', 'send-flagged']).default('hold'),
+      })
+      .prefault({}),
     sample: z
       .object({
         customers: z.number().int().min(10).max(5_000_000).default(2000),
@@ -233,5 +247,6 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type ClvMethod = z.infer<typeof clvMethod>;
+export type CompletenessConfig = Config['completeness'];
 export type AthenaEngineConfig = z.infer<typeof athenaEngine>;
 export type SesMailConfig = z.infer<typeof sesMail>;

@@ -45,6 +45,7 @@ export const acquisitionRow = z.object({
   channel: z.string(),
   acquired_customers: count,
   marketing_spend: money,
+  converted_spend_rows: count,
   unconverted_spend_rows: count,
 });
 export type AcquisitionRow = z.output<typeof acquisitionRow>;

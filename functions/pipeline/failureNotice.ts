@@ -1,10 +1,12 @@
-// The one failure notice of the weekly job: when a run fails, its owner gets a short message
-// saying which week, what went wrong and what to do, and never a half-filled report. The CLI
-// path (runWeeklyReport) and the Lambda handlers send it through this function.
+// The owner's notices of the weekly job: when a run fails, or cannot vouch for the week's data,
+// its owner gets a short message saying which week, what went wrong and what to do, and never a
+// half-filled report. The CLI path (runWeeklyReport) and the Lambda handlers send them through
+// this module.
 import type { Config } from '../config/schema.ts';
 import { buildMime, type Address, type OutgoingEmail } from '../mail/message.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { escapeHtml } from '../report/escapeHtml.ts';
+import type { Report } from '../report/report.ts';
 
 /** Enough of a stack-less message to act on, short enough to read on a phone. */
 const MAX_ERROR_CHARS = 2000;
@@ -24,11 +26,25 @@ export function ownerOf(config: Config): Address {
   return { ...(owner.name ? { name: owner.name } : {}), address: owner.address };
 }
 
+function ownerEmail(config: Config, subject: string, lines: string[]): OutgoingEmail {
+  const text = `${lines.join('\n')}\n`;
+  return {
+    from: config.sender,
+    to: [ownerOf(config)],
+    subject,
+    html: `<!DOCTYPE html><html><body><pre style="font-family:Menlo,Consolas,monospace;white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>`,
+    text,
+    inlineImages: [],
+    attachments: [],
+  };
+}
+
 export function failureNoticeEmail(config: Config, notice: FailureNotice): OutgoingEmail {
   const message = notice.error instanceof Error ? notice.error.message : String(notice.error);
   const error = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message;
   const delivered = notice.deliveredTo ?? [];
-  const lines = [
+  // Fixed text and a validated week id only in the subject: nothing from the error reaches a header.
+  return ownerEmail(config, `ltv-pulse: the weekly report for ${notice.weekId} failed`, [
     `The weekly CLV report for ${notice.weekId} failed, so no report was sent for it${delivered.length > 0 ? ' to the remaining recipients' : ''}.`,
     '',
     `What went wrong: ${error}`,
@@ -37,22 +53,45 @@ export function failureNoticeEmail(config: Config, notice: FailureNotice): Outgo
     `Fix the cause and run \`ltv report --week ${notice.weekId}\` again: recipients who already have the week's report are skipped.`,
     '',
     `Failed at ${notice.now.toISOString()}.`,
-  ];
-  const text = `${lines.join('\n')}\n`;
-  return {
-    from: config.sender,
-    to: [ownerOf(config)],
-    // Fixed text and a validated week id only: nothing from the error reaches a header.
-    subject: `ltv-pulse: the weekly report for ${notice.weekId} failed`,
-    html: `<!DOCTYPE html><html><body><pre style="font-family:Menlo,Consolas,monospace;white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>`,
-    text,
-    inlineImages: [],
-    attachments: [],
-  };
+  ]);
+}
+
+async function sendToOwner(config: Config, mailer: Mailer, email: OutgoingEmail, now: Date, idempotencyKey: string): Promise<void> {
+  const raw = await buildMime(email, { date: now });
+  await mailer.send({ raw, from: config.sender.address, to: [ownerOf(config).address], idempotencyKey });
 }
 
 export async function sendFailureNotice(config: Config, mailer: Mailer, notice: FailureNotice): Promise<void> {
-  const email = failureNoticeEmail(config, notice);
-  const raw = await buildMime(email, { date: notice.now });
-  await mailer.send({ raw, from: config.sender.address, to: [ownerOf(config).address], idempotencyKey: `${notice.weekId}-failure-${notice.now.toISOString()}` });
+  await sendToOwner(config, mailer, failureNoticeEmail(config, notice), notice.now, `${notice.weekId}-failure-${notice.now.toISOString()}`);
+}
+
+/** held: nothing went to the recipients; sent-flagged: they got the report marked incomplete. */
+export type IncompleteOutcome = 'held' | 'sent-flagged';
+
+export interface IncompleteNotice {
+  report: Report;
+  now: Date;
+  outcome: IncompleteOutcome;
+}
+
+export function incompleteNoticeEmail(config: Config, notice: IncompleteNotice): OutgoingEmail {
+  const weekId = notice.report.week.id;
+  const held = notice.outcome === 'held';
+  return ownerEmail(config, `ltv-pulse: the weekly report for ${weekId} ${held ? 'is held' : 'went out marked incomplete'}: its data is incomplete`, [
+    held
+      ? `The weekly CLV report for ${weekId} is held: nothing was sent to the recipients, because this run cannot vouch for the week's data.`
+      : `The weekly CLV report for ${weekId} was sent to the recipients marked incomplete (completeness.onIncomplete is "send-flagged" or --send-incomplete was given), because this run cannot vouch for the week's data.`,
+    '',
+    `What is missing: ${notice.report.dataQuality.staleness ?? ''}`,
+    '',
+    `Once the missing exports are ingested, the next run ${held ? 'sends the report' : 'sends the complete report once more'}: ` +
+      `on AWS the hourly retry of held weeks, locally \`ltv report --week ${weekId}\`.`,
+    ...(held ? [`To send it now as it is, marked incomplete: \`ltv report --week ${weekId} --send-incomplete\`.`] : []),
+    '',
+    `Checked at ${notice.now.toISOString()}.`,
+  ]);
+}
+
+export async function sendIncompleteNotice(config: Config, mailer: Mailer, notice: IncompleteNotice): Promise<void> {
+  await sendToOwner(config, mailer, incompleteNoticeEmail(config, notice), notice.now, `${notice.report.week.id}-incomplete-${notice.now.toISOString()}`);
 }

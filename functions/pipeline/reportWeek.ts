@@ -3,7 +3,8 @@
 // and run the weekly job. Callers decide the week and how to show progress.
 import type { Config } from '../config/schema.ts';
 import { ingestExports, type IngestResult } from '../ingest/ingestExports.ts';
-import { weekBounds, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
+import { readSampleOrigin } from '../sample/sampleOrigin.ts';
+import { compareWeeks, formatWeekId, isoWeekOfCivilDate, lastCompleteWeek, weekBounds, type IsoWeek } from '../time/isoWeek.ts';
 import { wallTimeAt } from '../time/zonedTime.ts';
 import { openEngine, openMailer, openStores, type Stores } from './adapters.ts';
 import { ingestSettingsOf, saltWarning } from './ingestSettings.ts';
@@ -23,6 +24,8 @@ export interface ReportWeekOptions {
   force?: boolean;
   /** Build and archive, but send nothing. */
   dryRun?: boolean;
+  /** Send a week whose data is incomplete, marked so, even when completeness.onIncomplete is "hold". */
+  sendIncomplete?: boolean;
   /** Queries still running at this instant are stopped (Athena), so the run fails while it can still say why. */
   deadline?: Date;
   onProgress?: (event: ReportWeekProgress) => void;
@@ -30,6 +33,8 @@ export interface ReportWeekOptions {
 
 export type ReportWeekProgress =
   | { step: 'sample-generated'; dir: string }
+  /** No exports configured, and the lake holds exports the user ingested: the run reports on those. */
+  | { step: 'ingested-lake'; lake: string; exports: number }
   | { step: 'warning'; message: string }
   | { step: 'ingested'; result: IngestResult };
 
@@ -38,24 +43,35 @@ export interface ReportWeekResult extends WeeklyRunResult {
   reportsLocation: string;
 }
 
+function civilDateOf(instant: Date, timeZone: string): string {
+  const d = wallTimeAt(instant, timeZone);
+  return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+
 /**
  * A local run's preparation, shared by `ltv report` and `ltv backfill`: with no exports
- * configured, the sample data set ending with `sampleThrough`; then every export without a
- * manifest is ingested. Throws when an export could not be ingested, so nothing is reported
- * from a half-updated lake.
+ * configured, the sample data set (generated once, through the last complete week, then kept),
+ * unless the lake already holds exports the user ingested; then every export without a manifest
+ * is ingested. Throws when an export could not be ingested, so nothing is reported from a
+ * half-updated lake, and when configured exports would land in a lake of sample data.
  */
-export async function ingestPending(
-  config: Config,
-  options: { sampleThrough: WeekBounds; now: Date; onProgress?: (event: ReportWeekProgress) => void },
-): Promise<Stores> {
+export async function ingestPending(config: Config, options: { now: Date; onProgress?: (event: ReportWeekProgress) => void }): Promise<Stores> {
   const progress = options.onProgress ?? (() => undefined);
-  if (!config.exports.dir) {
-    const lastDay = wallTimeAt(new Date(options.sampleThrough.end.getTime() - 1), config.timeZone);
-    const endDate = `${lastDay.year}-${String(lastDay.month).padStart(2, '0')}-${String(lastDay.day).padStart(2, '0')}`;
-    const sample = await prepareSampleExports(config, endDate);
-    if (sample.regenerated) progress({ step: 'sample-generated', dir: sample.dir });
-  }
   const stores = openStores(config);
+  if (!config.exports.dir) {
+    const through = weekBounds(lastCompleteWeek(options.now, config.timeZone), config.timeZone);
+    const sample = await prepareSampleExports(config, stores.lake, civilDateOf(new Date(through.end.getTime() - 1), config.timeZone));
+    if (sample.kind === 'ingested') {
+      progress({ step: 'ingested-lake', lake: stores.lake.location, exports: sample.exports });
+      return stores;
+    }
+    if (sample.generated) progress({ step: 'sample-generated', dir: sample.dir });
+  } else if ((await readSampleOrigin(stores.lake)) !== null) {
+    throw new Error(
+      `${stores.lake.location} holds the generated sample data set, and reporting on ${config.exports.dir} there would mix the two: ` +
+        'remove that lake (it holds sample data only) or set storage.root to a new folder, then run again (nothing was sent)',
+    );
+  }
   const settings = await ingestSettingsOf(config);
   const warning = saltWarning(settings);
   if (warning) progress({ step: 'warning', message: warning });
@@ -67,11 +83,27 @@ export async function ingestPending(
   return stores;
 }
 
+/**
+ * The week `ltv report` reports when none is given: the last complete week, or, on a sample
+ * data set generated before it, the sample's last week (a sample is never silently stretched
+ * into weeks it has no data for).
+ */
+export async function defaultReportWeek(config: Config, now: Date): Promise<{ week: IsoWeek; sampleEndDate?: string }> {
+  const last = lastCompleteWeek(now, config.timeZone);
+  if (config.exports.dir) return { week: last };
+  const origin = await readSampleOrigin(openStores(config).lake);
+  if (origin === null) return { week: last };
+  const sampleWeek = isoWeekOfCivilDate(new Date(`${origin.endDate}T00:00:00Z`));
+  return compareWeeks(sampleWeek, last) < 0 ? { week: sampleWeek, sampleEndDate: origin.endDate } : { week: last };
+}
+
 export async function reportWeek(config: Config, options: ReportWeekOptions): Promise<ReportWeekResult> {
   const week = weekBounds(options.week, config.timeZone);
-  if (week.start.getTime() > options.now.getTime()) throw new Error(`${week.id} has not started yet`);
+  if (week.end.getTime() > options.now.getTime()) {
+    throw new Error(`${week.id} has not ended yet (it ends ${week.end.toISOString()}); report complete weeks only, e.g. the last one, ${formatWeekId(lastCompleteWeek(options.now, config.timeZone))}`);
+  }
   const stores = options.ingestPending
-    ? await ingestPending(config, { sampleThrough: week, now: options.now, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
+    ? await ingestPending(config, { now: options.now, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
     : openStores(config);
 
   const engine = await openEngine(config, options.deadline ? { deadline: options.deadline } : {});
@@ -79,7 +111,7 @@ export async function reportWeek(config: Config, options: ReportWeekOptions): Pr
     const result = await runWeeklyReport(
       { config, engine, lake: stores.lake, reports: stores.reports, mailer: openMailer(config) },
       options.week,
-      { force: options.force ?? false, dryRun: options.dryRun ?? false, now: options.now },
+      { force: options.force ?? false, dryRun: options.dryRun ?? false, sendIncomplete: options.sendIncomplete ?? false, now: options.now },
     );
     return { ...result, reportsLocation: stores.reports.location };
   } finally {

@@ -3,6 +3,7 @@
 // recipient locale, write the week's CLV scores and KPIs back to the lake, archive the report,
 // and send it at most once per recipient. Nothing is written or sent until every message has
 // rendered; a run that fails sends its owner a failure notice instead of a half report.
+import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import type { QueryEngine } from '../engine/queryEngine.ts';
 import { WRITEBACK_TABLES } from '../engine/writebackTables.ts';
@@ -18,9 +19,10 @@ import { renderCharts } from '../report/charts/renderCharts.ts';
 import { summariseIngest } from '../report/dataQuality.ts';
 import type { Report, ReportLocale } from '../report/report.ts';
 import { renderEmail } from '../report/renderEmail.ts';
-import type { ObjectStore } from '../storage/objectStore.ts';
+import { readSampleOrigin } from '../sample/sampleOrigin.ts';
+import { getJson, type ObjectStore } from '../storage/objectStore.ts';
 import { formatWeekId, weekBounds, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
-import { ownerOf, sendFailureNotice } from './failureNotice.ts';
+import { ownerOf, sendFailureNotice, sendIncompleteNotice, type IncompleteOutcome } from './failureNotice.ts';
 import { gatherWeeklyInputs, windowsFor } from './gatherInputs.ts';
 import { readKpiHistory, writeKpiHistory } from './kpiHistory.ts';
 import { runPredictiveMethod } from './predictiveMethod.ts';
@@ -38,6 +40,8 @@ export interface WeeklyDeps {
 export interface WeeklyRunOptions {
   /** Send again to recipients who already got this week's report. */
   force?: boolean;
+  /** Send a week whose data is incomplete, marked so, even when completeness.onIncomplete is "hold". */
+  sendIncomplete?: boolean;
   /** Build and archive, but send nothing (no failure notice either). */
   dryRun?: boolean;
   /** When the run happens; only stamped on the message, never used in a number. */
@@ -48,6 +52,8 @@ export interface Delivery {
   recipient: string;
   status: 'sent' | 'already-sent' | 'not-sent';
   messageId?: string;
+  /** The report sent (or already sent) was marked incomplete. */
+  incomplete?: boolean;
 }
 
 export interface ArchivedMessage {
@@ -56,10 +62,19 @@ export interface ArchivedMessage {
   eml: string;
 }
 
+export type ArchivedReport = { reportJson: string } & ArchivedMessage & { otherLocales: Partial<Record<ReportLocale, ArchivedMessage>> };
+
 export interface WeeklyRunResult {
   /** The report in the configured locale, as archived in report.json. */
   report: Report;
-  archived: { reportJson: string } & ArchivedMessage & { otherLocales: Partial<Record<ReportLocale, ArchivedMessage>> };
+  /**
+   * sent: archived and delivered (or already delivered); dry-run: archived only; held: the data
+   * is incomplete (report.dataQuality.incomplete says why), so nothing was written back,
+   * archived or sent, and the owner was told.
+   */
+  outcome: 'sent' | 'dry-run' | 'held';
+  /** Null when the week was held. */
+  archived: ArchivedReport | null;
   deliveries: Delivery[];
 }
 
@@ -82,12 +97,13 @@ export async function computeWeek(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
   const windows = windowsFor(week, config);
   // Every query of the week is issued at once; the engine decides how many run together (Athena:
   // engine.maxConcurrentQueries; DuckDB: one after another). The model fit overlaps the queries still running.
-  const [weeklyInputs, stage, predictive, history, manifests] = await settleAll([
+  const [weeklyInputs, stage, predictive, history, manifests, sample] = await settleAll([
     gatherWeeklyInputs(engine, windows, config),
     gatherStageInputs(engine, windows, config),
     runPredictiveMethod(engine, week, config),
     readKpiHistory(engine, [...scorecardHistoryKeys(config.headlineClvMethod), ...TILE_KPIS], isoWeek, config.headlineClvMethod),
     readAllManifests(deps.lake),
+    readSampleOrigin(deps.lake),
   ]);
   const weekly = computeWeeklyKpis(weeklyInputs.inputs, config, predictive.result);
   const ingest = summariseIngest(manifests);
@@ -113,6 +129,7 @@ export async function computeWeek(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
       rfmScores: stage.rfmScores,
       clvByCustomer,
       ingest,
+      sample,
       predictive: predictive.summary,
       queries: [...weeklyInputs.stats, ...stage.stats, ...predictive.stats, ...history.stats],
     },
@@ -157,6 +174,12 @@ async function reportWeek(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRun
   const locales = [...new Set([config.locale, ...config.recipients.map(localeOf)])];
   const reports = new Map(locales.map((l) => [l, buildReport(computed.facts, l)]));
   const main = reports.get(config.locale)!;
+  const incomplete = main.dataQuality.incomplete.length > 0;
+  const hold = incomplete && !options.sendIncomplete && config.completeness.onIncomplete === 'hold';
+  if (hold && !options.dryRun) {
+    await markIncomplete(deps, main, now, 'held');
+    return { report: main, outcome: 'held', archived: null, deliveries: [] };
+  }
   const charts = renderCharts(main);
   const domain = config.sender.address.split('@')[1];
   const messages = new Map<ReportLocale, { html: string; text: string; raw: Buffer }>();
@@ -166,7 +189,9 @@ async function reportWeek(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRun
     const raw = await buildMime(
       // A locale no recipient reads is still archived; it is addressed to the owner.
       { from: config.sender, to: to.length > 0 ? to : [ownerOf(config)], ...email },
-      { date: now, messageId: `<ltv-pulse.${week.id}${locale === config.locale ? '' : `.${locale}`}@${domain}>` },
+      // Unique per run: a corrected or completed report of the same week is a new message, which
+      // a mailbox must not drop as a duplicate of the first.
+      { date: now, messageId: `<ltv-pulse.${week.id}${locale === config.locale ? '' : `.${locale}`}.${now.getTime().toString(36)}@${domain}>` },
     );
     messages.set(locale, { html: email.html, text: email.text, raw });
   }
@@ -189,28 +214,67 @@ async function reportWeek(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRun
   // report.json last: its presence says the week's archive is complete.
   await deps.reports.put(archived.reportJson, `${JSON.stringify(main, null, 2)}\n`, 'application/json');
 
-  if (!options.dryRun) {
-    for (const recipient of config.recipients) {
-      deliveries.push(await deliverOnce(deps, week.id, recipient.address, messages.get(localeOf(recipient))!.raw, options.force ?? false));
-    }
+  if (options.dryRun) return { report: main, outcome: 'dry-run', archived, deliveries };
+  if (incomplete) await markIncomplete(deps, main, now, 'sent-flagged');
+  for (const recipient of config.recipients) {
+    deliveries.push(await deliverOnce(deps, week.id, recipient.address, messages.get(localeOf(recipient))!.raw, { force: options.force ?? false, incomplete }));
   }
-  return { report: main, archived, deliveries };
+  if (!incomplete) await deps.reports.delete(heldKey(week.id));
+  return { report: main, outcome: 'sent', archived, deliveries };
+}
+
+/**
+ * Present while a week's complete report is still to be sent (held, or sent marked incomplete):
+ * what a retry looks for (docs/architecture.md).
+ */
+export function heldKey(weekId: string): string {
+  return `${reportPrefix(weekId)}held.json`;
+}
+
+/**
+ * Record that the week's data is incomplete and tell the owner, once per week: the marker
+ * records when it began and why it still holds; a later run with complete data sends the
+ * report and removes it.
+ */
+async function markIncomplete(deps: WeeklyDeps, report: Report, now: Date, outcome: IncompleteOutcome): Promise<void> {
+  const key = heldKey(report.week.id);
+  const state = (since: string) => JSON.stringify({ weekId: report.week.id, outcome, since, checkedAt: now.toISOString(), reasons: report.dataQuality.incomplete });
+  if (await deps.reports.putIfAbsent(key, state(now.toISOString()), 'application/json')) {
+    try {
+      await sendIncompleteNotice(deps.config, deps.mailer, { report, now, outcome });
+    } catch (err) {
+      // Without its notice the hold would go unseen: the next run tries both again.
+      await deps.reports.delete(key);
+      throw err;
+    }
+    return;
+  }
+  const previous = z.object({ since: z.string() }).safeParse(await getJson(deps.reports, key));
+  await deps.reports.put(key, state(previous.success ? previous.data.since : now.toISOString()), 'application/json');
+}
+
+/** Marker of a complete report sent to a recipient, and of one sent marked incomplete. */
+function sentMarker(weekId: string, recipient: string, incomplete: boolean): string {
+  return `${reportPrefix(weekId)}sent/${recipient.toLowerCase()}${incomplete ? '.incomplete' : ''}.json`;
 }
 
 /**
  * Send to one recipient unless a marker says it was done. The marker is created (create-only)
  * before sending, so two concurrent runs cannot both send; it is removed if sending fails, so a
- * re-run can try again.
+ * re-run can try again. A recipient who got the week marked incomplete gets the complete report
+ * once, when a later run has it; one who got the complete report gets nothing more.
  */
-async function deliverOnce(deps: WeeklyDeps, weekId: string, recipient: string, raw: Buffer, force: boolean): Promise<Delivery> {
-  const marker = `${reportPrefix(weekId)}sent/${recipient.toLowerCase()}.json`;
-  if (force) await deps.reports.delete(marker);
+async function deliverOnce(deps: WeeklyDeps, weekId: string, recipient: string, raw: Buffer, options: { force: boolean; incomplete: boolean }): Promise<Delivery> {
+  const complete = sentMarker(weekId, recipient, false);
+  const marker = sentMarker(weekId, recipient, options.incomplete);
+  if (options.force) await Promise.all([deps.reports.delete(complete), deps.reports.delete(sentMarker(weekId, recipient, true))]);
+  else if (options.incomplete && (await deps.reports.head(complete))) return { recipient, status: 'already-sent' };
   const claimed = await deps.reports.putIfAbsent(marker, JSON.stringify({ recipient, state: 'sending' }), 'application/json');
-  if (!claimed) return { recipient, status: 'already-sent' };
+  if (!claimed) return { recipient, status: 'already-sent', ...(options.incomplete ? { incomplete: true } : {}) };
   try {
-    const sent = await deps.mailer.send({ raw, from: deps.config.sender.address, to: [recipient], idempotencyKey: `${weekId}-${recipient}` });
+    const sent = await deps.mailer.send({ raw, from: deps.config.sender.address, to: [recipient], idempotencyKey: `${weekId}-${recipient}${options.incomplete ? '-incomplete' : ''}` });
     await deps.reports.put(marker, JSON.stringify({ recipient, state: 'sent', messageId: sent.messageId }), 'application/json');
-    return { recipient, status: 'sent', messageId: sent.messageId };
+    return { recipient, status: 'sent', messageId: sent.messageId, ...(options.incomplete ? { incomplete: true } : {}) };
   } catch (err) {
     await deps.reports.delete(marker);
     throw err;

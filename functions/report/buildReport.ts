@@ -7,10 +7,12 @@ import type { QueryStats } from '../engine/queryEngine.ts';
 import type { RfmScoreRow } from '../kpi/queryRows.ts';
 import { buildScorecard, GOOD_DIRECTION, weekOverWeek, type KpiHistory } from '../kpi/scorecard.ts';
 import { segmentClv, segmentMovements } from '../kpi/segments.ts';
-import { STALE_AFTER_DAYS, type StageInputs } from '../kpi/stageKpis.ts';
-import type { Kpi, KpiKey, WeeklyInputs, WeeklyKpis } from '../kpi/weeklyKpis.ts';
+import type { StageInputs } from '../kpi/stageKpis.ts';
+import { RATE_WINDOW_DAYS, type Kpi, type KpiKey, type WeeklyInputs, type WeeklyKpis } from '../kpi/weeklyKpis.ts';
 import { moneyToNumber } from '../money/decimal.ts';
 import { parseWeekId, type WeekBounds } from '../time/isoWeek.ts';
+import type { SampleOrigin } from '../sample/sampleOrigin.ts';
+import { assessCompleteness, type IncompleteReason } from './completeness.ts';
 import type { IngestSummary } from './dataQuality.ts';
 import { formatter, type Formatter } from './format.ts';
 import { MESSAGES } from './labels.ts';
@@ -40,6 +42,8 @@ export interface WeekFacts {
   /** The predictive CLV of each scored customer (empty when the model was not fitted). */
   clvByCustomer: ReadonlyMap<string, number>;
   ingest: IngestSummary;
+  /** What generated the lake, when it is the sample data set. */
+  sample: SampleOrigin | null;
   predictive: ReportPredictiveClv;
   queries: QueryStats[];
 }
@@ -56,6 +60,7 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     if (!found) throw new Error(`the report needs the KPI ${key}, which this run did not compute`);
     return found;
   };
+  const quality = dataQuality(facts, m, fmt);
 
   return {
     schemaVersion: 2,
@@ -64,8 +69,10 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     currency: config.reportCurrency,
     locale,
     grossMargin: config.grossMargin,
+    sample: facts.sample,
     headline: { ...weekly.headline, label: m.method[weekly.headline.method], wow: headlineLine.wow },
-    verdict: verdictOf(weekly.headline, scorecard, m, fmt),
+    // No status for a week the run cannot vouch for; a missing headline says more than that.
+    verdict: quality.incomplete.length > 0 && weekly.headline.value !== null ? m.verdict.incompleteData : verdictOf(weekly.headline, scorecard, m, fmt),
     tiles: TILE_KPIS.map((key) => {
       const k = kpi(key);
       return { kpi: k, direction: GOOD_DIRECTION[key] ?? null, wow: weekOverWeek(k.value, isoWeek, history.get(key) ?? []) };
@@ -84,7 +91,7 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     })),
     cohorts: cohortMatrix(facts.stage, week),
     rfm: rfmSection(facts),
-    dataQuality: dataQuality(facts, kpi('data_freshness_days'), m, fmt),
+    dataQuality: quality,
     runCost: runCost(facts.queries),
     queries: facts.queries.map((q) => ({ ...q, elapsedMs: Math.round(q.elapsedMs) })),
   };
@@ -130,21 +137,29 @@ function rfmSection(facts: WeekFacts): ReportRfm {
   };
 }
 
-function dataQuality(facts: WeekFacts, freshness: Kpi, m: Messages, fmt: Formatter): ReportDataQuality {
-  const { ingest, inputs, week } = facts;
+function dataQuality(facts: WeekFacts, m: Messages, fmt: Formatter): ReportDataQuality {
+  const { ingest, inputs, week, config } = facts;
   const excluded: ReportDataQuality['excluded'] = [];
   if (inputs.window.unconverted_orders > 0) excluded.push({ what: m.quality.excludedOrders, count: inputs.window.unconverted_orders, why: m.quality.noFxRate });
   const unconvertedSpend = inputs.acquisition.reduce((n, r) => n + r.unconverted_spend_rows, 0);
   if (unconvertedSpend > 0) excluded.push({ what: m.quality.excludedSpend, count: unconvertedSpend, why: m.quality.noFxRate });
 
-  const missing = ingest.latestOrderAt === null && !ingest.missingTables.includes('orders') ? [...ingest.missingTables, 'orders'] : ingest.missingTables;
-  let staleness: string | null = null;
-  if (missing.length > 0) staleness = m.staleness.missingTables(missing.join(', '));
-  else if (freshness.value !== null && freshness.value > STALE_AFTER_DAYS) {
-    staleness = m.staleness.stale(fmt.date(ingest.latestOrderAt!), fmt.decimal(freshness.value), week.id);
-  }
+  const incomplete = assessCompleteness({ ingest, inputs, weekEnd: week.end, settings: config.completeness });
+  const sentence = (r: IncompleteReason): string => {
+    switch (r.code) {
+      case 'missing_tables':
+        return m.staleness.missingTables(r.tables.join(', '));
+      case 'data_ends_early':
+        return m.staleness.stale(fmt.date(r.latestOrderAt), fmt.decimal(r.days), week.id);
+      case 'unconverted_orders':
+        return m.staleness.unconvertedOrders(fmt.percent(r.share), r.window === 'rate' ? RATE_WINDOW_DAYS : config.activityWindowDays, config.reportCurrency);
+      case 'unconverted_spend':
+        return m.staleness.unconvertedSpend(fmt.percent(r.share), config.reportCurrency);
+    }
+  };
+  const staleness = incomplete.length === 0 ? null : incomplete.map(sentence).join(' ');
   const { rowsRead, accepted, rejected, rejectedByRule, perTable, latestOrderAt, missingTables } = ingest;
-  return { rowsRead, accepted, rejected, rejectedByRule, perTable, latestOrderAt, missingTables, excluded, staleness };
+  return { rowsRead, accepted, rejected, rejectedByRule, perTable, latestOrderAt, missingTables, excluded, incomplete, staleness };
 }
 
 /** Known when every query reports the bytes it scanned, as Athena's do; DuckDB's cost nothing. */

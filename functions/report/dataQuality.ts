@@ -5,7 +5,7 @@ import type { IngestTotals } from '../kpi/stageKpis.ts';
 import { TABLES, TABLE_NAMES } from '../schema/tables.ts';
 import type { ReportDataQuality } from './report.ts';
 
-export type IngestSummary = IngestTotals & Omit<ReportDataQuality, 'excluded' | 'staleness' | 'latestOrderAt'>;
+export type IngestSummary = IngestTotals & Omit<ReportDataQuality, 'excluded' | 'incomplete' | 'staleness' | 'latestOrderAt'>;
 
 export function summariseIngest(manifests: readonly Manifest[]): IngestSummary {
   const perTable = new Map<string, { rowsRead: number; accepted: number; rejected: number }>();

@@ -22,6 +22,8 @@ export interface Formatter {
   decimal(value: number): string;
   /** Date and time of an instant, in the report's time zone. */
   date(iso: string): string;
+  /** A calendar date given as YYYY-MM-DD, as it reads (no time zone shifts it). */
+  civilDate(ymd: string): string;
   /** The days of a week, given its inclusive start and exclusive end. */
   weekRange(startIso: string, endIso: string): string;
   bytes(value: number): string;
@@ -42,6 +44,7 @@ export function formatter(locale: ReportLocale, currency: string, timeZone: stri
   const signedDecimal = new Intl.NumberFormat(tag, { minimumFractionDigits: 1, maximumFractionDigits: 2, signDisplay: 'exceptZero' });
   const date = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short', timeZone });
   const day = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone });
+  const civilDay = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: 'UTC' });
   const usd = new Intl.NumberFormat(tag, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 4 });
   const dash = '–';
 
@@ -73,6 +76,7 @@ export function formatter(locale: ReportLocale, currency: string, timeZone: stri
     count: (v) => (v === null ? dash : count.format(v)),
     decimal: (v) => decimal.format(v),
     date: (iso) => date.format(new Date(iso)),
+    civilDate: (ymd) => civilDay.format(new Date(`${ymd}T00:00:00Z`)),
     weekRange: (startIso, endIso) => day.formatRange(new Date(startIso), new Date(Date.parse(endIso) - 1)),
     kpi: ({ unit, value }) => (value === null ? dash : inUnit(unit, value, false)),
     change: (unit, wow) => {

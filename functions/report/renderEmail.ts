@@ -22,7 +22,8 @@ export function emailSubject(report: Report): string {
   const m = MESSAGES[report.locale];
   const fmt = formatter(report.locale, report.currency, report.week.timeZone);
   const wow = report.headline.wow.relativeChange === null ? null : fmt.signedPercent(report.headline.wow.relativeChange);
-  return `${report.dataQuality.staleness ? m.subject.incompletePrefix : ''}${m.subject.line(report.week.id, fmt.money(report.headline.value), wow)}`;
+  const prefix = `${report.sample ? m.subject.samplePrefix : ''}${report.dataQuality.staleness ? m.subject.incompletePrefix : ''}`;
+  return `${prefix}${m.subject.line(report.week.id, fmt.money(report.headline.value), wow)}`;
 }
 
 function chartAlts(report: Report): { trajectory: string | null; cohorts: string | null } {

@@ -109,9 +109,10 @@ export function renderHtml(report: Report, images: HtmlImages): string {
   const fmt = formatter(report.locale, report.currency, report.week.timeZone);
   const { headline, dataQuality: dq } = report;
 
-  const banner = dq.staleness
-    ? `<tr><td class="px" style="padding:14px 24px;background:#fff4e5;border-bottom:2px solid #d4a72c;${FONT};font-size:14px;line-height:20px;color:#7a4100"><strong>${e(m.banner)}</strong> ${e(dq.staleness)}</td></tr>`
-    : '';
+  const warning = (title: string, text: string) =>
+    `<tr><td class="px" style="padding:14px 24px;background:#fff4e5;border-bottom:2px solid #d4a72c;${FONT};font-size:14px;line-height:20px;color:#7a4100"><strong>${e(title)}</strong> ${e(text)}</td></tr>`;
+  const banner =
+    (report.sample ? warning(m.sample.banner, m.sample.text(fmt.civilDate(report.sample.endDate))) : '') + (dq.staleness ? warning(m.banner, dq.staleness) : '');
 
   const headlineWow = change('money', headline.wow, 'higher', fmt);
   const headlineLine = report.scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv');

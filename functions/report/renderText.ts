@@ -47,6 +47,7 @@ export function renderText(report: Report): string {
   const out: string[] = [];
   const indent = (rows: string[]) => rows.map((r) => `  ${r}`);
 
+  if (report.sample) out.push(`!! ${m.sample.banner} ${m.sample.text(fmt.civilDate(report.sample.endDate))}`, '');
   if (dq.staleness) out.push(`!! ${m.banner} ${dq.staleness}`, '');
   out.push(m.header(report.week.id, fmt.weekRange(report.week.start, report.week.end), report.week.timeZone), '');
   const wow = fmt.change('money', headline.wow);

@@ -5,6 +5,8 @@ import type { ModelFitSummary } from '../clv/fitClvModels.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { Direction, Scorecard, Trajectory, WeekOverWeek } from '../kpi/scorecard.ts';
 import type { Kpi } from '../kpi/weeklyKpis.ts';
+import type { SampleOrigin } from '../sample/sampleOrigin.ts';
+import type { IncompleteReason } from './completeness.ts';
 
 export type ReportLocale = 'en' | 'ko' | 'ja';
 
@@ -20,9 +22,11 @@ export interface ReportDataQuality {
   missingTables: string[];
   excluded: { what: string; count: number; why: string }[];
   /**
-   * Set, in the report's locale, when the data does not reach the week's end or a required table
-   * is missing; the e-mail says it at the top and in the subject.
+   * Why the run cannot vouch for the week's data (functions/report/completeness.ts); empty when
+   * it can. Non-empty: the week is held, or sent marked incomplete (completeness.onIncomplete).
    */
+  incomplete: IncompleteReason[];
+  /** `incomplete` in sentences of the report's locale, or null; the e-mail says it at the top and in the subject. */
   staleness: string | null;
 }
 
@@ -126,6 +130,8 @@ export interface Report {
   currency: string;
   locale: ReportLocale;
   grossMargin: number;
+  /** Set when the lake holds the generated sample data set: the e-mail says so in its subject and a banner. */
+  sample: SampleOrigin | null;
   headline: ClvResult & { label: string; wow: WeekOverWeek };
   /** One line: the scorecard's overall status and what drives it. */
   verdict: string;

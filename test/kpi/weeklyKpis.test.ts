@@ -55,9 +55,9 @@ describe('weekly KPI inputs from the SQL', () => {
 
   it('attributes acquisitions and spend to channels, keeping unconvertible spend out of sums', () => {
     expect(inputs.acquisition).toEqual([
-      { channel: 'email', acquired_customers: 0, marketing_spend: 400_000n, unconverted_spend_rows: 0 },
-      { channel: 'social', acquired_customers: 1, marketing_spend: 0n, unconverted_spend_rows: 1 },
-      { channel: 'unknown', acquired_customers: 1, marketing_spend: 0n, unconverted_spend_rows: 0 },
+      { channel: 'email', acquired_customers: 0, marketing_spend: 400_000n, converted_spend_rows: 1, unconverted_spend_rows: 0 },
+      { channel: 'social', acquired_customers: 1, marketing_spend: 0n, converted_spend_rows: 0, unconverted_spend_rows: 1 },
+      { channel: 'unknown', acquired_customers: 1, marketing_spend: 0n, converted_spend_rows: 0, unconverted_spend_rows: 0 },
     ]);
   });
 

@@ -35,7 +35,11 @@ class RecordingMailer implements Mailer {
 async function setup(name: string, over: ConfigInput) {
   const dir = path.join(root, name);
   await cp(fixtures, path.join(dir, 'exports'), { recursive: true });
-  const config = parseConfig({ storage: { kind: 'local', root: path.join(dir, 'out') }, exports: { dir: path.join(dir, 'exports') }, ...over }, 'test');
+  // small-shop's week is incomplete (stale, fx gaps): sent marked so, to test delivery itself.
+  const config = parseConfig(
+    { storage: { kind: 'local', root: path.join(dir, 'out') }, exports: { dir: path.join(dir, 'exports') }, completeness: { onIncomplete: 'send-flagged' }, ...over },
+    'test',
+  );
   const stores = openStores(config);
   await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: 'UTC', now: new Date('2026-11-23T00:00:00Z') });
   return { dir, config, stores };
@@ -63,13 +67,15 @@ describe('recipients in their own locale', () => {
     const result = await runWeeklyReport({ config, engine, lake: stores.lake, reports: stores.reports, mailer }, W47, { now: NOW }).finally(() => engine.close());
 
     // Assess
-    const subjects = await Promise.all(mailer.sent.map(async (m) => [m.to[0], (await simpleParser(m.raw)).subject]));
+    // The first message is the owner's notice that the week went out marked incomplete.
+    expect((await simpleParser(mailer.sent[0]!.raw)).subject).toBe('ltv-pulse: the weekly report for 2026-W47 went out marked incomplete: its data is incomplete');
+    const subjects = await Promise.all(mailer.sent.slice(1).map(async (m) => [m.to[0], (await simpleParser(m.raw)).subject]));
     expect(subjects).toEqual([
       ['ceo@example.com', '[incomplete data] CLV weekly 2026-W47: headline CLV $1,545.79'],
       ['yamada@example.com', '[データ不完全] 週次CLVレポート 2026-W47: 主要CLV $1,545.79'],
       ['kim@example.com', '[데이터 불완전] 주간 CLV 리포트 2026-W47: 대표 CLV US$1,545.79'],
     ]);
-    expect(result.archived.otherLocales).toEqual({
+    expect(result.archived?.otherLocales).toEqual({
       ja: { html: '2026-W47/email.ja.html', text: '2026-W47/email.ja.txt', eml: '2026-W47/email.ja.eml' },
       ko: { html: '2026-W47/email.ko.html', text: '2026-W47/email.ko.txt', eml: '2026-W47/email.ko.eml' },
     });
@@ -144,8 +150,9 @@ describe('a failed run', () => {
 
     // Assess
     await expect(run).rejects.toThrow('550 mailbox cfo@example.com unavailable');
-    expect(mailer.sent.map((m) => m.to[0])).toEqual(['ceo@example.com', 'ltv-pulse@example.com']);
-    expect((await simpleParser(mailer.sent[1]!.raw)).text).toContain('Already delivered before the failure: ceo@example.com.');
+    // The owner's notice that the week goes out marked incomplete, ceo's report, the failure notice.
+    expect(mailer.sent.map((m) => m.to[0])).toEqual(['ltv-pulse@example.com', 'ceo@example.com', 'ltv-pulse@example.com']);
+    expect((await simpleParser(mailer.sent[2]!.raw)).text).toContain('Already delivered before the failure: ceo@example.com.');
   });
 
   it('keeps the error in the body: a line break in it never becomes a header', () => {

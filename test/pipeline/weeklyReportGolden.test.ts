@@ -100,10 +100,8 @@ describe('the report of small-shop for 2026-W47', () => {
     expect(line('grr')).toMatchObject({ value: null, guard: 'no subscriptions: MRR movements need a subscriptions export' });
     expect(line('model_mae')).toMatchObject({ value: null, status: 'not_rated' });
     expect(report.scorecard.stages.map((s) => s.status)).toEqual(['off_track', 'on_track', 'off_track', 'on_track', 'on_track']);
-    expect(report.verdict).toBe(
-      'Off track: 2 KPIs off track and 1 at risk; furthest behind is Data age at the week’s end (Stage 1 · Data & segmentation), 250.0% short. Headline CLV is 49.3% above the doubling trajectory. ' +
-        '2 of the 19 KPIs are not rated yet for lack of history (ltv backfill fills it).', // the two segment shares were not seeded
-    );
+    // The week's data is incomplete (below), so the verdict gives no status: the stages are still rated.
+    expect(report.verdict).toBe('Not rated: this week’s data is incomplete (see above), so no status is given.');
   });
 
   it('places the three customers in RFM segments and names who moved since the week before', () => {
@@ -132,7 +130,19 @@ describe('the report of small-shop for 2026-W47', () => {
       accepted: 10,
       rejected: 3,
       missingTables: [],
-      staleness: 'Order data ends at Nov 19, 2026, 12:00 PM, 3.5 days before the end of 2026-W47: this week’s numbers are incomplete.',
+      // o4 is the latest order; c3's EUR order has no rate: 1 of the 3 paid orders of the 28 days
+      // (1 of 4 in the 365 days), and 1 of the 2 spend rows.
+      incomplete: [
+        { code: 'data_ends_early', latestOrderAt: '2026-11-19T12:00:00.000Z', weekEnd: '2026-11-23T00:00:00.000Z', days: 3.5, toleranceHours: 24 },
+        { code: 'unconverted_orders', window: 'rate', orders: 1, share: 1 / 3, limit: 0.02 },
+        { code: 'unconverted_orders', window: 'activity', orders: 1, share: 1 / 4, limit: 0.02 },
+        { code: 'unconverted_spend', rows: 1, share: 1 / 2, limit: 0.02 },
+      ],
+      staleness:
+        'Order data ends at Nov 19, 2026, 12:00 PM, 3.5 days before the end of 2026-W47: this week’s numbers are incomplete. ' +
+        '33.3% of the paid orders of the last 28 days have no exchange rate into USD and are left out of revenue: revenue-based numbers are incomplete. ' +
+        '25.0% of the paid orders of the last 365 days have no exchange rate into USD and are left out of revenue: revenue-based numbers are incomplete. ' +
+        '50.0% of the marketing-spend rows have no exchange rate into USD and are left out of spend: CAC-based numbers are incomplete.',
       excluded: [
         { what: 'paid orders (28 days)', count: 1, why: 'no fx rate into the report currency for their day' },
         { what: 'marketing spend rows (28 days)', count: 1, why: 'no fx rate into the report currency for their day' },
@@ -171,6 +181,6 @@ describe('the report of small-shop for 2026-W47', () => {
     expect(archived.schemaVersion).toBe(2);
     expect(archived.verdict).toBe(report.verdict);
     expect(result.deliveries).toEqual([]);
-    expect(result.archived.otherLocales).toEqual({});
+    expect(result.archived?.otherLocales).toEqual({});
   });
 });

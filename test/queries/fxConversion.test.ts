@@ -85,6 +85,6 @@ describe('money converted at fx rates', () => {
       spend_until: param.date('2026-11-23'),
       report_currency: param.varchar('USD'),
     });
-    expect(rows).toEqual([expect.objectContaining({ channel: 'search', acquired_customers: '2', marketing_spend: '39296.4682', unconverted_spend_rows: '0' })]);
+    expect(rows).toEqual([expect.objectContaining({ channel: 'search', acquired_customers: '2', marketing_spend: '39296.4682', converted_spend_rows: '1', unconverted_spend_rows: '0' })]);
   });
 });

@@ -11,6 +11,7 @@ import { computeWeeklyKpis, type KpiKey, type WeeklyInputs } from '../../functio
 import { buildReport, TILE_KPIS, type WeekFacts } from '../../functions/report/buildReport.ts';
 import { summariseIngest } from '../../functions/report/dataQuality.ts';
 import type { Report, ReportLocale, ReportPredictiveClv } from '../../functions/report/report.ts';
+import type { SampleOrigin } from '../../functions/sample/sampleOrigin.ts';
 import { addWeeks, formatWeekId, parseWeekId, weekBounds } from '../../functions/time/isoWeek.ts';
 
 export const HOSTILE_CHANNEL = '<script>alert("x")</script>';
@@ -121,6 +122,8 @@ export interface FixtureOptions {
   latestOrderAt?: string | null;
   /** Weeks of history before 2026-W47 (0 to 26). */
   historyWeeks?: number;
+  /** The lake's sample marker: the report is built on generated sample data. */
+  sample?: SampleOrigin;
 }
 
 export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
@@ -132,9 +135,9 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
     activityWindow: { paid_orders: 5200, purchasing_customers: 2000, repeat_customers: 900, net_revenue: money(520_000), unconverted_orders: 0 },
     activity: { active_at_start: 1900, active_at_end: 1950, retained: 1805, subscribers_active_at_start: 300 },
     acquisition: [
-      { channel: 'email', acquired_customers: 30, marketing_spend: money(900), unconverted_spend_rows: 0 },
-      { channel: HOSTILE_CHANNEL, acquired_customers: 10, marketing_spend: money(500), unconverted_spend_rows: 1 },
-      { channel: FORMULA_CHANNEL, acquired_customers: 0, marketing_spend: money(100), unconverted_spend_rows: 0 },
+      { channel: 'email', acquired_customers: 30, marketing_spend: money(900), converted_spend_rows: 60, unconverted_spend_rows: 0 },
+      { channel: HOSTILE_CHANNEL, acquired_customers: 10, marketing_spend: money(500), converted_spend_rows: 30, unconverted_spend_rows: 1 },
+      { channel: FORMULA_CHANNEL, acquired_customers: 0, marketing_spend: money(100), converted_spend_rows: 10, unconverted_spend_rows: 0 },
     ],
     cohorts: [],
     currentMonth: '2026-11-01',
@@ -182,6 +185,7 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
     rfmScores: s,
     clvByCustomer: new Map(s.current.map((c, i) => [c.customer_id, 100 + i])),
     ingest,
+    sample: options.sample ?? null,
     predictive: PREDICTIVE,
     queries: [],
   };

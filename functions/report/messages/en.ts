@@ -54,12 +54,19 @@ export const en: Messages = {
   subject: {
     line: (weekId, headline, wow) => `CLV weekly ${weekId}: headline CLV ${headline}${wow ? `, ${wow} WoW` : ''}`,
     incompletePrefix: '[incomplete data] ',
+    samplePrefix: '[sample data] ',
   },
   header: (weekId, range, timeZone) => `ltv-pulse · week ${weekId} · ${range} (${timeZone})`,
   banner: 'Data incomplete.',
+  sample: {
+    banner: 'Sample data.',
+    text: (endDate) => `This report is built on a generated sample data set (ending ${endDate}), not on real exports: none of its numbers describe a real business.`,
+  },
   staleness: {
     missingTables: (tables) => `No ${tables} data has been ingested: the numbers below are not complete.`,
     stale: (latest, days, weekId) => `Order data ends at ${latest}, ${days} days before the end of ${weekId}: this week’s numbers are incomplete.`,
+    unconvertedOrders: (share, days, currency) => `${share} of the paid orders of the last ${days} days have no exchange rate into ${currency} and are left out of revenue: revenue-based numbers are incomplete.`,
+    unconvertedSpend: (share, currency) => `${share} of the marketing-spend rows have no exchange rate into ${currency} and are left out of spend: CAC-based numbers are incomplete.`,
   },
   headline: {
     vsPrevious: (weekId) => `vs ${weekId}`,
@@ -70,6 +77,7 @@ export const en: Messages = {
   verdict: {
     noHeadline: (flags) => `Headline CLV could not be computed this week: ${flags}.`,
     notRated: (weeks) => `Not rated yet: the scorecard compares with at least ${weeks} weeks of history (run ltv backfill).`,
+    incompleteData: 'Not rated: this week’s data is incomplete (see above), so no status is given.',
     onTrack: 'On track: every rated KPI meets its target or its 13-week baseline.',
     issues: (status, offTrack, atRisk, worstKpi, worstStage, gap) =>
       `${status}: ${plural(offTrack, 'KPI', 'KPIs')} off track and ${atRisk} at risk; furthest behind is ${worstKpi} (${worstStage}), ${gap} short.`,

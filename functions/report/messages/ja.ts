@@ -52,12 +52,19 @@ export const ja: Messages = {
   subject: {
     line: (weekId, headline, wow) => `週次CLVレポート ${weekId}: 主要CLV ${headline}${wow ? `、前週比 ${wow}` : ''}`,
     incompletePrefix: '[データ不完全] ',
+    samplePrefix: '[サンプルデータ] ',
   },
   header: (weekId, range, timeZone) => `ltv-pulse · 第${weekId}週 · ${range}（${timeZone}）`,
   banner: 'データが不完全です。',
+  sample: {
+    banner: 'サンプルデータ。',
+    text: (endDate) => `このレポートは生成されたサンプルデータ（${endDate}まで）に基づいており、実際のエクスポートではありません。数値はいずれも実在の事業を表しません。`,
+  },
   staleness: {
     missingTables: (tables) => `${tables} のデータが取り込まれていません。以下の数値は完全ではありません。`,
     stale: (latest, days, weekId) => `注文データは ${latest} で終わっており、${weekId} の終わりより ${days}日早いため、今週の数値は不完全です。`,
+    unconvertedOrders: (share, days, currency) => `直近${days}日間の支払済み注文の${share}は${currency}への為替レートがなく、売上から除外されています。売上に基づく数値は不完全です。`,
+    unconvertedSpend: (share, currency) => `マーケティング費用の行の${share}は${currency}への為替レートがなく、費用から除外されています。CACに基づく数値は不完全です。`,
   },
   headline: {
     vsPrevious: (weekId) => `${weekId} 比`,
@@ -68,6 +75,7 @@ export const ja: Messages = {
   verdict: {
     noHeadline: (flags) => `今週の主要CLVは計算できませんでした: ${flags}。`,
     notRated: (weeks) => `まだ評価できません。スコアカードは最低${weeks}週の履歴と比較します（ltv backfill を実行してください）。`,
+    incompleteData: '評価なし：今週のデータが不完全なため（上記参照）、ステータスは示していません。',
     onTrack: '順調: 評価対象のすべてのKPIが目標または13週ベースラインを満たしています。',
     issues: (status, offTrack, atRisk, worstKpi, worstStage, gap) =>
       `${status}: 未達のKPIが${offTrack}件、要注意が${atRisk}件。最も遅れているのは${worstKpi}（${worstStage}）で、${gap}不足しています。`,

@@ -52,12 +52,19 @@ export const ko: Messages = {
   subject: {
     line: (weekId, headline, wow) => `주간 CLV 리포트 ${weekId}: 대표 CLV ${headline}${wow ? `, 전주 대비 ${wow}` : ''}`,
     incompletePrefix: '[데이터 불완전] ',
+    samplePrefix: '[샘플 데이터] ',
   },
   header: (weekId, range, timeZone) => `ltv-pulse · ${weekId} 주차 · ${range} (${timeZone})`,
   banner: '데이터가 불완전합니다.',
+  sample: {
+    banner: '샘플 데이터.',
+    text: (endDate) => `이 리포트는 실제 내보내기가 아니라 생성된 샘플 데이터(${endDate}까지)로 만들어졌습니다. 어떤 수치도 실제 사업을 나타내지 않습니다.`,
+  },
   staleness: {
     missingTables: (tables) => `${tables} 데이터가 수집되지 않았습니다. 아래 수치는 완전하지 않습니다.`,
     stale: (latest, days, weekId) => `주문 데이터가 ${latest}에 끝나 ${weekId} 종료 시점보다 ${days}일 이릅니다. 이번 주 수치는 불완전합니다.`,
+    unconvertedOrders: (share, days, currency) => `최근 ${days}일 결제 주문의 ${share}는 ${currency} 환율이 없어 매출에서 제외되었습니다. 매출 기반 수치는 불완전합니다.`,
+    unconvertedSpend: (share, currency) => `마케팅 비용 행의 ${share}는 ${currency} 환율이 없어 비용에서 제외되었습니다. CAC 기반 수치는 불완전합니다.`,
   },
   headline: {
     vsPrevious: (weekId) => `${weekId} 대비`,
@@ -68,6 +75,7 @@ export const ko: Messages = {
   verdict: {
     noHeadline: (flags) => `이번 주 대표 CLV를 계산하지 못했습니다: ${flags}.`,
     notRated: (weeks) => `아직 평가할 수 없습니다. 스코어카드는 최소 ${weeks}주의 이력과 비교합니다 (ltv backfill 실행).`,
+    incompleteData: '평가 없음: 이번 주 데이터가 불완전하여(위 참조) 상태를 표시하지 않습니다.',
     onTrack: '순조: 평가된 모든 KPI가 목표 또는 13주 기준선을 충족합니다.',
     issues: (status, offTrack, atRisk, worstKpi, worstStage, gap) =>
       `${status}: 미달 KPI ${offTrack}개, 주의 ${atRisk}개. 가장 뒤처진 지표는 ${worstKpi} (${worstStage})로 ${gap} 부족합니다.`,

@@ -14,12 +14,17 @@ export interface Messages {
   subject: {
     line(weekId: string, headline: string, wow: string | null): string;
     incompletePrefix: string;
+    samplePrefix: string;
   };
   header(weekId: string, range: string, timeZone: string): string;
   banner: string;
+  /** The banner of a report built on the generated sample data set. */
+  sample: { banner: string; text(endDate: string): string };
   staleness: {
     missingTables(tables: string): string;
     stale(latest: string, days: string, weekId: string): string;
+    unconvertedOrders(share: string, days: number, currency: string): string;
+    unconvertedSpend(share: string, currency: string): string;
   };
   headline: {
     vsPrevious(weekId: string): string;
@@ -30,6 +35,8 @@ export interface Messages {
   verdict: {
     noHeadline(flags: string): string;
     notRated(weeksNeeded: number): string;
+    /** The data is incomplete: no status is given. */
+    incompleteData: string;
     onTrack: string;
     issues(status: string, offTrack: number, atRisk: number, worstKpi: string, worstStage: string, gap: string): string;
     trajectory(gap: string, above: boolean): string;

@@ -1,0 +1,58 @@
+// Whether the run can vouch for the week's data: the one rule behind the e-mail's banner, its
+// subject flag and the hold that keeps an incomplete report from the recipients
+// (docs/configuration.md, "Completeness"). Reasons are codes and numbers; sentences are the
+// report's, in its locale.
+import type { CompletenessConfig } from '../config/schema.ts';
+import { ratio } from '../kpi/guardedRatio.ts';
+import { freshnessDays } from '../kpi/stageKpis.ts';
+import type { WeeklyInputs } from '../kpi/weeklyKpis.ts';
+import type { IngestSummary } from './dataQuality.ts';
+
+export type IncompleteReason =
+  /** Required tables without any ingested export (orders counts as missing when it holds no order). */
+  | { code: 'missing_tables'; tables: string[] }
+  /** The latest order is further from the week's end than the tolerance. */
+  | { code: 'data_ends_early'; latestOrderAt: string; weekEnd: string; days: number; toleranceHours: number }
+  /** Paid orders of a window left out of revenue for lack of an exchange rate. */
+  | { code: 'unconverted_orders'; window: 'rate' | 'activity'; orders: number; share: number; limit: number }
+  /** Marketing-spend rows left out of spend (and so of CAC) for lack of an exchange rate. */
+  | { code: 'unconverted_spend'; rows: number; share: number; limit: number };
+
+const HOUR_MS = 3_600_000;
+
+export function assessCompleteness(args: {
+  ingest: Pick<IngestSummary, 'latestOrderAt' | 'missingTables'>;
+  inputs: Pick<WeeklyInputs, 'window' | 'activityWindow' | 'acquisition'>;
+  weekEnd: Date;
+  settings: CompletenessConfig;
+}): IncompleteReason[] {
+  const { ingest, inputs, weekEnd, settings } = args;
+  const reasons: IncompleteReason[] = [];
+  const missing = ingest.latestOrderAt === null && !ingest.missingTables.includes('orders') ? [...ingest.missingTables, 'orders'] : ingest.missingTables;
+  if (missing.length > 0) reasons.push({ code: 'missing_tables', tables: missing });
+  if (ingest.latestOrderAt !== null && Date.parse(ingest.latestOrderAt) < weekEnd.getTime() - settings.toleranceHours * HOUR_MS) {
+    reasons.push({
+      code: 'data_ends_early',
+      latestOrderAt: ingest.latestOrderAt,
+      weekEnd: weekEnd.toISOString(),
+      days: freshnessDays(ingest.latestOrderAt, weekEnd),
+      toleranceHours: settings.toleranceHours,
+    });
+  }
+  for (const [window, row] of [
+    ['rate', inputs.window],
+    ['activity', inputs.activityWindow],
+  ] as const) {
+    const share = ratio(row.unconverted_orders, row.paid_orders, 'no paid orders').value;
+    if (share !== null && share > settings.maxUnconvertedShare) {
+      reasons.push({ code: 'unconverted_orders', window, orders: row.unconverted_orders, share, limit: settings.maxUnconvertedShare });
+    }
+  }
+  const unconvertedRows = inputs.acquisition.reduce((n, r) => n + r.unconverted_spend_rows, 0);
+  const spendRows = inputs.acquisition.reduce((n, r) => n + r.converted_spend_rows, unconvertedRows);
+  const spendShare = ratio(unconvertedRows, spendRows, 'no spend rows').value;
+  if (spendShare !== null && spendShare > settings.maxUnconvertedShare) {
+    reasons.push({ code: 'unconverted_spend', rows: unconvertedRows, share: spendShare, limit: settings.maxUnconvertedShare });
+  }
+  return reasons;
+}
