@@ -10,7 +10,7 @@ import { segmentClv, segmentMovements } from '../kpi/segments.ts';
 import type { StageInputs } from '../kpi/stageKpis.ts';
 import { RATE_WINDOW_DAYS, type Kpi, type KpiKey, type WeeklyInputs, type WeeklyKpis } from '../kpi/weeklyKpis.ts';
 import { moneyToNumber } from '../money/decimal.ts';
-import { parseWeekId, type WeekBounds } from '../time/isoWeek.ts';
+import { parseWeekId, shiftCivilDays, startOfCivilDay, type WeekBounds } from '../time/isoWeek.ts';
 import type { SampleOrigin } from '../sample/sampleOrigin.ts';
 import { assessCompleteness, type IncompleteReason } from './completeness.ts';
 import type { IngestSummary } from './dataQuality.ts';
@@ -144,7 +144,8 @@ function dataQuality(facts: WeekFacts, m: Messages, fmt: Formatter): ReportDataQ
   const unconvertedSpend = inputs.acquisition.reduce((n, r) => n + r.unconverted_spend_rows, 0);
   if (unconvertedSpend > 0) excluded.push({ what: m.quality.excludedSpend, count: unconvertedSpend, why: m.quality.noFxRate });
 
-  const incomplete = assessCompleteness({ ingest, inputs, weekEnd: week.end, settings: config.completeness });
+  const sampleEnd = facts.sample ? shiftCivilDays(startOfCivilDay(new Date(`${facts.sample.endDate}T00:00:00Z`), config.timeZone), 1, config.timeZone) : null;
+  const incomplete = assessCompleteness({ ingest, inputs, weekEnd: week.end, coveredUntil: sampleEnd, settings: config.completeness });
   const sentence = (r: IncompleteReason): string => {
     switch (r.code) {
       case 'missing_tables':

@@ -24,13 +24,19 @@ export function assessCompleteness(args: {
   ingest: Pick<IngestSummary, 'latestOrderAt' | 'missingTables'>;
   inputs: Pick<WeeklyInputs, 'window' | 'activityWindow' | 'acquisition'>;
   weekEnd: Date;
+  /**
+   * How far the data is known to reach whatever its latest order: set for the generated sample,
+   * whose history ends with its last day, however quiet that day was.
+   */
+  coveredUntil: Date | null;
   settings: CompletenessConfig;
 }): IncompleteReason[] {
-  const { ingest, inputs, weekEnd, settings } = args;
+  const { ingest, inputs, weekEnd, coveredUntil, settings } = args;
   const reasons: IncompleteReason[] = [];
   const missing = ingest.latestOrderAt === null && !ingest.missingTables.includes('orders') ? [...ingest.missingTables, 'orders'] : ingest.missingTables;
   if (missing.length > 0) reasons.push({ code: 'missing_tables', tables: missing });
-  if (ingest.latestOrderAt !== null && Date.parse(ingest.latestOrderAt) < weekEnd.getTime() - settings.toleranceHours * HOUR_MS) {
+  const reach = Math.max(ingest.latestOrderAt === null ? -Infinity : Date.parse(ingest.latestOrderAt), coveredUntil?.getTime() ?? -Infinity);
+  if (ingest.latestOrderAt !== null && reach < weekEnd.getTime() - settings.toleranceHours * HOUR_MS) {
     reasons.push({
       code: 'data_ends_early',
       latestOrderAt: ingest.latestOrderAt,

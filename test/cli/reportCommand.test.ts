@@ -1,0 +1,252 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../functions/cli/main.ts';
+import { EXIT_HELD } from '../../functions/cli/reportCommand.ts';
+
+// `ltv report` as the engineer meets it: what it refuses, what it holds back from the
+// recipients, and what it never deletes. Week 2026-W47 runs from Mon 16 to Sun 22 November (UTC).
+const MONDAY_AFTER = new Date('2026-11-23T07:00:00Z');
+let root: string;
+let out: string[];
+let errors: string[];
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'ltv-report-cli-'));
+  out = [];
+  errors = [];
+  vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+  vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+  vi.useFakeTimers({ toFake: ['Date'], now: MONDAY_AFTER });
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function writeConfig(config: Record<string, unknown>): Promise<string> {
+  const file = path.join(root, 'ltv.config.json');
+  await writeFile(file, JSON.stringify({ storage: { kind: 'local', root: path.join(root, 'out') }, owner: { address: 'data-team@example.com' }, ...config }));
+  return file;
+}
+
+const CUSTOMERS = 'customer_id,signup_at,acquisition_channel,country\nc1,2026-10-01,email,US\nc2,2026-11-02,social,DE\nc3,2026-11-10,email,US\n';
+const ORDERS_HEADER = 'order_id,customer_id,ordered_at,amount,refunded_amount,currency,status';
+/** Orders of W47 whose latest is Thursday noon: 3 days and 12 hours short of the week's end. */
+const ORDERS_TO_THURSDAY = [ORDERS_HEADER, 'o1,c1,2026-10-05T10:00:00Z,100.00,,USD,paid', 'o2,c2,2026-11-17T09:00:00Z,40.00,,USD,paid', 'o3,c3,2026-11-19T12:00:00Z,25.00,,USD,paid'].join('\n');
+
+async function writeExports(files: Record<string, string>): Promise<string> {
+  const dir = path.join(root, 'exports');
+  await mkdir(dir, { recursive: true });
+  for (const [name, body] of Object.entries(files)) await writeFile(path.join(dir, name), `${body}\n`);
+  return dir;
+}
+
+async function outbox(): Promise<{ to: string; subject: string; text: string; html: string }[]> {
+  const dir = path.join(root, 'out', 'outbox');
+  const files = (await readdir(dir).catch(() => [])).sort();
+  return Promise.all(
+    files.map(async (f) => {
+      const mail = await simpleParser(await readFile(path.join(dir, f)));
+      const to = mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address).join(',') : '';
+      return { to, subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '' };
+    }),
+  );
+}
+
+const exists = (file: string) => readFile(file).then(
+  () => true,
+  () => false,
+);
+
+describe('ltv report refuses a week that has not ended', () => {
+  it('exits 1 for the current week, naming the week that can be reported, and sends nothing', async () => {
+    const config = await writeConfig({ exports: { dir: await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': ORDERS_TO_THURSDAY }) } });
+
+    const code = await main(['report', '--config', config, '--week', '2026-W48']);
+
+    expect(code).toBe(1);
+    expect(errors.join('\n')).toContain('2026-W48 has not ended yet (it ends 2026-11-30T00:00:00.000Z); report complete weeks only, e.g. the last one, 2026-W47');
+    expect(await outbox()).toEqual([]);
+  });
+});
+
+describe('a week whose data ends before the week does', () => {
+  it('is held: exit 3, nothing to the recipients, one notice to the owner, and sent once the data lands', async () => {
+    // Prepare: the Monday run finds orders only up to Thursday
+    const exportsDir = await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': ORDERS_TO_THURSDAY });
+    const config = await writeConfig({ exports: { dir: exportsDir }, recipients: [{ address: 'ceo@example.com' }] });
+
+    // Act: the scheduled run, and a retry an hour later with the data still late
+    const first = await main(['report', '--config', config]);
+    vi.setSystemTime(new Date('2026-11-23T08:00:00Z'));
+    const retry = await main(['report', '--config', config]);
+
+    // Assess
+    expect([first, retry]).toEqual([EXIT_HELD, EXIT_HELD]);
+    const held = await outbox();
+    expect(held.map((m) => [m.to, m.subject])).toEqual([['data-team@example.com', 'ltv-pulse: the weekly report for 2026-W47 is held: its data is incomplete']]);
+    expect(held[0]!.text).toContain('Order data ends at Nov 19, 2026, 12:00 PM, 3.5 days before the end of 2026-W47');
+    expect(held[0]!.text).toContain('ltv report --week 2026-W47 --send-incomplete');
+    expect(errors.join('\n')).toContain('Held: the data for 2026-W47 is incomplete');
+    const week = path.join(root, 'out', 'reports', '2026-W47');
+    expect(await exists(path.join(week, 'report.json'))).toBe(false);
+    expect(JSON.parse(await readFile(path.join(week, 'held.json'), 'utf8'))).toMatchObject({ since: '2026-11-23T07:00:00.000Z', checkedAt: '2026-11-23T08:00:00.000Z', reasons: [{ code: 'data_ends_early' }] });
+    expect(await exists(path.join(root, 'out', 'lake', 'kpi_history', 'week_id=2026-W47'))).toBe(false);
+
+    // Act: the rest of the week's orders land; the next run sends, and the one after sends nothing
+    await writeExports({ 'orders-late.csv': [ORDERS_HEADER, 'o4,c1,2026-11-22T21:30:00Z,60.00,,USD,paid'].join('\n') });
+    const complete = await main(['report', '--config', config]);
+    const again = await main(['report', '--config', config]);
+
+    // Assess
+    expect([complete, again]).toEqual([0, 0]);
+    const sent = (await outbox()).filter((m) => m.to === 'ceo@example.com');
+    expect(sent.map((m) => m.subject)).toEqual([expect.stringMatching(/^CLV weekly 2026-W47: headline CLV \$/)]);
+    expect(await exists(path.join(week, 'held.json'))).toBe(false);
+    expect(out).toContain('  ceo@example.com: already sent for this week (use --force to send again)');
+  });
+
+  it('goes out marked incomplete with completeness.onIncomplete "send-flagged", and complete once more when the data lands', async () => {
+    const exportsDir = await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': ORDERS_TO_THURSDAY });
+    const config = await writeConfig({ exports: { dir: exportsDir }, recipients: [{ address: 'ceo@example.com' }], completeness: { onIncomplete: 'send-flagged' } });
+
+    const flagged = await main(['report', '--config', config]);
+    const repeat = await main(['report', '--config', config]);
+    await writeExports({ 'orders-late.csv': [ORDERS_HEADER, 'o4,c1,2026-11-22T21:30:00Z,60.00,,USD,paid'].join('\n') });
+    const complete = await main(['report', '--config', config]);
+    const after = await main(['report', '--config', config]);
+
+    expect([flagged, repeat, complete, after]).toEqual([0, 0, 0, 0]);
+    const mails = await outbox();
+    expect(mails.filter((m) => m.to === 'ceo@example.com').map((m) => m.subject.slice(0, 34))).toEqual(['[incomplete data] CLV weekly 2026-', 'CLV weekly 2026-W47: headline CLV ']);
+    expect(mails.filter((m) => m.to === 'data-team@example.com').map((m) => m.subject)).toEqual([
+      'ltv-pulse: the weekly report for 2026-W47 went out marked incomplete: its data is incomplete',
+    ]);
+    const ceo = mails.find((m) => m.to === 'ceo@example.com')!;
+    expect(ceo.html).toContain('Not rated: this week’s data is incomplete');
+    expect(ceo.html).not.toContain('On track');
+  });
+
+  it('is sent marked incomplete when the engineer says --send-incomplete', async () => {
+    const config = await writeConfig({ exports: { dir: await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': ORDERS_TO_THURSDAY }) } });
+
+    const code = await main(['report', '--config', config, '--send-incomplete']);
+
+    expect(code).toBe(0);
+    expect((await outbox()).filter((m) => m.to === 'leadership@example.com').map((m) => m.subject.startsWith('[incomplete data] '))).toEqual([true]);
+    expect(out).toContain('  leadership@example.com: sent (marked incomplete)');
+  });
+
+  it('accepts data that ends within completeness.toleranceHours of the week’s end', async () => {
+    // Thursday noon is 84 hours before the end
+    const config = await writeConfig({ exports: { dir: await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': ORDERS_TO_THURSDAY }) }, completeness: { toleranceHours: 84 } });
+
+    expect(await main(['report', '--config', config])).toBe(0);
+    expect((await outbox()).map((m) => m.subject)).toEqual([expect.stringMatching(/^CLV weekly 2026-W47: headline CLV \$/)]);
+  });
+});
+
+describe('a week with money left out for lack of exchange rates', () => {
+  it('is held when more than completeness.maxUnconvertedShare of the paid orders have no rate', async () => {
+    // 1 of the 4 paid orders of the 28 days is in EUR, and there are no fx rates at all: 25%
+    const orders = [ORDERS_HEADER, 'o1,c1,2026-11-02T10:00:00Z,100.00,,USD,paid', 'o2,c2,2026-11-17T09:00:00Z,40.00,,EUR,paid', 'o3,c3,2026-11-19T12:00:00Z,25.00,,USD,paid', 'o4,c1,2026-11-22T21:30:00Z,60.00,,USD,paid'].join('\n');
+    const config = await writeConfig({ exports: { dir: await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': orders }) } });
+
+    const code = await main(['report', '--config', config]);
+
+    expect(code).toBe(EXIT_HELD);
+    const [notice, ...others] = await outbox();
+    expect(others).toEqual([]);
+    expect(notice!.text).toContain('25.0% of the paid orders of the last 28 days have no exchange rate into USD and are left out of revenue');
+  });
+});
+
+describe('sample data', () => {
+  it('is said to be sample data in the subject and in a banner', async () => {
+    const config = await writeConfig({ sample: { customers: 200 } });
+
+    const code = await main(['report', '--config', config]);
+
+    expect(errors).toEqual([]);
+    expect(code).toBe(0);
+    const [mail] = await outbox();
+    expect(mail!.subject.startsWith('[sample data] CLV weekly 2026-W47')).toBe(true);
+    expect(mail!.html).toContain('<strong>Sample data.</strong> This report is built on a generated sample data set (ending Nov 22, 2026), not on real exports');
+    expect(mail!.text).toContain('!! Sample data. This report is built on a generated sample data set');
+  });
+
+  it('is generated once: another week, a dry run and a new ISO week keep the lake and its history', async () => {
+    // Prepare: the first run generates the sample through W47 and records W47 in kpi_history
+    const config = await writeConfig({ sample: { customers: 200 } });
+    expect(await main(['report', '--config', config])).toBe(0);
+    const stamp = await readFile(path.join(root, 'out', 'sample-exports', 'sample-options.json'), 'utf8');
+
+    // Act
+    const earlier = await main(['report', '--config', config, '--week', '2026-W40']);
+    const dry = await main(['report', '--config', config, '--dry-run']);
+    vi.setSystemTime(new Date('2026-12-01T07:00:00Z'));
+    out.length = 0;
+    const nextMonday = await main(['report', '--config', config]);
+
+    // Assess
+    expect([earlier, dry, nextMonday]).toEqual([0, 0, 0]);
+    expect(await readFile(path.join(root, 'out', 'sample-exports', 'sample-options.json'), 'utf8')).toBe(stamp);
+    expect((await readdir(path.join(root, 'out', 'lake', 'kpi_history'))).sort()).toEqual(['week_id=2026-W40', 'week_id=2026-W47']);
+    // The sample has no data for W48: the run reports the sample's last week, already sent
+    expect(out).toContain('The sample data set ends on 2026-11-22: reporting its last week, 2026-W47 (docs/configuration.md, "Sample data").');
+    expect(out).toContain('  leadership@example.com: already sent for this week (use --force to send again)');
+  });
+
+  it('never replaces a lake holding exports the user ingested: the run reports on them', async () => {
+    // Prepare: the user's exports, ingested with `ltv ingest`, and no exports.dir in the configuration
+    const exportsDir = await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': `${ORDERS_TO_THURSDAY}\no4,c1,2026-11-22T21:30:00Z,60.00,,USD,paid` });
+    const config = await writeConfig({});
+    expect(await main(['ingest', exportsDir, '--config', config])).toBe(0);
+    const manifests = (await readdir(path.join(root, 'out', 'lake', '_manifests'))).sort();
+
+    // Act
+    const dry = await main(['report', '--config', config, '--dry-run']);
+    const sent = await main(['report', '--config', config]);
+
+    // Assess
+    expect([dry, sent]).toEqual([0, 0]);
+    expect((await readdir(path.join(root, 'out', 'lake', '_manifests'))).sort()).toEqual(manifests);
+    expect(await exists(path.join(root, 'out', 'sample-exports', 'sample-options.json'))).toBe(false);
+    expect(out.some((l) => l.startsWith('No exports configured: reporting on the 2 export(s) already ingested into'))).toBe(true);
+    expect((await outbox()).map((m) => m.subject)).toEqual([expect.stringMatching(/^CLV weekly 2026-W47: headline CLV \$/)]);
+  });
+
+  it('is not mixed with configured exports: a sample lake refuses them, naming what to do', async () => {
+    const sampleConfig = await writeConfig({ sample: { customers: 200 } });
+    expect(await main(['report', '--config', sampleConfig])).toBe(0);
+    const config = await writeConfig({ exports: { dir: await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': ORDERS_TO_THURSDAY }) } });
+    const before = (await outbox()).length;
+
+    const code = await main(['report', '--config', config, '--week', '2026-W46']);
+
+    expect(code).toBe(1);
+    expect(errors.join('\n')).toMatch(/holds the generated sample data set, and reporting on .* there would mix the two/);
+    expect(await outbox()).toHaveLength(before);
+  });
+
+  it('with new sample settings, is regenerated in a lake of sample data only, and refused in a lake that also holds the user’s exports', async () => {
+    const config = await writeConfig({ sample: { customers: 200 } });
+    expect(await main(['report', '--config', config, '--dry-run'])).toBe(0);
+
+    const regenerated = await main(['report', '--config', await writeConfig({ sample: { customers: 200, seed: 7 } }), '--dry-run']);
+    expect(regenerated).toBe(0);
+    expect(JSON.parse(await readFile(path.join(root, 'out', 'lake', '_sample', 'origin.json'), 'utf8'))).toEqual({ seed: 7, customers: 200, endDate: '2026-11-22' });
+
+    const own = await writeExports({ 'orders-own.csv': ORDERS_TO_THURSDAY });
+    expect(await main(['ingest', own, '--config', config])).toBe(0);
+    const refused = await main(['report', '--config', await writeConfig({ sample: { customers: 300, seed: 7 } }), '--dry-run']);
+    expect(refused).toBe(1);
+    expect(errors.join('\n')).toContain('1 export(s) you ingested (orders-own.csv): nothing was regenerated or deleted');
+    expect(await exists(path.join(root, 'out', 'lake', '_manifests', 'orders-own.csv.json'))).toBe(true);
+  });
+});
