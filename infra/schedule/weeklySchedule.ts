@@ -19,8 +19,16 @@ export interface WeeklyScheduleProps {
   timeZone: string;
 }
 
+/**
+ * How often a week held for incomplete data is tried again. Each try that finds nothing held
+ * reads one S3 object and ends, so a week's 168 tries cost well under a cent.
+ */
+export const HELD_RETRY_RATE = Duration.hours(1);
+
 export class WeeklySchedule extends Construct {
   readonly schedule: Schedule;
+  /** Tries again, hourly, a week the weekly run held because its exports had not all landed. */
+  readonly heldRetry: Schedule;
   /** Invocations Scheduler could not deliver after its retries (not failed runs: see PipelineFunctions). */
   readonly deliveryFailures: Queue;
 
@@ -40,20 +48,30 @@ export class WeeklySchedule extends Construct {
       // Time zone stated here, where the schedule is declared: the cron is local time in it.
       schedule: ScheduleExpression.expression(props.cron, TimeZone.of(props.timeZone)),
       timeWindow: TimeWindow.off(),
-      target: new LambdaInvoke(props.weekly, {
-        role,
-        input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime }),
-        // Scheduler invokes Lambda asynchronously: these retries cover delivery (throttling,
-        // a function being updated), Lambda's own retries cover a run that fails.
-        retryAttempts: 3,
-        maxEventAge: Duration.hours(1),
-        deadLetterQueue: this.deliveryFailures,
-      }),
+      target: this.target(props.weekly, role, {}),
+    });
+    this.heldRetry = new Schedule(this, 'HeldRetry', {
+      description: `ltv-pulse weekly report: a week held for incomplete data, tried again every ${HELD_RETRY_RATE.toHours()} h`,
+      schedule: ScheduleExpression.rate(HELD_RETRY_RATE),
+      timeWindow: TimeWindow.off(),
+      target: this.target(props.weekly, role, { retryHeld: true }),
     });
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.weekly.node.defaultChild as CfnElement)}.Arn>:*]`,
       reason:
         "lambda:InvokeFunction on '<weekly function ARN>:*' is how CDK's grantInvoke covers the function's versions and aliases; the wildcard is a qualifier of this one function, and nothing else can be invoked.",
+    });
+  }
+
+  private target(weekly: IFunction, role: Role, extra: Record<string, boolean>): LambdaInvoke {
+    return new LambdaInvoke(weekly, {
+      role,
+      input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime, ...extra }),
+      // Scheduler invokes Lambda asynchronously: these retries cover delivery (throttling,
+      // a function being updated), Lambda's own retries cover a run that fails.
+      retryAttempts: 3,
+      maxEventAge: Duration.hours(1),
+      deadLetterQueue: this.deliveryFailures,
     });
   }
 }

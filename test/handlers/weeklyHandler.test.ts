@@ -20,11 +20,11 @@ interface Deployment {
 }
 
 /** A deployment with a week of exports ingested by the ingest handler, configured in the environment. */
-async function deployment(settings: { timeZone?: string } = {}): Promise<Deployment> {
+async function deployment(settings: { timeZone?: string; endDate?: string } = {}): Promise<Deployment> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'ltv-weekly-handler-'));
   roots.push(root);
   const exportsDir = path.join(root, 'exports');
-  await writeSample({ seed: 'weekly-handler', customers: 200, endDate: '2026-11-22' }, exportsDir);
+  await writeSample({ seed: 'weekly-handler', customers: 200, endDate: settings.endDate ?? '2026-11-22' }, exportsDir);
   vi.stubEnv(
     'LTV_CONFIG_JSON',
     JSON.stringify({
@@ -154,5 +154,55 @@ describe('the weekly handler', () => {
     const run = handler(event as WeeklyEvent);
     await expect(run).rejects.toThrow(/^not a weekly report event/);
     await expect(run).rejects.toThrow(problem);
+  });
+});
+
+describe('a week whose exports have not all landed on Monday', () => {
+  it('is held: the invocation succeeds, the owner is told, and no recipient gets anything', async () => {
+    // Prepare: the exports end on Thursday of 2026-W47
+    const d = await deployment({ endDate: '2026-11-19' });
+
+    // Act
+    const summary = await handler(schedulerPayload('2026-11-23T07:00:00Z'));
+
+    // Assess
+    expect(summary).toMatchObject({ week: '2026-W47', outcome: 'held', deliveries: [] });
+    const files = await outboxFiles(d);
+    expect(files).toEqual([expect.stringMatching(/^2026-W47-incomplete-/)]);
+    const notice = await simpleParser(await readFile(path.join(d.outbox, files[0]!)));
+    expect(notice.subject).toBe('ltv-pulse: the weekly report for 2026-W47 is held: its data is incomplete');
+    await expect(readFile(path.join(d.reports, '2026-W47', 'report.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('is sent by the first hourly retry that finds the data complete, and only then', async () => {
+    // Prepare: held on Monday
+    const d = await deployment({ endDate: '2026-11-19' });
+    await handler(schedulerPayload('2026-11-23T07:00:00Z'));
+
+    // Act: a retry while the data is still late, the late export lands, the next retries
+    const stillLate = await handler({ scheduledTime: '2026-11-23T08:00:00Z', retryHeld: true });
+    const late = path.join(d.root, 'exports', 'orders-late.csv');
+    await writeFile(late, 'order_id,customer_id,ordered_at,amount,refunded_amount,currency,status\nlate-1,late-customer,2026-11-22T21:00:00Z,30.00,,USD,paid\n');
+    await ingest(s3PutEvent('acme-ltv-exports', ['orders-late.csv']));
+    const complete = await handler({ scheduledTime: '2026-11-23T09:00:00Z', retryHeld: true });
+    const idle = await handler({ scheduledTime: '2026-11-23T10:00:00Z', retryHeld: true });
+
+    // Assess
+    expect([stillLate.outcome, complete.outcome, idle.outcome]).toEqual(['held', 'sent', 'idle']);
+    expect(complete.deliveries.map((x) => [x.recipient, x.status])).toEqual([
+      ['ceo@example.com', 'sent'],
+      ['cfo@example.com', 'sent'],
+    ]);
+    expect((await outboxFiles(d)).filter((f) => !f.includes('-incomplete-'))).toEqual(['2026-W47-ceo@example.com.eml', '2026-W47-cfo@example.com.eml']);
+    expect((await outboxFiles(d)).filter((f) => f.includes('-incomplete-'))).toHaveLength(1);
+  });
+
+  it('a retry with nothing held does nothing at all', async () => {
+    const d = await deployment();
+
+    const idle = await handler({ scheduledTime: '2026-11-23T09:00:00Z', retryHeld: true });
+
+    expect(idle).toEqual({ week: '2026-W47', outcome: 'idle', archive: d.reports, deliveries: [], queries: 0 });
+    expect(await outboxFiles(d)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { logicalIdOf, resourceOf } from './templateQueries.ts';
 
 function scheduleOf(overrides: { scheduleCron?: string; scheduleTimeZone?: string } = {}) {
   const { stack, template } = stackUnderTest(overrides);
-  template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+  template.resourceCountIs('AWS::Scheduler::Schedule', 2);
   return { stack, template, schedule: resourceOf(template, logicalIdOf(stack, stack.schedule.schedule)).Properties };
 }
 
@@ -64,6 +64,23 @@ describe('weekly schedule', () => {
           { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalIdOf(stack, stack.schedule.deliveryFailures), 'Arn'] } },
         ],
       },
+    });
+  });
+
+  it('tries a week held for incomplete data again every hour, with the same delivery retries, role and dead-letter queue', () => {
+    // Act
+    const { stack, template, schedule } = scheduleOf();
+    const retry = resourceOf(template, logicalIdOf(stack, stack.schedule.heldRetry)).Properties;
+
+    // Assess
+    expect(retry).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED', FlexibleTimeWindow: { Mode: 'OFF' } });
+    const target = retry.Target as { Arn: unknown; Input: string; RoleArn: unknown };
+    expect(JSON.parse(target.Input)).toEqual({ scheduledTime: '<aws.scheduler.scheduled-time>', retryHeld: true });
+    expect(target).toMatchObject({
+      Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.functions.weekly), 'Arn'] },
+      RoleArn: (schedule.Target as { RoleArn: unknown }).RoleArn,
+      RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.schedule.deliveryFailures), 'Arn'] } },
     });
   });
 });
