@@ -31,7 +31,7 @@ const storeLocation = z
     if (!result.ok) ctx.addIssue({ code: 'custom', message: result.problem });
   });
 
-const localStorage = z.object({
+const localStorage = z.strictObject({
   kind: z.literal('local'),
   /** Folder under which exports/, lake/ and reports/ live. */
   root: z.string().min(1).default('out'),
@@ -57,7 +57,7 @@ const s3Client = z.strictObject({
   maxAttempts: z.number().int().min(1).max(10).optional(),
 });
 
-const duckdbEngine = z.object({
+const duckdbEngine = z.strictObject({
   kind: z.literal('duckdb'),
   /** Folder of the Parquet lake; defaults to `<storage.root>/lake` for local storage. */
   lakeDir: z.string().min(1).optional(),
@@ -66,7 +66,10 @@ const duckdbEngine = z.object({
    * DuckDB's own memory; past it, it spills to disk. Left unset DuckDB would take up to 80 %
    * of the machine, which a laptop or a Lambda cannot spare.
    */
-  memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('1GB'),
+  memoryLimit: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'must be a size with its unit (KB, MB, GB, KiB, MiB or GiB), e.g. "512MB" or "2GB"')
+    .default('1GB'),
 });
 
 /** Athena names: workgroups allow these characters; Glue keeps database names lowercase. */
@@ -92,13 +95,13 @@ const athenaEngine = z.strictObject({
   maxConcurrentQueries: z.number().int().min(1).max(20).default(4),
 });
 
-const emlMail = z.object({
+const emlMail = z.strictObject({
   kind: z.literal('eml'),
   /** Outbox folder; defaults to `<storage.root>/outbox` for local storage. */
   outboxDir: z.string().min(1).optional(),
 });
 
-const smtpMail = z.object({
+const smtpMail = z.strictObject({
   kind: z.literal('smtp'),
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535),
@@ -115,7 +118,7 @@ const sesMail = z.strictObject({
   configurationSet: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an SES configuration set name: letters, digits, "_" or "-"').optional(),
 });
 
-const address = z.object({
+const address = z.strictObject({
   name: z.string().max(100).optional(),
   address: z.email(),
   locale: z.enum(['en', 'ko', 'ja']).optional(),
@@ -124,34 +127,34 @@ const address = z.object({
 const clvMethod = z.enum(['saas', 'purchase', 'cohort', 'bgnbd']);
 
 export const configSchema = z
-  .object({
+  .strictObject({
     reportCurrency: currency.default('USD'),
     timeZone: timeZone.default('UTC'),
     locale: z.enum(['en', 'ko', 'ja']).default('en'),
-    grossMargin: z.number().gt(0).max(1).default(1),
+    grossMargin: z.number().gt(0).max(1).describe('a share from 0 to 1, e.g. 0.62 for 62%').default(1),
     activityWindowDays: z.number().int().min(28).max(3650).default(365),
     holdoutWeeks: z.number().int().min(1).max(104).default(13),
     maxLifespanMonths: z.number().int().min(1).max(600).default(60),
     headlineClvMethod: clvMethod.default('saas'),
     clv: z
-      .object({
+      .strictObject({
         horizonMonths: z.number().int().min(1).max(120).default(12),
-        monthlyDiscountRate: z.number().min(0).max(0.5).default(0.01),
+        monthlyDiscountRate: z.number().min(0).max(0.5).describe('a monthly rate from 0 to 0.5, e.g. 0.01 for 1% a month').default(0.01),
         /** Below this many customers a rate-based CLV is flagged as unreliable. */
         minCustomers: z.number().int().min(1).default(30),
       })
       .prefault({}),
     targets: z
-      .object({
+      .strictObject({
         ltvDoublingYears: z.number().positive().default(5),
         /** Week whose headline CLV anchors the doubling trajectory; defaults to the first week in history. */
-        baselineWeek: z.string().regex(/^\d{4}-W\d{2}$/).optional(),
+        baselineWeek: z.string().regex(/^\d{4}-W\d{2}$/, 'must be an ISO week, e.g. "2026-W01"').optional(),
         ltvToCac: z.number().positive().default(3),
         paybackMonths: z.number().positive().default(12),
       })
       .prefault({}),
     exports: z
-      .object({
+      .strictObject({
         /**
          * Where exports come from: a folder or an s3://bucket/prefix of canonical CSV files. When
          * unset, a run on local storage generates a sample data set instead.
@@ -178,7 +181,7 @@ export const configSchema = z
       })
       .prefault({}),
     sample: z
-      .object({
+      .strictObject({
         customers: z.number().int().min(10).max(5_000_000).default(2000),
         seed: z.union([z.number().int(), z.string().min(1)]).default(42),
       })
@@ -190,9 +193,8 @@ export const configSchema = z
     sender: address.prefault({ name: 'ltv-pulse', address: 'ltv-pulse@example.com' }),
     recipients: z.array(address).min(1).prefault([{ name: 'Leadership', address: 'leadership@example.com' }]),
     /** Who is told when a weekly run fails (the team running the job); the sender when unset. */
-    owner: address.omit({ locale: true }).strict().optional(),
+    owner: address.omit({ locale: true }).optional(),
   })
-  .strict()
   .superRefine((config, ctx) => {
     if (config.engine.kind === 'athena' && config.storage.kind !== 's3') {
       ctx.addIssue({

@@ -104,7 +104,7 @@ function presetOf(options: IngestOptions): Preset {
 export async function ingestExports(options: IngestOptions): Promise<IngestResult> {
   const result: IngestResult = { ingested: [], skipped: [], failed: [], tableRows: {} };
   const preset = presetOf(options);
-  const keys = options.keys ?? (await allKeys(options.exports));
+  const keys = options.keys ?? (await exportKeys(options.exports));
   const byTable = new Map<TableName, ExportObject[]>();
   for (const key of keys.sort()) {
     let table = preset.tableFromKey(key);
@@ -177,7 +177,8 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
   return result;
 }
 
-async function allKeys(store: ObjectStore): Promise<string[]> {
+/** The keys under a store that name export files, whatever their table. */
+export async function exportKeys(store: ObjectStore): Promise<string[]> {
   const keys: string[] = [];
   for await (const info of store.list('')) if (EXPORT_FILE.test(info.key)) keys.push(info.key);
   return keys;

@@ -61,11 +61,24 @@ async function sendToOwner(config: Config, mailer: Mailer, email: OutgoingEmail,
   await mailer.send({ raw, from: config.sender.address, to: [ownerOf(config).address], idempotencyKey });
 }
 
-export async function sendFailureNotice(config: Config, mailer: Mailer, notice: FailureNotice): Promise<void> {
+async function sendFailureNotice(config: Config, mailer: Mailer, notice: FailureNotice): Promise<void> {
   await sendToOwner(config, mailer, failureNoticeEmail(config, notice), notice.now, `${notice.weekId}-failure-${notice.now.toISOString()}`);
 }
 
 /** held: nothing went to the recipients; sent-flagged: they got the report marked incomplete. */
+/**
+ * Tells the owner a run failed; when even that fails, the error says both, so the engineer
+ * knows nobody was told.
+ */
+export async function notifyOwner(config: Config, mailer: Mailer, notice: FailureNotice): Promise<void> {
+  try {
+    await sendFailureNotice(config, mailer, notice);
+  } catch (noticeError) {
+    const err = notice.error;
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; the failure notice could not be sent either: ${(noticeError as Error).message}`, { cause: err });
+  }
+}
+
 export type IncompleteOutcome = 'held' | 'sent-flagged';
 
 export interface IncompleteNotice {

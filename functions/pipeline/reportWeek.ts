@@ -1,12 +1,15 @@
 // One week's run from configuration to delivery, shared by `ltv report` and the weekly Lambda:
 // open the adapters the configuration names, optionally ingest what has not been ingested yet,
 // and run the weekly job. Callers decide the week and how to show progress.
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
-import { ingestExports, type IngestResult } from '../ingest/ingestExports.ts';
+import { exportKeys, ingestExports, type IngestResult } from '../ingest/ingestExports.ts';
 import { readSampleOrigin } from '../sample/sampleOrigin.ts';
+import type { ObjectStore } from '../storage/objectStore.ts';
 import { compareWeeks, formatWeekId, isoWeekOfCivilDate, lastCompleteWeek, weekBounds, type IsoWeek } from '../time/isoWeek.ts';
 import { wallTimeAt } from '../time/zonedTime.ts';
 import { openEngine, openMailer, openStores, type Stores } from './adapters.ts';
+import { notifyOwner } from './failureNotice.ts';
 import { ingestSettingsOf, saltWarning } from './ingestSettings.ts';
 import { prepareSampleExports } from './prepareExports.ts';
 import { runWeeklyReport, type WeeklyRunResult } from './weeklyReport.ts';
@@ -75,12 +78,26 @@ export async function ingestPending(config: Config, options: { now: Date; onProg
   const settings = await ingestSettingsOf(config);
   const warning = saltWarning(settings);
   if (warning) progress({ step: 'warning', message: warning });
-  const ingest = await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: config.timeZone, now: options.now, ...settings });
+  const keys = await mustHoldExports(stores.exports);
+  const ingest = await ingestExports({ exports: stores.exports, lake: stores.lake, keys, sourceTimeZone: config.timeZone, now: options.now, ...settings });
   progress({ step: 'ingested', result: ingest });
   if (ingest.failed.length > 0) {
     throw new Error(`${ingest.failed.length} export(s) could not be ingested; fix or remove them and run again (nothing was sent)`);
   }
   return stores;
+}
+
+/**
+ * A configured exports location with no export in it is a mistake (a typo, a folder not yet
+ * mounted, the wrong prefix), never a quiet week: reporting on the lake as it was would send
+ * last week's data as this week's.
+ */
+async function mustHoldExports(store: ObjectStore): Promise<string[]> {
+  const keys = await exportKeys(store);
+  if (keys.length > 0) return keys;
+  const folder = store.localPathOf?.('');
+  const problem = folder !== undefined && !existsSync(folder) ? 'does not exist' : 'holds no export (.csv, .jsonl or .ndjson files, optionally .gz)';
+  throw new Error(`exports.dir: ${store.location} ${problem}; point exports.dir at your exports and run again (nothing was ingested or sent)`);
 }
 
 /**
@@ -97,14 +114,23 @@ export async function defaultReportWeek(config: Config, now: Date): Promise<{ we
   return compareWeeks(sampleWeek, last) < 0 ? { week: sampleWeek, sampleEndDate: origin.endDate } : { week: last };
 }
 
+/** A run that stops while preparing its data tells the owner, as one that stops later does. */
+async function preparedOrNoticed(config: Config, options: ReportWeekOptions): Promise<Stores> {
+  try {
+    return await ingestPending(config, { now: options.now, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  } catch (err) {
+    if (options.dryRun) throw err;
+    await notifyOwner(config, openMailer(config), { weekId: formatWeekId(options.week), error: err, now: options.now, deliveredTo: [] });
+    throw err;
+  }
+}
+
 export async function reportWeek(config: Config, options: ReportWeekOptions): Promise<ReportWeekResult> {
   const week = weekBounds(options.week, config.timeZone);
   if (week.end.getTime() > options.now.getTime()) {
     throw new Error(`${week.id} has not ended yet (it ends ${week.end.toISOString()}); report complete weeks only, e.g. the last one, ${formatWeekId(lastCompleteWeek(options.now, config.timeZone))}`);
   }
-  const stores = options.ingestPending
-    ? await ingestPending(config, { now: options.now, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
-    : openStores(config);
+  const stores = options.ingestPending ? await preparedOrNoticed(config, options) : openStores(config);
 
   const engine = await openEngine(config, options.deadline ? { deadline: options.deadline } : {});
   try {

@@ -22,7 +22,7 @@ import { renderEmail } from '../report/renderEmail.ts';
 import { readSampleOrigin } from '../sample/sampleOrigin.ts';
 import { getJson, type ObjectStore } from '../storage/objectStore.ts';
 import { formatWeekId, weekBounds, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
-import { ownerOf, sendFailureNotice, sendIncompleteNotice, type IncompleteOutcome } from './failureNotice.ts';
+import { notifyOwner, ownerOf, sendIncompleteNotice, type IncompleteOutcome } from './failureNotice.ts';
 import { gatherWeeklyInputs, windowsFor } from './gatherInputs.ts';
 import { readKpiHistory, writeKpiHistory } from './kpiHistory.ts';
 import { runPredictiveMethod } from './predictiveMethod.ts';
@@ -156,12 +156,7 @@ export async function runWeeklyReport(deps: WeeklyDeps, isoWeek: IsoWeek, option
     return await reportWeek(deps, isoWeek, options, now, deliveries);
   } catch (err) {
     if (options.dryRun) throw err;
-    const notice = { weekId: formatWeekId(isoWeek), error: err, now, deliveredTo: deliveries.filter((d) => d.status !== 'not-sent').map((d) => d.recipient) };
-    try {
-      await sendFailureNotice(deps.config, deps.mailer, notice);
-    } catch (noticeError) {
-      throw new Error(`${(err as Error).message}; the failure notice could not be sent either: ${(noticeError as Error).message}`, { cause: err });
-    }
+    await notifyOwner(deps.config, deps.mailer, { weekId: formatWeekId(isoWeek), error: err, now, deliveredTo: deliveries.filter((d) => d.status !== 'not-sent').map((d) => d.recipient) });
     throw err;
   }
 }

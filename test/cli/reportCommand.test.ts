@@ -75,6 +75,63 @@ describe('ltv report refuses a week that has not ended', () => {
   });
 });
 
+describe('a configuration mistake stops the run before anything is generated or sent', () => {
+  it('refuses a misspelt setting inside exports instead of e-mailing sample data, and suggests the one meant', async () => {
+    // Prepare: "Dir" for "dir" used to leave exports unset, so the run generated a sample
+    const exportsDir = await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': ORDERS_TO_THURSDAY });
+    const config = await writeConfig({ exports: { Dir: exportsDir }, recipients: [{ address: 'ceo@example.com' }] });
+
+    // Act
+    const code = await main(['report', '--config', config, '--week', '2026-W47']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(errors.join('\n')).toContain(`Invalid configuration in ${config}:\n  - exports.Dir: unknown setting "Dir"; did you mean "dir"?`);
+    expect(await readdir(root)).toEqual(expect.not.arrayContaining(['out']));
+  });
+
+  it.each([
+    ['does not exist', (dir: string) => path.join(dir, 'exprots')],
+    ['holds no export (.csv, .jsonl or .ndjson files, optionally .gz)', (dir: string) => dir],
+  ])('fails when the configured exports folder %s: exit 1, the owner told, nothing to the recipients', async (problem, folderOf) => {
+    // Prepare: an exports folder with only a note in it, and a lake that reported last week
+    const empty = path.join(root, 'empty-exports');
+    await mkdir(empty, { recursive: true });
+    await writeFile(path.join(empty, 'README.txt'), 'exports land here\n');
+    const dir = folderOf(empty);
+    const config = await writeConfig({ exports: { dir }, recipients: [{ address: 'ceo@example.com' }] });
+
+    // Act
+    const code = await main(['report', '--config', config, '--week', '2026-W47']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(errors.join('\n')).toContain(`exports.dir: ${dir} ${problem}; point exports.dir at your exports and run again (nothing was ingested or sent)`);
+    const mail = await outbox();
+    expect(mail.map((m) => m.to)).toEqual(['data-team@example.com']);
+    expect(mail[0]!.text).toContain(problem);
+  });
+
+  it('reads the relative paths of a config file from its folder, wherever the command runs', async () => {
+    // Prepare: a deployment folder with its config, exports and output side by side
+    const deploy = path.join(root, 'deploy');
+    await mkdir(path.join(deploy, 'exports'), { recursive: true });
+    const late = [ORDERS_HEADER, 'o1,c1,2026-10-05T10:00:00Z,100.00,,USD,paid', 'o2,c2,2026-11-22T20:00:00Z,40.00,,USD,paid'].join('\n');
+    await writeFile(path.join(deploy, 'exports', 'customers.csv'), CUSTOMERS);
+    await writeFile(path.join(deploy, 'exports', 'orders.csv'), `${late}\n`);
+    const config = path.join(deploy, 'ltv.config.json');
+    await writeFile(config, JSON.stringify({ storage: { kind: 'local', root: 'out' }, exports: { dir: 'exports' }, recipients: [{ address: 'ceo@example.com' }] }));
+
+    // Act: the working directory is the repository, not the deployment folder
+    const code = await main(['report', '--config', config, '--week', '2026-W47']);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(await exists(path.join(deploy, 'out', 'reports', '2026-W47', 'report.json'))).toBe(true);
+    expect((await readdir(path.join(deploy, 'out', 'outbox'))).length).toBe(1);
+  });
+});
+
 describe('a week whose data ends before the week does', () => {
   it('is held: exit 3, nothing to the recipients, one notice to the owner, and sent once the data lands', async () => {
     // Prepare: the Monday run finds orders only up to Thursday
@@ -225,13 +282,14 @@ describe('sample data', () => {
     const sampleConfig = await writeConfig({ sample: { customers: 200 } });
     expect(await main(['report', '--config', sampleConfig])).toBe(0);
     const config = await writeConfig({ exports: { dir: await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': ORDERS_TO_THURSDAY }) } });
-    const before = (await outbox()).length;
+    const before = await outbox();
 
     const code = await main(['report', '--config', config, '--week', '2026-W46']);
 
     expect(code).toBe(1);
     expect(errors.join('\n')).toMatch(/holds the generated sample data set, and reporting on .* there would mix the two/);
-    expect(await outbox()).toHaveLength(before);
+    const added = (await outbox()).filter((m) => !before.some((b) => b.subject === m.subject && b.to === m.to));
+    expect(added.map((m) => m.to)).toEqual(['data-team@example.com']);
   });
 
   it('with new sample settings, is regenerated in a lake of sample data only, and refused in a lake that also holds the user’s exports', async () => {

@@ -59,9 +59,9 @@ describe('the athena engine and ses mail kinds', () => {
     [{ engine: { ...awsRun.engine, outputLocation: 's3://acme-ltv-lake/athena' } }, 'engine.outputLocation: s3://acme-ltv-lake/athena overlaps storage.lake'],
     [{ engine: { ...awsRun.engine, queryTimeoutSeconds: 5 } }, 'engine.queryTimeoutSeconds:'],
     [{ engine: { ...awsRun.engine, pollMaxMs: 100 } }, 'engine.pollMaxMs:'],
-    [{ engine: { ...awsRun.engine, lakeDir: 'lake-copy' } }, 'engine: unknown setting "lakeDir"'],
+    [{ engine: { ...awsRun.engine, lakeDir: 'lake-copy' } }, 'engine.lakeDir: unknown setting "lakeDir"'],
     [{ mail: { kind: 'ses', configurationSet: 'ltv pulse' } }, 'mail.configurationSet: must be an SES configuration set name'],
-    [{ mail: { kind: 'ses', recipients: ['x@example.com'] } }, 'mail: unknown setting "recipients"'],
+    [{ mail: { kind: 'ses', recipients: ['x@example.com'] } }, 'mail.recipients: unknown setting "recipients"'],
   ])('name the field of a bad setting: %j', (change, expected) => {
     expect(problemsOf({ ...awsRun, ...change }).join('\n')).toContain(expected);
   });
@@ -115,7 +115,7 @@ describe('LTV_CONFIG_JSON', () => {
   it.each([
     ['{ "engine": ', /Invalid configuration in LTV_CONFIG_JSON:\n {2}- not valid JSON/],
     ['["not", "an", "object"]', /LTV_CONFIG_JSON:\n {2}- the variable must hold one JSON object/],
-    [JSON.stringify({ engine: { kind: 'athena' } }), /LTV_CONFIG_JSON \(with LTV_\* environment overrides\):\n {2}- engine\.workgroup/],
+    [JSON.stringify({ engine: { kind: 'athena' } }), /LTV_CONFIG_JSON:\n {2}- engine\.workgroup/],
   ])('names itself when its content is wrong: %s', async (text, message) => {
     await expect(loadConfig({ env: { LTV_CONFIG_JSON: text } })).rejects.toThrow(message);
   });
