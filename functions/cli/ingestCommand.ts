@@ -4,15 +4,17 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
-import { ingestExports, type IngestProgress, type IngestResult } from '../ingest/ingestExports.ts';
+import type { Config } from '../config/schema.ts';
+import { EXPORT_NAME, exportKeys, ingestExports, type IngestProgress, type IngestResult } from '../ingest/ingestExports.ts';
 import type { Manifest } from '../ingest/manifest.ts';
 import { ingestSettingsOf, saltWarning } from '../pipeline/ingestSettings.ts';
 import { PRESET_NAMES, type PresetName } from '../ingest/presets/preset.ts';
-import { openStores } from '../pipeline/adapters.ts';
+import { lakeAccessOf, openStores } from '../pipeline/adapters.ts';
+import { describeHolder } from '../storage/lakeLock.ts';
 import { LocalFolderStore } from '../storage/localFolderStore.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import { objectStoreAt } from '../storage/openObjectStore.ts';
-import { schemeOf } from '../storage/s3Location.ts';
+import { formatS3Location, parseS3Location, schemeOf } from '../storage/s3Location.ts';
 import type { Command } from './main.ts';
 
 const REDRAW_MS = 200;
@@ -99,25 +101,67 @@ interface Source {
   keys?: string[];
 }
 
-/** Files become their folder's store with their names as keys; folders and s3:// prefixes are read whole. */
-async function sourcesOf(locations: string[], s3: Parameters<typeof objectStoreAt>[1]): Promise<{ sources: Source[]; missing: IngestResult['failed'] }> {
-  const folders = new Map<string, string[]>();
-  const sources: Source[] = [];
+const inside = (child: string, parent: string): boolean => {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+const asKey = (relative: string): string => relative.split(path.sep).join('/');
+
+/**
+ * Where the keys of a local location are taken from. An export is known by its key, so the key
+ * must tell `2026-10/orders.csv` from `2026-11/orders.csv`: it is the path under exports.dir when
+ * the location lies there (the key a report run or the ingest function gives the same file),
+ * else under the working directory, else the whole path.
+ */
+function localRootOf(location: string, exportsDir: string | undefined): string {
+  const absolute = path.resolve(location);
+  if (exportsDir !== undefined && schemeOf(exportsDir) === undefined && inside(absolute, path.resolve(exportsDir))) return path.resolve(exportsDir);
+  if (inside(absolute, process.cwd())) return process.cwd();
+  return path.parse(absolute).root;
+}
+
+/** An s3:// location is keyed under exports.dir when it lies there, else by its key in the bucket. */
+function s3RootOf(location: string, exportsDir: string | undefined): { root: string; prefix: string } {
+  const where = parseS3Location(location);
+  if (exportsDir !== undefined && schemeOf(exportsDir) !== undefined) {
+    const dir = parseS3Location(exportsDir);
+    const under = dir.prefix === '' ? '' : `${dir.prefix}/`;
+    if (where.bucket === dir.bucket && (where.prefix === dir.prefix || where.prefix.startsWith(under))) {
+      return { root: exportsDir, prefix: where.prefix.slice(under.length) };
+    }
+  }
+  return { root: formatS3Location({ bucket: where.bucket, prefix: '' }), prefix: where.prefix };
+}
+
+async function keysUnder(store: ObjectStore, prefix: string): Promise<string[]> {
+  if (prefix !== '' && EXPORT_NAME.test(prefix) && (await store.head(prefix))) return [prefix];
+  return exportKeys(store, prefix === '' ? '' : `${prefix.replace(/\/$/, '')}/`);
+}
+
+async function sourcesOf(
+  locations: string[],
+  config: { s3: Config['s3']; exportsDir: string | undefined },
+): Promise<{ sources: Source[]; missing: IngestResult['failed'] }> {
+  const byRoot = new Map<string, { store: ObjectStore; keys: Set<string> }>();
   const missing: IngestResult['failed'] = [];
+  const add = async (root: string, open: () => ObjectStore, prefix: string): Promise<void> => {
+    const entry = byRoot.get(root) ?? { store: open(), keys: new Set<string>() };
+    byRoot.set(root, entry);
+    for (const key of await keysUnder(entry.store, prefix)) entry.keys.add(key);
+  };
   for (const location of locations) {
     if (schemeOf(location) !== undefined) {
-      sources.push({ store: objectStoreAt(location, s3) });
+      const { root, prefix } = s3RootOf(location, config.exportsDir);
+      await add(root, () => objectStoreAt(root, { s3: config.s3 }), prefix);
       continue;
     }
     const info = await stat(location).catch(() => undefined);
-    if (info?.isDirectory()) sources.push({ store: new LocalFolderStore(location) });
-    else if (info?.isFile()) {
-      const dir = path.dirname(path.resolve(location));
-      folders.set(dir, [...(folders.get(dir) ?? []), path.basename(location)]);
+    if (info?.isDirectory() || info?.isFile()) {
+      const root = localRootOf(location, config.exportsDir);
+      await add(root, () => new LocalFolderStore(root), asKey(path.relative(root, path.resolve(location))));
     } else missing.push({ key: location, error: `${location}: no such file or folder` });
   }
-  for (const [dir, keys] of folders) sources.push({ store: new LocalFolderStore(dir), keys });
-  return { sources, missing };
+  return { sources: [...byRoot.values()].map(({ store, keys }) => ({ store, keys: [...keys] })), missing };
 }
 
 function presetOption(value: unknown): PresetName | undefined {
@@ -147,7 +191,7 @@ export const ingestCommand: Command = {
     const warning = saltWarning(settings);
     if (warning) console.error(warning);
     const { lake } = openStores(config);
-    const { sources, missing } = await sourcesOf(positionals, { s3: config.s3 });
+    const { sources, missing } = await sourcesOf(positionals, { s3: config.s3, exportsDir: config.exports.dir });
     const total: IngestResult = { ingested: [], skipped: [], failed: [...missing], tableRows: {} };
     const progress = new ProgressLine(process.stdout);
     try {
@@ -159,6 +203,13 @@ export const ingestCommand: Command = {
           sourceTimeZone: config.timeZone,
           now: new Date(),
           force: Boolean(values.force),
+          lakeAccess: lakeAccessOf(config, 'ltv ingest', {
+            onWait: (holder) => {
+              progress.clear();
+              console.error(`Waiting for ${lake.location}: ${describeHolder(holder)} is writing it ...`);
+            },
+            onRepair: (message) => console.error(message),
+          }),
           ...settings,
           onProgress: (p) => progress.update(p),
         });

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.ts';
 import { defaultReportWeek, reportWeek, type ReportWeekProgress } from '../pipeline/reportWeek.ts';
 import { formatter } from '../report/format.ts';
 import { KPI_LABELS } from '../report/labels.ts';
+import { describeHolder } from '../storage/lakeLock.ts';
 import { formatWeekId, parseWeekId } from '../time/isoWeek.ts';
 import type { Command } from './main.ts';
 import { printIngestSummary } from './ingestCommand.ts';
@@ -13,6 +14,7 @@ export function printPreparation(event: ReportWeekProgress): void {
   else if (event.step === 'ingested-lake') {
     console.log(`No exports configured: reporting on the ${event.exports} export(s) already ingested into ${path.relative(process.cwd(), event.lake) || '.'} (no sample data is generated for a lake that holds yours)`);
   } else if (event.step === 'warning') console.error(event.message);
+  else if (event.step === 'waiting-for-lake') console.error(`Waiting for the lake: ${describeHolder(event.holder)} is writing it ...`);
   else printIngestSummary(event.result);
 }
 

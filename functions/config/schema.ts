@@ -2,6 +2,7 @@
 // `npm start` work on a fresh clone; a config file or environment overrides what it names.
 import { z } from 'zod';
 import { PRESET_NAMES } from '../ingest/presets/preset.ts';
+import { DEFAULT_LEASE_SECONDS, DEFAULT_WAIT_SECONDS } from '../storage/lakeLock.ts';
 import { readS3Location, s3LocationsOverlap, schemeOf, type S3Location } from '../storage/s3Location.ts';
 import { isValidTimeZone } from '../time/zonedTime.ts';
 
@@ -178,6 +179,14 @@ export const configSchema = z
         maxUnconvertedShare: z.number().min(0).max(1, 'a share from 0 to 1, e.g. 0.02 for 2%').default(0.02),
         /** hold: nothing to the recipients, a notice to the owner, the week sent once complete; send-flagged: sent, marked incomplete. */
         onIncomplete: z.enum(['hold', 'send-flagged']).default('hold'),
+      })
+      .prefault({}),
+    lakeLock: z
+      .strictObject({
+        /** How long a writer waits for the lake while another ingest or weekly run holds it. */
+        waitSeconds: z.number().int().min(0).max(3600).default(DEFAULT_WAIT_SECONDS),
+        /** How long the lock outlives a holder that stopped renewing it (killed, frozen). */
+        leaseSeconds: z.number().int().min(10).max(3600).default(DEFAULT_LEASE_SECONDS),
       })
       .prefault({}),
     sample: z

@@ -4,7 +4,7 @@
 import type { S3Event } from 'aws-lambda';
 import { loadConfig } from '../config/load.ts';
 import { ingestExports } from '../ingest/ingestExports.ts';
-import { openStores } from '../pipeline/adapters.ts';
+import { lakeAccessOf, openStores } from '../pipeline/adapters.ts';
 import { ingestSettingsOf, saltWarning } from '../pipeline/ingestSettings.ts';
 import { createdObjectsOf, exportKeysOf } from './s3Event.ts';
 import { DEPLOYMENT_VARIABLE, emfLine, publishMetrics } from './metrics.ts';
@@ -32,7 +32,18 @@ export async function handler(event: S3Event): Promise<IngestSummary> {
   const now = new Date();
   const result =
     keys.length > 0
-      ? await ingestExports({ exports: stores.exports, lake: stores.lake, keys, sourceTimeZone: config.timeZone, now, ...settings })
+      ? await ingestExports({
+          exports: stores.exports,
+          lake: stores.lake,
+          keys,
+          sourceTimeZone: config.timeZone,
+          now,
+          lakeAccess: lakeAccessOf(config, 'the ingest function', {
+            onWait: (holder) => console.log(JSON.stringify({ message: 'waiting for the lake', holder })),
+            onRepair: (repair) => console.warn(JSON.stringify({ message: 'lake repaired', repair })),
+          }),
+          ...settings,
+        })
       : { ingested: [], skipped: [], failed: [] };
 
   const rowsRead = result.ingested.reduce((n, m) => n + m.rowsRead, 0);

@@ -3,14 +3,18 @@
 // reason. Rejected records are kept whole; every export gets a manifest where
 // rows read = accepted + rejected. Raw exports are only ever read.
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TABLES, type TableName } from '../schema/tables.ts';
+import { faultPoint } from '../storage/faultPoint.ts';
+import type { LakeLock } from '../storage/lakeLock.ts';
+import { isRunning } from '../storage/localProcess.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import { openExport } from './openExport.ts';
 import { formatOfExport } from './sourceRecord.ts';
 import type { ReadCounter } from './exportText.ts';
+import { defaultLakeAccess, withLake, type LakeAccess } from './lakeAccess.ts';
 import { TableStage } from './lakeWriter.ts';
 import { manifestKey, readManifest, rejectsKey, type Manifest } from './manifest.ts';
 import { canonicalPreset } from './presets/canonical.ts';
@@ -46,6 +50,8 @@ export interface IngestOptions {
   preset?: PresetName;
   /** A user's mapping file, already validated (loadMapping); used instead of a preset. */
   mapping?: Mapping;
+  /** How to wait for the lake's lock, and where to tell of repairs made to it; the defaults when omitted. */
+  lakeAccess?: LakeAccess;
   /** Secret key of the customer ids derived from e-mail addresses (Shopify); '' when unset. */
   customerKeySalt?: string;
   onProgress?: (progress: IngestProgress) => void;
@@ -65,6 +71,8 @@ export interface IngestResult {
 
 interface ExportObject {
   key: string;
+  /** Keys its earlier versions were ingested under (a manifest from before keys were paths). */
+  formerKeys: string[];
   size: number;
   etag: string;
   lastModified: Date;
@@ -79,8 +87,18 @@ function deliveryOrder(a: ExportObject, b: ExportObject): number {
 }
 
 const CLOCK_SKEW_MS = 86_400_000;
+/** Scratch folders are named for their process, so a later run can tell a killed run's from a running one's. */
+const SCRATCH_PREFIX = 'ltv-ingest-';
+
+async function removeScratchOfKilledRuns(): Promise<void> {
+  const pattern = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`);
+  for (const name of await readdir(os.tmpdir()).catch(() => [])) {
+    const pid = pattern.exec(name)?.[1];
+    if (pid !== undefined && !isRunning(Number(pid))) await rm(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
 /** Files an export folder may hold; anything else (notes, params) is left alone. */
-const EXPORT_FILE = /\.(csv|jsonl|ndjson)(\.gz)?$/i;
+export const EXPORT_NAME = /\.(csv|jsonl|ndjson)(\.gz)?$/i;
 /** Progress is reported after at least this many rows, and at the end of each export. */
 const PROGRESS_ROWS = 10_000;
 
@@ -101,7 +119,13 @@ function presetOf(options: IngestOptions): Preset {
   }
 }
 
+/** Ingests holding the lake, so two ingests (or an ingest and a weekly run) never interleave. */
 export async function ingestExports(options: IngestOptions): Promise<IngestResult> {
+  return withLake(options.lake, options.lakeAccess ?? defaultLakeAccess('an ingest'), (lock) => ingestHoldingLake(options, lock));
+}
+
+async function ingestHoldingLake(options: IngestOptions, lock: LakeLock): Promise<IngestResult> {
+  await removeScratchOfKilledRuns();
   const result: IngestResult = { ingested: [], skipped: [], failed: [], tableRows: {} };
   const preset = presetOf(options);
   const keys = options.keys ?? (await exportKeys(options.exports));
@@ -129,16 +153,17 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
       result.skipped.push({ key, reason: preset.unrecognised });
       continue;
     }
-    const previous = await readManifest(options.lake, key);
+    const previous = (await readManifest(options.lake, key)) ?? (await adoptByName(options.lake, key, info.etag, table));
     if (previous && previous.etag === info.etag && !options.force) {
       result.skipped.push({ key, reason: 'already ingested (same content)' });
       continue;
     }
-    byTable.set(table, [...(byTable.get(table) ?? []), { key, size: info.size, etag: info.etag, lastModified: info.lastModified }]);
+    const formerKeys = previous?.formerKeys ?? [];
+    byTable.set(table, [...(byTable.get(table) ?? []), { key, size: info.size, etag: info.etag, lastModified: info.lastModified, formerKeys }]);
   }
   for (const objects of byTable.values()) objects.sort(deliveryOrder);
   const context: RowContext = { sourceTimeZone: options.sourceTimeZone, notAfterMs: options.now.getTime() + CLOCK_SKEW_MS };
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'ltv-ingest-'));
+  const scratch = await mkdtemp(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   try {
     await mkdir(path.join(scratch, 'rejects'));
     let exportCount = 0;
@@ -147,24 +172,27 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
       try {
         const done: { manifest: Manifest; rejects: string | null }[] = [];
         for (const object of objects) {
-          await stage.beginExport(object.key);
+          await stage.beginExport(object.key, object.formerKeys);
           const rejects = new RejectsFile(path.join(scratch, 'rejects', `${exportCount++}.csv`));
           try {
             const manifest = await ingestOne(stage, table, object, preset, rejects, options, context);
             done.push({ manifest, rejects: await rejects.close() });
           } catch (err) {
             await rejects.discard();
-            await stage.discardExport(object.key);
+            await stage.discardExport(object.key, object.formerKeys);
             result.failed.push({ key: object.key, error: (err as Error).message });
           }
         }
         if (done.length === 0) continue;
-        result.tableRows[table] = await stage.writeTo(options.lake);
+        faultPoint('ingest-staged');
+        result.tableRows[table] = await stage.writeTo(options.lake, lock);
         // Manifests last: a crash before this point leaves the exports to be ingested again.
+        await lock.assertHeld();
         for (const { manifest, rejects } of done) {
           if (rejects !== null) await options.lake.put(rejectsKey(manifest.sourceKey), createReadStream(rejects), 'text/csv');
           else await options.lake.delete(rejectsKey(manifest.sourceKey));
           await options.lake.put(manifestKey(manifest.sourceKey), `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
+          faultPoint('manifest');
           result.ingested.push(manifest);
         }
       } finally {
@@ -177,10 +205,33 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
   return result;
 }
 
-/** The keys under a store that name export files, whatever their table. */
-export async function exportKeys(store: ObjectStore): Promise<string[]> {
+/**
+ * An export is identified by its key under the exports location (`2026-10/orders.csv`). Lakes
+ * ingested when `ltv ingest <file>` keyed exports by file name hold `orders.csv` instead: the
+ * same content under a path takes that manifest over (it moves to the path, remembering the name,
+ * whose rows a later version of the export then replaces). A different content is a different
+ * export, so `2026-11/orders.csv` never replaces October's.
+ */
+async function adoptByName(lake: ObjectStore, key: string, etag: string, table: TableName): Promise<Manifest | undefined> {
+  const name = key.split('/').pop()!;
+  if (name === key) return undefined;
+  const byName = await readManifest(lake, name);
+  if (!byName || byName.etag !== etag || byName.table !== table || byName.identity === 'path') return undefined;
+  const adopted: Manifest = { ...byName, sourceKey: key, identity: 'path', formerKeys: [...(byName.formerKeys ?? []), name] };
+  if (byName.rejectsKey !== null) {
+    await lake.put(rejectsKey(key), await lake.getBytes(byName.rejectsKey), 'text/csv');
+    adopted.rejectsKey = rejectsKey(key);
+  }
+  await lake.put(manifestKey(key), `${JSON.stringify(adopted, null, 2)}\n`, 'application/json');
+  await lake.delete(manifestKey(name));
+  if (byName.rejectsKey !== null) await lake.delete(byName.rejectsKey);
+  return adopted;
+}
+
+/** The keys under a store (and a prefix of it) that name export files, whatever their table. */
+export async function exportKeys(store: ObjectStore, prefix = ''): Promise<string[]> {
   const keys: string[] = [];
-  for await (const info of store.list('')) if (EXPORT_FILE.test(info.key)) keys.push(info.key);
+  for await (const info of store.list(prefix)) if (EXPORT_NAME.test(info.key)) keys.push(info.key);
   return keys;
 }
 
@@ -271,6 +322,8 @@ async function ingestOne(
       timeRange: timeColumn ? { column: timeColumn.name, min: iso(minTime), max: iso(maxTime) } : null,
       rejectsKey: rejected > 0 ? rejectsKey(object.key) : null,
       ingestedAt: new Date().toISOString(),
+      identity: 'path',
+      ...(object.formerKeys.length > 0 ? { formerKeys: object.formerKeys } : {}),
     };
   } finally {
     await reader.close();

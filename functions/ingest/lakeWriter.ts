@@ -1,6 +1,6 @@
 // Stages validated rows of one table and rewrites that table's Parquet files in the lake:
-// existing rows plus new ones, one row per key (the most recently ingested wins), with stable
-// file names so a re-run overwrites instead of piling up.
+// existing rows plus new ones, one row per key (the most recently ingested wins); the files it
+// replaces are deleted once their successors are in place, so nothing piles up.
 //
 // Rows are spooled to a plain CSV file per export and bulk-loaded by DuckDB's parallel CSV
 // reader: per-value appender calls cost more than validating the row (measured in
@@ -14,9 +14,11 @@ import { pipeline } from 'node:stream/promises';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { MONEY_SCALE } from '../money/decimal.ts';
 import { LINEAGE_COLUMNS, RATE_SCALE, TABLES, sqlTypeOf, type ColumnDef, type TableName } from '../schema/tables.ts';
+import type { LakeLock } from '../storage/lakeLock.ts';
 import { listAll, type ObjectStore } from '../storage/objectStore.ts';
 import type { CanonicalRow } from './rowSchema.ts';
 import { SpoolFile } from './spoolFile.ts';
+import { swapFiles } from './tableSwap.ts';
 
 /** Rows per spool file: each full file is loaded by DuckDB while the next one is being read. */
 const SPOOL_FILE_ROWS = 250_000;
@@ -67,12 +69,13 @@ export class TableStage {
   /**
    * Start a new export; rows appended after this win over rows of earlier exports. All rows an
    * earlier version of the same export left in the lake are dropped: a re-sent export replaces
-   * its predecessor whole, including rows the correction removed.
+   * its predecessor whole, including rows the correction removed, and so are the rows of the
+   * keys it was ingested under before (`formerKeys`).
    */
-  async beginExport(sourceKey: string): Promise<void> {
+  async beginExport(sourceKey: string, formerKeys: readonly string[] = []): Promise<void> {
     await this.settle();
     this.sequence++;
-    await this.connection.run('INSERT OR IGNORE INTO replaced VALUES ($key)', { key: sourceKey });
+    for (const key of [sourceKey, ...formerKeys]) await this.connection.run('INSERT OR IGNORE INTO replaced VALUES ($key)', { key });
     this.spool = this.newSpool(sourceKey);
   }
 
@@ -93,7 +96,7 @@ export class TableStage {
   }
 
   /** Forget every row of an export that failed part-way, so nothing of it reaches the lake. */
-  async discardExport(sourceKey: string): Promise<void> {
+  async discardExport(sourceKey: string, formerKeys: readonly string[] = []): Promise<void> {
     if (this.spool) {
       this.spool.close();
       await rm(this.spool.file, { force: true });
@@ -101,7 +104,7 @@ export class TableStage {
     }
     await this.loading;
     await this.connection.run('DELETE FROM staged WHERE source_key = $key', { key: sourceKey });
-    await this.connection.run('DELETE FROM replaced WHERE source_key = $key', { key: sourceKey });
+    for (const key of [sourceKey, ...formerKeys]) await this.connection.run('DELETE FROM replaced WHERE source_key = $key', { key });
   }
 
   private newSpool(sourceKey: string): SpoolFile {
@@ -138,7 +141,7 @@ export class TableStage {
    * key, or an earlier version of a re-sent export). Every other partition is left untouched.
    * Returns the number of rows now in the table.
    */
-  async writeTo(lake: ObjectStore): Promise<number> {
+  async writeTo(lake: ObjectStore, lock: LakeLock): Promise<number> {
     await this.settle();
     const def = TABLES[this.table];
     const prefix = `${this.table}/`;
@@ -171,9 +174,10 @@ export class TableStage {
       const deduped = `${select} FROM (${union})${latest}`;
       const outDir = path.join(work, 'out');
       await mkdir(outDir, { recursive: true });
-      const target = partition ? outDir : path.join(outDir, 'data.parquet');
+      const stamp = freshStamp(existing.map((f) => f.key));
+      const target = partition ? outDir : path.join(outDir, `data_${stamp}.parquet`);
       const options = partition
-        ? `FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${partition.name}), FILENAME_PATTERN 'data_{i}'`
+        ? `FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${partition.name}), FILENAME_PATTERN 'data_${stamp}_{i}'`
         : 'FORMAT parquet, COMPRESSION zstd';
       // One thread writes, in the order of its input, so the same exports give the same files on
       // every run. With two, each thread's row groups landed in a file in whatever order they
@@ -189,11 +193,13 @@ export class TableStage {
       const kept = existing.filter((f) => !touched.has(f.key) && !writtenKeys.has(f.key));
       const allFiles = [...kept.map((f) => f.file), ...written.map((rel) => path.join(outDir, rel))];
       const total = allFiles.length === 0 ? 0 : await this.count(`SELECT count(*) AS n FROM read_parquet([${sqlList(allFiles)}])`);
-      for (const rel of written) {
-        await lake.put(`${prefix}${rel}`, createReadStream(path.join(outDir, rel)), 'application/vnd.apache.parquet');
-      }
-      // Stale files go last, so a crash in between leaves extra rows a re-ingest removes, never a hole.
-      for (const f of rewritten) if (!writtenKeys.has(f.key)) await lake.delete(f.key);
+      await swapFiles(
+        lake,
+        lock,
+        this.table,
+        written.map((rel) => ({ key: `${prefix}${rel}`, file: path.join(outDir, rel) })),
+        rewritten.filter((f) => !writtenKeys.has(f.key)).map((f) => f.key),
+      );
       return total;
     } finally {
       await rm(work, { recursive: true, force: true });
@@ -312,6 +318,17 @@ function sqlString(value: string): string {
 
 function sqlList(files: string[]): string {
   return files.map(sqlString).join(', ');
+}
+
+/**
+ * A name part no file of the table has yet (the time, in base 36), so new files never overwrite
+ * ones a reader may be reading; under the lake's lock only one writer picks at a time.
+ */
+function freshStamp(existingKeys: readonly string[]): string {
+  for (let t = Date.now(); ; t++) {
+    const stamp = t.toString(36);
+    if (!existingKeys.some((key) => key.includes(`/data_${stamp}`))) return stamp;
+  }
 }
 
 /** `orders/order_month=2026-11/data_0.parquet` -> `order_month=2026-11`. */

@@ -23,6 +23,10 @@ export const manifestSchema = z.object({
   timeRange: z.object({ column: z.string(), min: z.string().nullable(), max: z.string().nullable() }).nullable(),
   rejectsKey: z.string().nullable(),
   ingestedAt: z.string(),
+  /** "path": keyed by its path under the exports location; older manifests may be keyed by file name. */
+  identity: z.enum(['name', 'path']).default('name'),
+  /** Keys earlier versions of this export were ingested under; their rows go when it is re-sent. */
+  formerKeys: z.array(z.string()).optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema> & { table: TableName };

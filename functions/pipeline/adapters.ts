@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts';
 import { AthenaEngine, createAthenaClient } from '../engine/athenaEngine.ts';
 import { DuckDbEngine } from '../engine/duckdbEngine.ts';
 import type { QueryEngine } from '../engine/queryEngine.ts';
+import type { LakeAccess } from '../ingest/lakeAccess.ts';
 import { EmlOutbox } from '../mail/emlOutbox.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { createSesClient, SesMailer } from '../mail/sesMailer.ts';
@@ -90,4 +91,9 @@ export async function openEngine(config: Config, options: EngineOptions = {}): P
         ...(options.deadline ? { deadline: options.deadline.getTime() } : {}),
       });
   }
+}
+
+/** How this run takes the lake: the configured wait and lease, named for a waiting writer's message. */
+export function lakeAccessOf(config: Config, purpose: string, hooks: Pick<LakeAccess, 'onWait' | 'onRepair'> = {}): LakeAccess {
+  return { purpose, waitMs: config.lakeLock.waitSeconds * 1000, leaseMs: config.lakeLock.leaseSeconds * 1000, ...hooks };
 }

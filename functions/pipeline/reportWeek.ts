@@ -5,10 +5,11 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import { exportKeys, ingestExports, type IngestResult } from '../ingest/ingestExports.ts';
 import { readSampleOrigin } from '../sample/sampleOrigin.ts';
+import type { LockHolder } from '../storage/lakeLock.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import { compareWeeks, formatWeekId, isoWeekOfCivilDate, lastCompleteWeek, weekBounds, type IsoWeek } from '../time/isoWeek.ts';
 import { wallTimeAt } from '../time/zonedTime.ts';
-import { openEngine, openMailer, openStores, type Stores } from './adapters.ts';
+import { lakeAccessOf, openEngine, openMailer, openStores, type Stores } from './adapters.ts';
 import { notifyOwner } from './failureNotice.ts';
 import { ingestSettingsOf, saltWarning } from './ingestSettings.ts';
 import { prepareSampleExports } from './prepareExports.ts';
@@ -39,6 +40,8 @@ export type ReportWeekProgress =
   /** No exports configured, and the lake holds exports the user ingested: the run reports on those. */
   | { step: 'ingested-lake'; lake: string; exports: number }
   | { step: 'warning'; message: string }
+  /** Another writer (an ingest, a weekly run) holds the lake; the run waits for it. */
+  | { step: 'waiting-for-lake'; holder: LockHolder }
   | { step: 'ingested'; result: IngestResult };
 
 export interface ReportWeekResult extends WeeklyRunResult {
@@ -79,7 +82,11 @@ export async function ingestPending(config: Config, options: { now: Date; onProg
   const warning = saltWarning(settings);
   if (warning) progress({ step: 'warning', message: warning });
   const keys = await mustHoldExports(stores.exports);
-  const ingest = await ingestExports({ exports: stores.exports, lake: stores.lake, keys, sourceTimeZone: config.timeZone, now: options.now, ...settings });
+  const lakeAccess = lakeAccessOf(config, 'ltv report (ingesting)', {
+    onWait: (holder) => progress({ step: 'waiting-for-lake', holder }),
+    onRepair: (message) => progress({ step: 'warning', message }),
+  });
+  const ingest = await ingestExports({ exports: stores.exports, lake: stores.lake, keys, sourceTimeZone: config.timeZone, now: options.now, lakeAccess, ...settings });
   progress({ step: 'ingested', result: ingest });
   if (ingest.failed.length > 0) {
     throw new Error(`${ingest.failed.length} export(s) could not be ingested; fix or remove them and run again (nothing was sent)`);

@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.ts';
 import type { QueryEngine } from '../engine/queryEngine.ts';
 import { WRITEBACK_TABLES } from '../engine/writebackTables.ts';
 import { replaceWeekPartition, type WritebackRow } from '../engine/writebackWriter.ts';
+import { withLake } from '../ingest/lakeAccess.ts';
 import { readAllManifests } from '../ingest/manifest.ts';
 import { scorecardHistoryKeys } from '../kpi/scorecard.ts';
 import { computeStageKpis } from '../kpi/stageKpis.ts';
@@ -22,6 +23,7 @@ import { renderEmail } from '../report/renderEmail.ts';
 import { readSampleOrigin } from '../sample/sampleOrigin.ts';
 import { getJson, type ObjectStore } from '../storage/objectStore.ts';
 import { formatWeekId, weekBounds, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
+import { lakeAccessOf } from './adapters.ts';
 import { notifyOwner, ownerOf, sendIncompleteNotice, type IncompleteOutcome } from './failureNotice.ts';
 import { gatherWeeklyInputs, windowsFor } from './gatherInputs.ts';
 import { readKpiHistory, writeKpiHistory } from './kpiHistory.ts';
@@ -90,8 +92,15 @@ export function reportPrefix(weekId: string): string {
   return `${weekId}/`;
 }
 
-/** Query and compute one week; reads the lake, writes nothing. */
+/**
+ * Query and compute one week; reads the lake, writes nothing. It holds the lake meanwhile, so
+ * no ingest swaps a table's files under its queries.
+ */
 export async function computeWeek(deps: Pick<WeeklyDeps, 'config' | 'engine' | 'lake'>, isoWeek: IsoWeek): Promise<ComputedWeek> {
+  return withLake(deps.lake, lakeAccessOf(deps.config, `the report of ${formatWeekId(isoWeek)}`), () => computeHoldingLake(deps, isoWeek));
+}
+
+async function computeHoldingLake(deps: Pick<WeeklyDeps, 'config' | 'engine' | 'lake'>, isoWeek: IsoWeek): Promise<ComputedWeek> {
   const { config, engine } = deps;
   const week = weekBounds(isoWeek, config.timeZone);
   const windows = windowsFor(week, config);
@@ -142,6 +151,10 @@ export async function computeWeek(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
  * sets, and register them with the engine's catalog so analysts' queries see the week.
  */
 export async function writeBackWeek(lake: ObjectStore, engine: QueryEngine, computed: ComputedWeek): Promise<void> {
+  await withLake(lake, lakeAccessOf(computed.facts.config, `the write-back of ${computed.week.id}`), () => writeBackHoldingLake(lake, engine, computed));
+}
+
+async function writeBackHoldingLake(lake: ObjectStore, engine: QueryEngine, computed: ComputedWeek): Promise<void> {
   const written = [
     (await replaceWeekPartition(lake, WRITEBACK_TABLES.clv_scores, computed.week.id, computed.scores)) && WRITEBACK_TABLES.clv_scores,
     (await writeKpiHistory(lake, computed.week, computed.facts.kpis)) && WRITEBACK_TABLES.kpi_history,

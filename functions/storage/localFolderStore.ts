@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
+import { isRunning } from './localProcess.ts';
 import { NotFoundError, type Body, type ObjectInfo, type ObjectStore } from './objectStore.ts';
 
 export class LocalFolderStore implements ObjectStore {
@@ -22,7 +23,8 @@ export class LocalFolderStore implements ObjectStore {
   /** Absolute file path of a key; keys may not climb out of the root. */
   pathOf(key: string): string {
     const full = path.resolve(this.root, ...key.split('/'));
-    if (full !== this.root && !full.startsWith(this.root + path.sep)) {
+    const base = this.root.endsWith(path.sep) ? this.root : this.root + path.sep;
+    if (full !== this.root && !full.startsWith(base)) {
       throw new Error(`storage key "${key}" points outside ${this.root}`);
     }
     return full;
@@ -89,12 +91,26 @@ export class LocalFolderStore implements ObjectStore {
     return true;
   }
 
+  async removeInterruptedWrites(): Promise<number> {
+    const files: string[] = [];
+    await walk(this.root, '', files, true);
+    let removed = 0;
+    for (const key of files) {
+      const pid = /\.(\d+)\.\d+\.partial$/.exec(key)?.[1];
+      if (pid === undefined || isRunning(Number(pid))) continue;
+      await rm(this.pathOf(key), { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const files: string[] = [];
-    await walk(this.root, '', files);
+    // Only the folder the prefix names is walked: a store at a large root lists a subfolder cheaply.
+    await walk(this.root, prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '', files);
     files.sort();
     for (const key of files) {
-      if (!key.startsWith(prefix) || key.endsWith('.partial')) continue;
+      if (!key.startsWith(prefix)) continue;
       const info = await this.head(key);
       if (info) yield info;
     }
@@ -139,7 +155,7 @@ export class LocalFolderStore implements ObjectStore {
   }
 }
 
-async function walk(root: string, rel: string, out: string[]): Promise<void> {
+async function walk(root: string, rel: string, out: string[], partials = false): Promise<void> {
   let entries;
   try {
     entries = await readdir(path.join(root, rel), { withFileTypes: true });
@@ -149,8 +165,8 @@ async function walk(root: string, rel: string, out: string[]): Promise<void> {
   }
   for (const e of entries) {
     const key = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) await walk(root, key, out);
-    else if (e.isFile()) out.push(key);
+    if (e.isDirectory()) await walk(root, key, out, partials);
+    else if (e.isFile() && key.endsWith('.partial') === partials) out.push(key);
   }
 }
 
@@ -164,6 +180,7 @@ async function fileDigest(file: string): Promise<string> {
 }
 
 function isNotFound(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 

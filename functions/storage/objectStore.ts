@@ -24,6 +24,12 @@ export interface ObjectStore {
   /** Every object under `prefix`, in key order, across as many pages as it takes. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;
+  /**
+   * Removes what writes killed part-way left behind (a folder's `.partial` files of processes no
+   * longer running) and says how many; S3 needs none, as an unfinished PUT leaves no object (and
+   * a lifecycle rule aborts unfinished multipart uploads).
+   */
+  removeInterruptedWrites?(): Promise<number>;
   /** The file behind a key, for stores that are a local folder: lets DuckDB read it in place. */
   localPathOf?(key: string): string;
 }

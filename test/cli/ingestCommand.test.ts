@@ -1,10 +1,13 @@
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildApp } from 'fauxqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ingestCommand, ProgressLine } from '../../functions/cli/ingestCommand.ts';
+import { DuckDbEngine } from '../../functions/engine/duckdbEngine.ts';
+import { ingestExports } from '../../functions/ingest/ingestExports.ts';
+import { LocalFolderStore } from '../../functions/storage/localFolderStore.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'exports');
 let root: string;
@@ -18,7 +21,7 @@ beforeEach(async () => {
   exportsDir = path.join(root, 'exports');
   await mkdir(exportsDir);
   config = path.join(root, 'ltv.config.json');
-  await writeFile(config, JSON.stringify({ storage: { kind: 'local', root: path.join(root, 'out') } }));
+  await writeFile(config, JSON.stringify({ storage: { kind: 'local', root: path.join(root, 'out') }, exports: { dir: exportsDir } }));
   out = [];
   errors = [];
   vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
@@ -131,11 +134,12 @@ describe('ltv ingest', () => {
 
       // Assess
       expect(code).toBe(0);
+      // Outside exports.dir, an export is known by its key in the bucket.
       expect(out.slice(1).map((line) => line.split(/\s{2,}/).slice(0, 5))).toEqual([
-        ['customers.jsonl', 'customers', '1', '1', '0'],
-        ['orders.csv', 'orders', '4', '1', '3'],
+        ['2026-11/customers.jsonl', 'customers', '1', '1', '0'],
+        ['2026-11/orders.csv', 'orders', '4', '1', '3'],
       ]);
-      expect(await readdir(path.join(root, 'out', 'lake', '_manifests'))).toEqual(['customers.jsonl.json', 'orders.csv.json']);
+      expect(await readdir(path.join(root, 'out', 'lake', '_manifests', '2026-11'))).toEqual(['customers.jsonl.json', 'orders.csv.json']);
     } finally {
       client.destroy();
       await server.close();
@@ -219,5 +223,78 @@ describe('the progress line', () => {
 
     // Assess
     expect(writes).toEqual([]);
+  });
+});
+
+describe('an export is known by its key under exports.dir, not by its file name', () => {
+  const ordersOf = (month: string, ids: string[]): string =>
+    ['order_id,customer_id,ordered_at,amount,refunded_amount,currency,status', ...ids.map((id) => `${id},c1,2026-${month}-02T10:00:00Z,10.00,,USD,paid`)].join('\n');
+
+  async function writeAt(relative: string, body: string): Promise<void> {
+    await mkdir(path.dirname(path.join(exportsDir, relative)), { recursive: true });
+    await writeFile(path.join(exportsDir, relative), body);
+  }
+
+  async function lakeOrderIds(): Promise<string[]> {
+    const engine = await DuckDbEngine.open({ lakeDir: path.join(root, 'out', 'lake') });
+    try {
+      return (await engine.sql('SELECT order_id FROM orders ORDER BY order_id')).map((r) => String(r.order_id));
+    } finally {
+      await engine.close();
+    }
+  }
+
+  it.each([
+    ['files', (month: string) => path.join(exportsDir, month, 'orders.csv')],
+    ['folders', (month: string) => path.join(exportsDir, month)],
+  ])('keeps October when November of the same name is ingested after it, given as %s', async (_, location) => {
+    // Prepare: monthly exports in dated folders, all named orders.csv
+    await writeAt('2026-10/orders.csv', ordersOf('10', ['o1', 'o2']));
+    await writeAt('2026-11/orders.csv', ordersOf('11', ['o3']));
+
+    // Act
+    const october = await ingestCommand.run({ config }, [location('2026-10')]);
+    const november = await ingestCommand.run({ config }, [location('2026-11')]);
+
+    // Assess
+    expect([october, november]).toEqual([0, 0]);
+    expect(await lakeOrderIds()).toEqual(['o1', 'o2', 'o3']);
+    expect(out.filter((line) => line.includes('orders.csv')).map((line) => line.split(/\s{2,}/)[0])).toEqual(['2026-10/orders.csv', '2026-11/orders.csv']);
+  });
+
+  it('replaces an export re-sent under the same key whole, rows it no longer has included', async () => {
+    // Prepare
+    await writeAt('2026-10/orders.csv', ordersOf('10', ['o1', 'o2']));
+    await writeAt('2026-11/orders.csv', ordersOf('11', ['o3']));
+    await ingestCommand.run({ config }, [exportsDir]);
+
+    // Act: October is corrected, o2 was a test order
+    await writeAt('2026-10/orders.csv', ordersOf('10', ['o1']));
+    await ingestCommand.run({ config }, [path.join(exportsDir, '2026-10', 'orders.csv')]);
+
+    // Assess
+    expect(await lakeOrderIds()).toEqual(['o1', 'o3']);
+  });
+
+  it('takes over a manifest written when exports were known by file name, so a correction still replaces it', async () => {
+    // Prepare: a lake where October's file was ingested as "orders.csv" (before exports were
+    // keyed by path, `ltv ingest <file>` keyed them by name)
+    await writeAt('2026-10/orders.csv', ordersOf('10', ['o1', 'o2']));
+    await ingestExports({ exports: new LocalFolderStore(path.join(exportsDir, '2026-10')), lake: new LocalFolderStore(path.join(root, 'out', 'lake')), sourceTimeZone: 'UTC', now: new Date() });
+    const legacy = path.join(root, 'out', 'lake', '_manifests', 'orders.csv.json');
+    const { identity: _identity, ...byName } = JSON.parse(await readFile(legacy, 'utf8')) as Record<string, unknown>;
+    await writeFile(legacy, JSON.stringify(byName));
+
+    // Act: the same file by its path, then a correction of it
+    await ingestCommand.run({ config }, [path.join(exportsDir, '2026-10', 'orders.csv')]);
+    const adopted = JSON.parse(await readFile(path.join(root, 'out', 'lake', '_manifests', '2026-10', 'orders.csv.json'), 'utf8')) as Record<string, unknown>;
+    await writeAt('2026-10/orders.csv', ordersOf('10', ['o1']));
+    await ingestCommand.run({ config }, [path.join(exportsDir, '2026-10', 'orders.csv')]);
+
+    // Assess
+    expect(out).toContain('1 export(s) already ingested, unchanged.');
+    expect(adopted).toMatchObject({ sourceKey: '2026-10/orders.csv', identity: 'path', formerKeys: ['orders.csv'] });
+    expect(await readdir(path.join(root, 'out', 'lake', '_manifests'))).toEqual(['2026-10']);
+    expect(await lakeOrderIds()).toEqual(['o1']);
   });
 });

@@ -86,6 +86,7 @@ const manifest = (table: Manifest['table'], rowsRead: number, rejected: number, 
   timeRange: max === null ? null : { column: 'ordered_at', min: '2024-11-23T00:00:00Z', max },
   rejectsKey: null,
   ingestedAt: '2026-11-23T06:00:00Z',
+  identity: 'path',
 });
 
 export const PREDICTIVE: ReportPredictiveClv = {
