@@ -77,26 +77,46 @@ describe('the doubling trajectory', () => {
     expect(trajectoryTarget(100, 0, 5)).toBe(100);
   });
 
-  it('is anchored at the first week in the history by default', () => {
-    // Prepare: history from 2026-W44 (value 200); this week is 3 weeks later
-    const outcome = buildTrajectory({ week: W47, current: 210, series: series([200, null, 205]), targets });
+  it('is anchored on the mean of the first 13 weeks of history, and judges this week by the mean of its own 13', () => {
+    // Prepare: 2026-W32 to W44 alternate 190 and 210 around 200; W45 withheld, W46 205, this week 210
+    const first13 = [190, 210, 190, 210, 190, 210, 190, 210, 190, 210, 190, 210, 200];
+    const outcome = buildTrajectory({ week: W47, current: 210, series: series([...first13, null, 205]), targets });
 
-    // Assess: 200 × 2^(3 / 52.1775 / 5)
+    // Assess: the anchor is W44, the last week of the first full window: mean 2,600 / 13 = 200
     if (!('trajectory' in outcome)) throw new Error('expected a trajectory');
     const t = outcome.trajectory;
-    expect(t.anchorWeek).toBe('2026-W44');
-    expect(t.points.map((p) => [p.weekId, p.actual])).toEqual([
-      ['2026-W44', 200],
-      ['2026-W45', null],
-      ['2026-W46', 205],
-      ['2026-W47', 210],
+    expect(t).toMatchObject({ anchorWeek: '2026-W44', anchorValue: 200, anchorWeeks: 13 });
+    // The chart starts with the anchor's window, W32; a mean needs 4 values, first reached in W35
+    expect(t.points.map((p) => [p.weekId, p.actual, p.smoothed]).slice(0, 4)).toEqual([
+      ['2026-W32', 190, null],
+      ['2026-W33', 210, null],
+      ['2026-W34', 190, null],
+      ['2026-W35', 210, 200],
     ]);
+    expect(t.points).toHaveLength(16);
+    // W35-W47 hold 210,190,210,190,210,190,210,190,210,200 (2,010), 205 and 210: 2,425 / 12
+    expect(outcome.smoothed).toBeCloseTo(2425 / 12, 10);
+    // 200 × 2^(3 / 52.1775 / 5), 3 weeks after the anchor
     expect(t.points.at(-1)!.target).toBeCloseTo(200 * 2 ** (3 / (365.2425 / 7) / 5), 10);
+    // Before the anchor the target line runs back along the same curve
+    expect(t.points[0]!.target).toBeCloseTo(200 * 2 ** (-12 / (365.2425 / 7) / 5), 10);
+  });
+
+  it('waits for the history of a full window before it anchors by default', () => {
+    expect(buildTrajectory({ week: W47, current: 210, series: series([200, null, 205]), targets })).toEqual({ notRated: { code: 'short_history', weeks: 3, needed: 13 } });
   });
 
   it('uses targets.baselineWeek when set, and says why it cannot when that week has no value', () => {
-    const withAnchor = buildTrajectory({ week: W47, current: 210, series: series([200, 190, 205]), targets: { ...targets, baselineWeek: '2026-W45' } });
-    expect('trajectory' in withAnchor && withAnchor.trajectory.anchorValue).toBe(190);
+    // W42-W45: 200, 190, 205, 195; the window ending W45 holds these 4 (of 13): mean 197.5
+    const withAnchor = buildTrajectory({ week: W47, current: 210, series: series([200, 190, 205, 195, 210]), targets: { ...targets, baselineWeek: '2026-W45' } });
+    expect('trajectory' in withAnchor && withAnchor.trajectory.anchorValue).toBe(197.5);
+    // One anchor week is the single value, as before trailing means
+    const single = buildTrajectory({ week: W47, current: 210, series: series([200, 190, 205, 195, 210]), targets: { ...targets, baselineWeek: '2026-W45', anchorWeeks: 1 } });
+    expect('trajectory' in single && single.trajectory.anchorValue).toBe(195);
+    // Fewer than 4 values in the anchor's window
+    expect(buildTrajectory({ week: W47, current: 210, series: series([200, 190, 205]), targets: { ...targets, baselineWeek: '2026-W45' } })).toEqual({
+      notRated: { code: 'short_history', weeks: 2, needed: 4 },
+    });
     expect(buildTrajectory({ week: W47, current: 210, series: series([200]), targets: { ...targets, baselineWeek: '2026-W30' } })).toEqual({
       notRated: { code: 'no_anchor', anchorWeek: '2026-W30' },
     });
@@ -148,9 +168,13 @@ describe('buildScorecard', () => {
     expect(line('aov')).toMatchObject({ gap: 0.03, status: 'on_track', wow: { previous: 100, change: -3, relativeChange: -0.03 } });
     expect(line('data_freshness_days')).toMatchObject({ status: 'on_track', reference: { value: 1 } });
     expect(line('grr')).toMatchObject({ status: 'not_rated', notRated: { code: 'no_value' }, guard: 'no data' });
-    // 200 × 2^(13 / 52.1775 / 5) = 207.07; 230 is above it
-    expect(line('headline_clv').reference).toMatchObject({ kind: 'trajectory', anchorWeek: '2026-W34', anchorValue: 200 });
-    expect(line('headline_clv').reference!.value).toBeCloseTo(200 * 2 ** (13 / (365.2425 / 7) / 5), 10);
+    // Anchor W46, the mean of W34-W46: (200 + 12 × 220) / 13 = 218.46; its target a week on is
+    // 218.46 × 2^(1 / 52.1775 / 5) = 219.04, and the mean of W35-W47, (12 × 220 + 230) / 13 = 220.77, is above it
+    const anchor = 2840 / 13;
+    expect(line('headline_clv').reference).toMatchObject({ kind: 'trajectory', anchorWeek: '2026-W46', weeks: 13 });
+    expect(line('headline_clv').reference).toMatchObject({ anchorValue: expect.closeTo(anchor, 10), smoothed: expect.closeTo(2870 / 13, 10) });
+    expect(line('headline_clv').reference!.value).toBeCloseTo(anchor * 2 ** (1 / (365.2425 / 7) / 5), 10);
+    expect(line('headline_clv').gap).toBeCloseTo(1 - 2870 / 13 / (anchor * 2 ** (1 / (365.2425 / 7) / 5)), 12);
     expect(line('headline_clv')).toMatchObject({ status: 'on_track', wow: { previous: 220, change: 10 } });
 
     expect(scorecard.stages.map((s) => [s.stage, s.status])).toEqual([
@@ -175,13 +199,18 @@ describe('buildScorecard', () => {
     expect(aov).toMatchObject({ status: 'not_rated', notRated: { code: 'short_history', weeks: 3, needed: 4 }, baseline: { value: 100, weeks: 3 } });
   });
 
-  it('does not rate the headline in the week that anchors its trajectory', () => {
+  it('does not rate the headline without the history of a trajectory, nor in the week that anchors it', () => {
     // Act: no history at all, the first run
-    const { scorecard, trajectory } = buildScorecard({ week: W47, kpis, history: new Map(), headlineMethod: 'saas', targets });
+    const first = buildScorecard({ week: W47, kpis, history: new Map(), headlineMethod: 'saas', targets });
+    // 12 weeks at 220 before this one: this week completes the first window and anchors it
+    const anchoring = buildScorecard({ week: W47, kpis, history: new Map([['clv_saas', series(Array.from({ length: 12 }, () => 220))]]), headlineMethod: 'saas', targets });
 
     // Assess
-    expect(trajectory).toMatchObject({ anchorWeek: '2026-W47', anchorValue: 230, points: [{ weekId: '2026-W47', actual: 230, target: 230 }] });
-    expect(scorecard.stages[4]!.lines[0]).toMatchObject({ key: 'headline_clv', status: 'not_rated', notRated: { code: 'anchor_week' } });
+    expect(first.trajectory).toBeNull();
+    expect(first.scorecard.stages[4]!.lines[0]).toMatchObject({ key: 'headline_clv', status: 'not_rated', notRated: { code: 'short_history', weeks: 1, needed: 13 } });
+    // (12 × 220 + 230) / 13
+    expect(anchoring.trajectory).toMatchObject({ anchorWeek: '2026-W47', anchorValue: expect.closeTo(2870 / 13, 10) });
+    expect(anchoring.scorecard.stages[4]!.lines[0]).toMatchObject({ key: 'headline_clv', status: 'not_rated', notRated: { code: 'anchor_week' } });
   });
 
   it('says a baseline of 0 cannot be compared with instead of dividing by it', () => {

@@ -148,11 +148,13 @@ describe('renderEmail', () => {
     const charts = renderCharts(report);
     const email = renderEmail(report, charts);
 
-    // Assess: only the targets (LTV:CAC, payback, data age) are rated; 15 KPIs wait for a baseline
+    // Assess: only the targets (LTV:CAC, payback, data age) are rated, all met; 15 KPIs wait for a
+    // baseline and the headline for the 13 weeks of its trajectory: 16 of 19, so no "On track"
     expect(charts.trajectory).toBeNull();
     expect(email.inlineImages.map((i) => i.cid)).toEqual(['cohorts.2026-W47@ltv-pulse']);
-    expect(report.verdict).toBe('On track: every rated KPI meets its target or its 13-week baseline. 15 of the 19 KPIs are not rated yet for lack of history (ltv backfill fills it).');
-    for (const part of [email.html, email.text]) expect(part).toContain('No trajectory yet: this week anchors the trajectory.');
+    expect(report.verdict).toBe('Not rated yet: 16 of 19 KPIs need more history.');
+    expect(report.scorecard.status).toBe('not_rated');
+    for (const part of [email.html, email.text]) expect(part).toContain('No trajectory yet: 1 of the 13 weeks of history a baseline needs.');
     expect(email.subject).toBe(`CLV weekly 2026-W47: headline CLV ${usd(headlineClv)}`);
   });
 
