@@ -269,7 +269,7 @@ export function lacksHistory(line: Pick<ScorecardLine, 'notRated'>): boolean {
 }
 
 /** The worst status of the lines, except that "on track" from a minority of them is "not rated" yet. */
-export function statusOfLines(lines: readonly ScorecardLine[]): Status {
+export function statusOfLines(lines: readonly Pick<ScorecardLine, 'status' | 'notRated'>[]): Status {
   const worst = worstStatus(lines.map((l) => l.status));
   return worst === 'on_track' && lines.filter(lacksHistory).length * 2 > lines.length ? 'not_rated' : worst;
 }
