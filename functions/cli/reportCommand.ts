@@ -76,6 +76,8 @@ export const reportCommand: Command = {
       const status = d.status === 'already-sent' ? 'already sent for this week (use --force to send again)' : d.status;
       console.log(`  ${d.recipient}: ${status}${d.incomplete ? ' (marked incomplete)' : ''}`);
     }
+    const short = r.scorecard.shortHistory;
+    if (short) console.log(`${short.kpis} KPIs lack history to be rated: run \`ltv backfill --from ${short.from} --to ${short.to}\` (docs/metrics.md, "The five-stage scorecard").`);
     console.log(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     return 0;
   },

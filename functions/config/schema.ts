@@ -148,8 +148,13 @@ export const configSchema = z
     targets: z
       .strictObject({
         ltvDoublingYears: z.number().positive().default(5),
-        /** Week whose headline CLV anchors the doubling trajectory; defaults to the first week in history. */
+        /**
+         * Week whose trailing mean headline CLV anchors the doubling trajectory; defaults to the
+         * first week whose `anchorWeeks` lie wholly within the history.
+         */
         baselineWeek: z.string().regex(/^\d{4}-W\d{2}$/, 'must be an ISO week, e.g. "2026-W01"').optional(),
+        /** Weeks the anchor, and the week it is compared with, average the headline CLV over. */
+        anchorWeeks: z.number().int().min(1).max(52).default(13),
         ltvToCac: z.number().positive().default(3),
         paybackMonths: z.number().positive().default(12),
       })

@@ -1,7 +1,8 @@
 // The five-stage scorecard (docs/metrics.md, "Scorecard"): each stage's KPIs with the week's
-// value, the change from the week before, the trailing 13-week baseline, the reference they are
-// judged against and a status; a stage takes the worst status of its KPIs. Pure: history comes
-// in as values read from kpi_history, so the same lake gives the same scorecard.
+// value, the change from the week before and how far a week usually moves, the trailing 13-week
+// baseline, the reference they are judged against and a status; a stage takes the worst status
+// of its KPIs unless most of them still lack history. Pure: history comes in as values read from
+// kpi_history, so the same lake gives the same scorecard.
 import type { ClvMethod, Config } from '../config/schema.ts';
 import { addWeeks, formatWeekId, mondayOf, parseWeekId, type IsoWeek } from '../time/isoWeek.ts';
 import { ratio } from './guardedRatio.ts';
@@ -52,9 +53,12 @@ export const GOOD_DIRECTION: Readonly<Partial<Record<KpiKey, Direction>>> = {
  * good direction, relative to the reference (negative when it does better).
  * - Against a target (LTV:CAC, CAC payback, the CLV trajectory): on track when it meets the
  *   target, at risk when it misses by at most 10%, off track beyond.
- * - Against its own trailing baseline: on track up to 5% worse (ordinary weekly movement), at
- *   risk up to 15% worse, off track beyond. A baseline needs 4 weeks of history.
+ * - Against its own trailing baseline: on track up to 5% worse, or up to the KPI's usual weekly
+ *   move when that is wider (an ordinary week is not news), at risk up to 10 points beyond that,
+ *   off track beyond. A baseline needs 4 weeks of history.
  * - Freshness is on or off: data more than a day old is stale (the e-mail's banner rule).
+ * - A stage, and the scorecard, whose KPIs would all be on track while more than half of them
+ *   lack the history to be rated is "not rated" yet: three rated KPIs do not make 19 on track.
  */
 export const STATUS_RULE = {
   target: { onTrackWithin: 0, atRiskWithin: 0.1 },
@@ -62,6 +66,8 @@ export const STATUS_RULE = {
   freshness: { onTrackWithin: 0, atRiskWithin: 0 },
   baselineWeeks: 13,
   minBaselineWeeks: 4,
+  /** Week-to-week changes the usual move is the median of, at the least. */
+  minUsualChanges: 3,
 } as const;
 
 /** Weeks per year for the trajectory: 365.2425 days / 7. */
@@ -86,6 +92,19 @@ export interface WeekOverWeek {
   relativeChange: number | null;
 }
 
+/**
+ * How far the KPI usually moves in a week: the median size of its week-to-week changes over the
+ * 13 weeks before the report week. A median, not a standard deviation, so one wild week does not
+ * widen it.
+ */
+export interface UsualMove {
+  change: number;
+  /** Median of |change / previous| over the changes whose previous is not 0; null without any. */
+  relativeChange: number | null;
+  /** This week's change is no larger than the usual move: ordinary movement, shown as no news. */
+  ordinary: boolean;
+}
+
 export interface TrailingBaseline {
   /** Mean of the values in the 13 weeks before the report week; null without any. */
   value: number | null;
@@ -95,7 +114,17 @@ export interface TrailingBaseline {
 
 export type Reference =
   | { kind: 'target'; comparison: 'at_least' | 'at_most'; value: number; /** Configuration setting, when it is one. */ setting: string | null }
-  | { kind: 'trajectory'; value: number; anchorWeek: string; anchorValue: number; doublingYears: number }
+  | {
+      kind: 'trajectory';
+      /** The doubling target for this week's trailing mean. */
+      value: number;
+      /** What is compared with it: the mean headline of the `weeks` weeks ending with this one. */
+      smoothed: number;
+      weeks: number;
+      anchorWeek: string;
+      anchorValue: number;
+      doublingYears: number;
+    }
   | { kind: 'baseline'; value: number; weeks: number };
 
 export type NotRatedReason =
@@ -109,6 +138,8 @@ export type NotRatedReason =
 export interface ScorecardLine extends Kpi {
   direction: Direction;
   wow: WeekOverWeek;
+  /** Null with fewer than STATUS_RULE.minUsualChanges week-to-week changes in the history. */
+  usual: UsualMove | null;
   baseline: TrailingBaseline;
   /** What the status compares with; null when there is nothing to compare with. */
   reference: Reference | null;
@@ -127,16 +158,29 @@ export interface ScorecardStage {
 
 export interface Scorecard {
   stages: ScorecardStage[];
-  /** The worst status over the stages. */
+  /** The worst status over the KPIs; not rated while most of them lack history (STATUS_RULE). */
   status: Status;
+  /**
+   * KPIs not rated for lack of history, and the weeks whose history would rate them (the ones
+   * `ltv backfill` computes); null when none lacks history. For the engineer, not the e-mail.
+   */
+  shortHistory: { kpis: number; from: string; to: string } | null;
 }
 
 export interface Trajectory {
   anchorWeek: string;
+  /** The mean headline CLV of the `anchorWeeks` weeks ending with the anchor week. */
   anchorValue: number;
+  anchorWeeks: number;
   doublingYears: number;
-  /** One point per week from the anchor (at most a year back) to the report week. */
-  points: { weekId: string; actual: number | null; target: number }[];
+  /** One point per week from the start of the anchor's window (at most a year back) to the report week. */
+  points: {
+    weekId: string;
+    actual: number | null;
+    /** Mean of the values of the `anchorWeeks` weeks ending here; null while fewer than the minimum have one. */
+    smoothed: number | null;
+    target: number;
+  }[];
 }
 
 /** The history key of the headline: its method's own CLV, so changing the method never splices two series. */
@@ -166,6 +210,34 @@ export function weekOverWeek(current: number | null, week: IsoWeek, series: read
   return { previousWeekId, previous, change, relativeChange: ratio(change, Math.abs(previous), 'previous is 0').value };
 }
 
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * The usual week-to-week move over the 13 weeks before `week`, and whether this week's change
+ * is inside it. Rates are compared in points and everything else relatively, as the e-mail
+ * shows them (Formatter.change).
+ */
+export function usualMove(wow: WeekOverWeek, unit: Kpi['unit'], week: IsoWeek, series: readonly HistoryPoint[]): UsualMove | null {
+  const values = new Map(series.map((p) => [p.weekId, p.value]));
+  const changes: { change: number; relative: number | null }[] = [];
+  for (let back = STATUS_RULE.baselineWeeks; back >= 2; back--) {
+    const before = values.get(formatWeekId(addWeeks(week, -back))) ?? null;
+    const after = values.get(formatWeekId(addWeeks(week, 1 - back))) ?? null;
+    if (before === null || after === null) continue;
+    changes.push({ change: Math.abs(after - before), relative: before === 0 ? null : Math.abs(after - before) / Math.abs(before) });
+  }
+  if (changes.length < STATUS_RULE.minUsualChanges) return null;
+  const relatives = changes.flatMap((c) => (c.relative === null ? [] : [c.relative]));
+  const usual = { change: median(changes.map((c) => c.change)), relativeChange: relatives.length === 0 ? null : median(relatives) };
+  const relative = unit !== 'ratio' && wow.relativeChange !== null && usual.relativeChange !== null;
+  const ordinary = wow.change !== null && (relative ? Math.abs(wow.relativeChange!) <= usual.relativeChange! + GAP_TOLERANCE : Math.abs(wow.change) <= usual.change + GAP_TOLERANCE);
+  return { ...usual, ordinary };
+}
+
 export function trailingBaseline(week: IsoWeek, series: readonly HistoryPoint[]): TrailingBaseline {
   const from = formatWeekId(addWeeks(week, -STATUS_RULE.baselineWeeks));
   const to = formatWeekId(week);
@@ -191,31 +263,69 @@ export function worstStatus(statuses: readonly Status[]): Status {
   return statuses.reduce<Status>((worst, s) => (SEVERITY[s] > SEVERITY[worst] ? s : worst), 'not_rated');
 }
 
+/** Not rated because the history is too short to judge it yet (a backfill would rate it). */
+export function lacksHistory(line: Pick<ScorecardLine, 'notRated'>): boolean {
+  return line.notRated?.code === 'short_history' || line.notRated?.code === 'anchor_week';
+}
+
+/** The worst status of the lines, except that "on track" from a minority of them is "not rated" yet. */
+export function statusOfLines(lines: readonly Pick<ScorecardLine, 'status' | 'notRated'>[]): Status {
+  const worst = worstStatus(lines.map((l) => l.status));
+  return worst === 'on_track' && lines.filter(lacksHistory).length * 2 > lines.length ? 'not_rated' : worst;
+}
+
+/** Mean of the values of the `weeks` weeks ending with `end`, and how many had one. */
+function trailingMean(values: ReadonlyMap<string, number | null>, end: IsoWeek, weeks: number): { mean: number | null; count: number } {
+  const found = Array.from({ length: weeks }, (_, i) => values.get(formatWeekId(addWeeks(end, -i))) ?? null).filter((v): v is number => v !== null);
+  return { mean: found.length === 0 ? null : found.reduce((a, b) => a + b, 0) / found.length, count: found.length };
+}
+
+/**
+ * The doubling trajectory, anchored on a trailing mean so that no single noisy week sets it:
+ * the anchor is the mean headline of the `targets.anchorWeeks` weeks ending with the anchor week
+ * (`targets.baselineWeek`, or the first week whose window lies wholly within the history), and
+ * this week is judged by the mean of the same number of weeks ending with it, like for like.
+ */
 export function buildTrajectory(args: {
   week: IsoWeek;
   current: number | null;
   series: readonly HistoryPoint[];
   targets: Config['targets'];
-}): { trajectory: Trajectory } | { notRated: NotRatedReason } {
+}): { trajectory: Trajectory; smoothed: number | null } | { notRated: NotRatedReason } {
   const { week, current, series, targets } = args;
   const weekId = formatWeekId(week);
+  const window = targets.anchorWeeks;
+  const needed = Math.min(window, STATUS_RULE.minBaselineWeeks);
   const withCurrent: HistoryPoint[] = [...series.filter((p) => p.weekId < weekId), { weekId, value: current }];
-  const anchorWeek = targets.baselineWeek ?? withCurrent.find((p) => p.value !== null)?.weekId ?? null;
-  if (anchorWeek === null) return { notRated: { code: 'no_anchor', anchorWeek: null } };
-  if (anchorWeek > weekId) return { notRated: { code: 'anchor_after_week', anchorWeek } };
-  const anchorValue = withCurrent.find((p) => p.weekId === anchorWeek)?.value ?? null;
-  if (anchorValue === null) return { notRated: { code: 'no_anchor', anchorWeek } };
-
-  const anchor = parseWeekId(anchorWeek);
-  const span = weeksBetween(anchor, week);
-  const shown = Math.min(span, TRAJECTORY_CHART_WEEKS - 1);
   const values = new Map(withCurrent.map((p) => [p.weekId, p.value]));
+  const firstWeek = withCurrent.find((p) => p.value !== null)?.weekId ?? null;
+  if (targets.baselineWeek === undefined && firstWeek === null) return { notRated: { code: 'no_anchor', anchorWeek: null } };
+  const anchorWeek = targets.baselineWeek ?? formatWeekId(addWeeks(parseWeekId(firstWeek!), window - 1));
+  if (anchorWeek > weekId) {
+    if (targets.baselineWeek !== undefined) return { notRated: { code: 'anchor_after_week', anchorWeek } };
+    return { notRated: { code: 'short_history', weeks: withCurrent.filter((p) => p.value !== null).length, needed: window } };
+  }
+  const anchor = parseWeekId(anchorWeek);
+  const anchored = trailingMean(values, anchor, window);
+  if (anchored.mean === null) return { notRated: { code: 'no_anchor', anchorWeek } };
+  if (anchored.count < needed) return { notRated: { code: 'short_history', weeks: anchored.count, needed } };
+  const anchorValue = anchored.mean;
+
+  const span = weeksBetween(anchor, week) + window - 1;
+  const shown = Math.min(span, TRAJECTORY_CHART_WEEKS - 1);
   const points = Array.from({ length: shown + 1 }, (_, i) => {
     const w = addWeeks(week, i - shown);
     const id = formatWeekId(w);
-    return { weekId: id, actual: values.get(id) ?? null, target: trajectoryTarget(anchorValue, weeksBetween(anchor, w), targets.ltvDoublingYears) };
+    const smoothed = trailingMean(values, w, window);
+    return {
+      weekId: id,
+      actual: values.get(id) ?? null,
+      smoothed: smoothed.count >= needed ? smoothed.mean : null,
+      target: trajectoryTarget(anchorValue, weeksBetween(anchor, w), targets.ltvDoublingYears),
+    };
   });
-  return { trajectory: { anchorWeek, anchorValue, doublingYears: targets.ltvDoublingYears, points } };
+  const smoothed = current === null ? null : points.at(-1)!.smoothed;
+  return { trajectory: { anchorWeek, anchorValue, anchorWeeks: window, doublingYears: targets.ltvDoublingYears, points }, smoothed };
 }
 
 export function buildScorecard(args: {
@@ -236,17 +346,25 @@ export function buildScorecard(args: {
     const direction = GOOD_DIRECTION[key];
     if (!direction) throw new Error(`GOOD_DIRECTION in functions/kpi/scorecard.ts has no direction for ${key}`);
     const series = seriesOf(key);
-    const line = { ...kpi, direction, wow: weekOverWeek(kpi.value, week, series), baseline: trailingBaseline(week, series) };
-    const judged = judge(key, kpi.value, direction, line.baseline, trajectoryOutcome, targets);
+    const wow = weekOverWeek(kpi.value, week, series);
+    const line = { ...kpi, direction, wow, usual: usualMove(wow, kpi.unit, week, series), baseline: trailingBaseline(week, series) };
+    const judged = judge(key, kpi.value, direction, line, trajectoryOutcome, targets);
     return { ...line, ...judged };
   };
 
   const stages = STAGES.map((s) => {
     const lines = s.kpis.map(lineOf);
-    return { stage: s.stage, key: s.key, status: worstStatus(lines.map((l) => l.status)), lines };
+    return { stage: s.stage, key: s.key, status: statusOfLines(lines), lines };
   });
+  const lines = stages.flatMap((s) => s.lines);
+  const lacking = lines.filter(lacksHistory).length;
+  const historyWeeks = Math.max(STATUS_RULE.baselineWeeks, targets.anchorWeeks);
   return {
-    scorecard: { stages, status: worstStatus(stages.map((s) => s.status)) },
+    scorecard: {
+      stages,
+      status: statusOfLines(lines),
+      shortHistory: lacking === 0 ? null : { kpis: lacking, from: formatWeekId(addWeeks(week, -historyWeeks)), to: formatWeekId(addWeeks(week, -1)) },
+    },
     trajectory: 'trajectory' in trajectoryOutcome ? trajectoryOutcome.trajectory : null,
   };
 }
@@ -257,32 +375,51 @@ function judge(
   key: KpiKey,
   value: number | null,
   direction: Direction,
-  baseline: TrailingBaseline,
+  line: Pick<ScorecardLine, 'baseline' | 'usual'>,
   trajectory: ReturnType<typeof buildTrajectory>,
   targets: Config['targets'],
 ): Judged {
-  const ref = referenceOf(key, baseline, trajectory, targets);
+  const ref = referenceOf(key, line, trajectory, targets);
   if (value === null) return { reference: ref.reference, gap: null, status: 'not_rated', notRated: { code: 'no_value' } };
   if ('notRated' in ref) return { reference: ref.reference, gap: null, status: 'not_rated', notRated: ref.notRated };
-  const shortfall = direction === 'higher' ? ref.reference.value - value : value - ref.reference.value;
+  const judged = ref.reference.kind === 'trajectory' ? ref.reference.smoothed : value;
+  const shortfall = direction === 'higher' ? ref.reference.value - judged : judged - ref.reference.value;
   const gap = ratio(shortfall, Math.abs(ref.reference.value), 'the reference is 0').value;
   if (gap === null) return { reference: ref.reference, gap: null, status: 'not_rated', notRated: { code: 'zero_reference' } };
   return { reference: ref.reference, gap, status: statusOfGap(gap, ref.bands) };
 }
 
+/** The baseline bands, the on-track band widened to the KPI's usual weekly move relative to its baseline. */
+function baselineBands(baseline: number, usual: UsualMove | null): Bands {
+  const { onTrackWithin, atRiskWithin } = STATUS_RULE.baseline;
+  const ordinary = usual === null || baseline === 0 ? 0 : usual.change / Math.abs(baseline);
+  const onTrack = Math.max(onTrackWithin, ordinary);
+  return { onTrackWithin: onTrack, atRiskWithin: onTrack + (atRiskWithin - onTrackWithin) };
+}
+
 function referenceOf(
   key: KpiKey,
-  baseline: TrailingBaseline,
+  line: Pick<ScorecardLine, 'baseline' | 'usual'>,
   trajectory: ReturnType<typeof buildTrajectory>,
   targets: Config['targets'],
 ): { reference: Reference; bands: Bands } | { reference: Reference | null; notRated: NotRatedReason } {
+  const { baseline } = line;
   switch (key) {
     case 'headline_clv': {
       if ('notRated' in trajectory) return { reference: null, notRated: trajectory.notRated };
       const t = trajectory.trajectory;
-      const reference: Reference = { kind: 'trajectory', value: t.points.at(-1)!.target, anchorWeek: t.anchorWeek, anchorValue: t.anchorValue, doublingYears: t.doublingYears };
+      if (trajectory.smoothed === null) return { reference: null, notRated: { code: 'no_value' } };
+      const reference: Reference = {
+        kind: 'trajectory',
+        value: t.points.at(-1)!.target,
+        smoothed: trajectory.smoothed,
+        weeks: t.anchorWeeks,
+        anchorWeek: t.anchorWeek,
+        anchorValue: t.anchorValue,
+        doublingYears: t.doublingYears,
+      };
       // The anchor week meets its own target by definition; rating it would say nothing.
-      if (t.points.length === 1) return { reference, notRated: { code: 'anchor_week' } };
+      if (t.anchorWeek === t.points.at(-1)!.weekId) return { reference, notRated: { code: 'anchor_week' } };
       return { reference, bands: STATUS_RULE.target };
     }
     case 'ltv_to_cac':
@@ -296,7 +433,7 @@ function referenceOf(
         const reference: Reference | null = baseline.value === null ? null : { kind: 'baseline', value: baseline.value, weeks: baseline.weeks };
         return { reference, notRated: { code: 'short_history', weeks: baseline.weeks, needed: STATUS_RULE.minBaselineWeeks } };
       }
-      return { reference: { kind: 'baseline', value: baseline.value, weeks: baseline.weeks }, bands: STATUS_RULE.baseline };
+      return { reference: { kind: 'baseline', value: baseline.value, weeks: baseline.weeks }, bands: baselineBands(baseline.value, line.usual) };
     }
   }
 }

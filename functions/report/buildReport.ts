@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { athenaCostUsd } from '../engine/athenaEngine.ts';
 import type { QueryStats } from '../engine/queryEngine.ts';
 import type { RfmScoreRow } from '../kpi/queryRows.ts';
-import { buildScorecard, GOOD_DIRECTION, weekOverWeek, type KpiHistory } from '../kpi/scorecard.ts';
+import { buildScorecard, GOOD_DIRECTION, usualMove, weekOverWeek, type KpiHistory } from '../kpi/scorecard.ts';
 import { segmentClv, segmentMovements } from '../kpi/segments.ts';
 import type { StageInputs } from '../kpi/stageKpis.ts';
 import { RATE_WINDOW_DAYS, type Kpi, type KpiKey, type WeeklyInputs, type WeeklyKpis } from '../kpi/weeklyKpis.ts';
@@ -70,12 +70,14 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     locale,
     grossMargin: config.grossMargin,
     sample: facts.sample,
-    headline: { ...weekly.headline, label: m.method[weekly.headline.method], wow: headlineLine.wow },
+    headline: { ...weekly.headline, label: m.method[weekly.headline.method], wow: headlineLine.wow, usual: headlineLine.usual },
     // No status for a week the run cannot vouch for; a missing headline says more than that.
     verdict: quality.incomplete.length > 0 && weekly.headline.value !== null ? m.verdict.incompleteData : verdictOf(weekly.headline, scorecard, m, fmt),
     tiles: TILE_KPIS.map((key) => {
       const k = kpi(key);
-      return { kpi: k, direction: GOOD_DIRECTION[key] ?? null, wow: weekOverWeek(k.value, isoWeek, history.get(key) ?? []) };
+      const series = history.get(key) ?? [];
+      const wow = weekOverWeek(k.value, isoWeek, series);
+      return { kpi: k, direction: GOOD_DIRECTION[key] ?? null, wow, usual: usualMove(wow, k.unit, isoWeek, series) };
     }),
     scorecard,
     trajectory,

@@ -1,6 +1,6 @@
 // Number and date formatting for every renderer, through Intl so currency digits follow the
 // currency (KRW and JPY have none) and the locale decides separators and date order.
-import type { WeekOverWeek } from '../kpi/scorecard.ts';
+import type { UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
 import type { Kpi, KpiUnit } from '../kpi/weeklyKpis.ts';
 import { MESSAGES } from './labels.ts';
 import type { ReportLocale } from './report.ts';
@@ -17,6 +17,8 @@ export interface Formatter {
   signedPercent(value: number): string;
   /** A week-over-week change: percentage points for ratios, else relative; null when unknown. */
   change(unit: KpiUnit, wow: WeekOverWeek): string | null;
+  /** The usual weekly move in the unit `change` uses, e.g. ±1.2% or ±0.3 pp. */
+  usualMove(unit: KpiUnit, usual: UsualMove): string;
   count(value: number | null): string;
   /** A plain number with one or two decimals. */
   decimal(value: number): string;
@@ -85,6 +87,10 @@ export function formatter(locale: ReportLocale, currency: string, timeZone: stri
       if (unit === 'ratio') return `${signedDecimal.format(wow.change * 100)}${units.percentagePoints}`;
       if (wow.relativeChange !== null) return signedPercent.format(wow.relativeChange);
       return inUnit(unit, wow.change, true);
+    },
+    usualMove: (unit, usual) => {
+      if (unit === 'ratio') return `±${decimal.format(usual.change * 100)}${units.percentagePoints}`;
+      return `±${usual.relativeChange !== null ? percent.format(usual.relativeChange) : inUnit(unit, usual.change, false)}`;
     },
     bytes: (v) => {
       const [unit, scale] = v >= 1e12 ? (['terabyte', 1e12] as const) : v >= 1e9 ? (['gigabyte', 1e9] as const) : (['megabyte', 1e6] as const);

@@ -2,7 +2,7 @@
 // little else, so that is all this uses: one 600px column that shrinks to a phone's width, no
 // external CSS or script, images only as cid: parts with alt text. Every number is text; the
 // charts repeat what the text says. Every string passes through escapeHtml.
-import type { ScorecardLine, ScorecardStage, Status, WeekOverWeek } from '../kpi/scorecard.ts';
+import type { ScorecardLine, ScorecardStage, Status, UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
 import type { KpiUnit } from '../kpi/weeklyKpis.ts';
 import { accuracyNote } from './accuracyNote.ts';
 import { HEATMAP_MONTHS } from './charts/cohortHeatmap.ts';
@@ -12,7 +12,7 @@ import { formatter, type Formatter } from './format.ts';
 import { MESSAGES } from './labels.ts';
 import type { Messages } from './messages/messages.ts';
 import type { Report, ReportTile } from './report.ts';
-import { baselineText, gapText, notRatedNote, targetText } from './scorecardText.ts';
+import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
 
 /** An inline image as the HTML references it. */
 export interface HtmlImage {
@@ -41,11 +41,14 @@ function pill(status: Status, m: Messages): string {
   return `<span style="display:inline-block;padding:1px 7px;border-radius:9px;font-size:11px;font-weight:600;line-height:16px;color:#ffffff;background:${STATUS_COLORS[status]};white-space:nowrap">${STATUS_MARKS[status]} ${e(m.status[status])}</span>`;
 }
 
-/** A change coloured by whether it is good news; grey when the KPI has no good direction. */
-function change(unit: KpiUnit, wow: WeekOverWeek, direction: ReportTile['direction'], fmt: Formatter): string | null {
+/**
+ * A change coloured by whether it is good news; grey when it is no news: the KPI has no good
+ * direction, or the change is within its usual weekly move.
+ */
+function change(unit: KpiUnit, wow: WeekOverWeek, usual: UsualMove | null, direction: ReportTile['direction'], fmt: Formatter): string | null {
   const text = fmt.change(unit, wow);
   if (text === null) return null;
-  const good = direction === null || wow.change === 0 ? null : (wow.change! > 0) === (direction === 'higher');
+  const good = direction === null || wow.change === 0 || usual?.ordinary ? null : (wow.change! > 0) === (direction === 'higher');
   const color = good === null ? '#5f6b7a' : good ? STATUS_COLORS.on_track : STATUS_COLORS.off_track;
   return `<span style="color:${color};font-weight:600;white-space:nowrap">${e(text)}</span>`;
 }
@@ -81,8 +84,8 @@ function small(text: string, style = MUTED): string {
 
 function scorecardLine(line: ScorecardLine, m: Messages, fmt: Formatter): string {
   const details = [
-    ((c) => (c ? `${e(m.scorecard.wow)} ${c}` : null))(change(line.unit, line.wow, line.direction, fmt)),
-    ...[baselineText(line, m, fmt), targetText(line, m, fmt), gapText(line, m, fmt)].map((t) => (t ? e(t) : null)),
+    ((c) => (c ? `${e(m.scorecard.wow)} ${c}` : null))(change(line.unit, line.wow, line.usual, line.direction, fmt)),
+    ...[line.wow.change === null ? null : usualText(line.unit, line.usual, m, fmt), baselineText(line, m, fmt), targetText(line, m, fmt), gapText(line, m, fmt)].map((t) => (t ? e(t) : null)),
   ].filter((d): d is string => d !== null);
   const note = notRatedNote(line, m) ?? (line.guard && line.value !== null ? line.guard : null);
   const border = 'border-bottom:1px solid #eef1f4';
@@ -114,11 +117,12 @@ export function renderHtml(report: Report, images: HtmlImages): string {
   const banner =
     (report.sample ? warning(m.sample.banner, m.sample.text(fmt.civilDate(report.sample.endDate))) : '') + (dq.staleness ? warning(m.banner, dq.staleness) : '');
 
-  const headlineWow = change('money', headline.wow, 'higher', fmt);
+  const headlineWow = change('money', headline.wow, headline.usual, 'higher', fmt);
+  const headlineUsual = headline.usual === null ? '' : ` · ${e(m.scorecard.usual(fmt.usualMove('money', headline.usual)))}`;
   const headlineLine = report.scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv');
   const trajectoryNote =
     headlineLine?.reference?.kind === 'trajectory' && headlineLine.gap !== null
-      ? m.headline.vsTrajectory(fmt.money(headlineLine.reference.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0)
+      ? m.headline.vsTrajectory(fmt.money(headlineLine.reference.smoothed), headlineLine.reference.weeks, fmt.money(headlineLine.reference.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0)
       : null;
   const top =
     `<tr><td class="px" style="padding:22px 24px 4px 24px;${FONT}">` +
@@ -126,13 +130,13 @@ export function renderHtml(report: Report, images: HtmlImages): string {
     `<div style="font-size:13px;line-height:18px;${MUTED};margin-top:14px">${e(m.kpi.headline_clv)} · ${e(headline.label)}</div>` +
     `<div style="font-size:34px;line-height:42px;font-weight:700;${INK}">${e(fmt.money(headline.value))}` +
     `${dq.staleness ? ` <span style="font-size:13px;font-weight:600;${WARN}">(${e(m.headline.incomplete)})</span>` : ''}</div>` +
-    `<div style="font-size:14px;line-height:20px;${MUTED}">${headlineWow ? `${headlineWow} ${e(m.headline.vsPrevious(headline.wow.previousWeekId))}` : e(m.headline.noPrevious(headline.wow.previousWeekId))}</div>` +
+    `<div style="font-size:14px;line-height:20px;${MUTED}">${headlineWow ? `${headlineWow} ${e(m.headline.vsPrevious(headline.wow.previousWeekId))}${headlineUsual}` : e(m.headline.noPrevious(headline.wow.previousWeekId))}</div>` +
     `${trajectoryNote ? small(e(trajectoryNote)) : ''}` +
     `${headline.flags.length > 0 ? small(e(headline.flags.join('; ')), WARN) : ''}` +
     `<p style="margin:14px 0 0 0;font-size:15px;line-height:22px;font-weight:600;${INK}">${e(report.verdict)}</p></td></tr>`;
 
   const tiles = report.tiles.map((t) => {
-    const wow = change(t.kpi.unit, t.wow, t.direction, fmt);
+    const wow = change(t.kpi.unit, t.wow, t.usual, t.direction, fmt);
     return (
       `<td width="50%" style="width:50%;padding:5px;vertical-align:top;${FONT}">` +
       `<div style="border:1px solid #e6eaf0;border-radius:6px;padding:10px 12px">` +
@@ -155,10 +159,14 @@ export function renderHtml(report: Report, images: HtmlImages): string {
     }
     const last = t.points.at(-1)!;
     const legend =
-      `<span style="color:${CHART_COLORS.actual};font-weight:700">━</span> ${e(m.trajectory.legendActual(headline.label))} &nbsp; ` +
-      `<span style="color:${CHART_COLORS.target};font-weight:700">┅</span> ${e(m.trajectory.legendTarget(t.doublingYears, t.anchorWeek, fmt.money(t.anchorValue)))}`;
+      `<span style="color:${CHART_COLORS.weekly};font-weight:700">━</span> ${e(m.trajectory.legendActual(headline.label))} &nbsp; ` +
+      `<span style="color:${CHART_COLORS.smoothed};font-weight:700">━</span> ${e(m.trajectory.legendSmoothed(t.anchorWeeks))} &nbsp; ` +
+      `<span style="color:${CHART_COLORS.target};font-weight:700">┅</span> ${e(m.trajectory.legendTarget(t.doublingYears, t.anchorWeek, fmt.money(t.anchorValue), t.anchorWeeks))}`;
     const gap = headlineLine?.gap ?? null;
-    const summary = last.actual === null || gap === null ? '' : m.trajectory.summary(fmt.money(last.actual), fmt.money(last.target), fmt.percent(Math.abs(gap)), gap <= 0);
+    const summary =
+      last.actual === null || last.smoothed === null || gap === null
+        ? ''
+        : m.trajectory.summary(fmt.money(last.actual), t.anchorWeeks, fmt.money(last.smoothed), fmt.money(last.target), fmt.percent(Math.abs(gap)), gap <= 0);
     return image(images.trajectory) + paragraph(legend, `font-size:12px;line-height:18px;${MUTED}`) + (summary ? paragraph(e(summary), `font-size:13px;line-height:19px;${INK}`) : '');
   })();
 

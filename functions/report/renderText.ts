@@ -7,7 +7,7 @@ import { formatter, type Formatter } from './format.ts';
 import { MESSAGES } from './labels.ts';
 import type { Messages } from './messages/messages.ts';
 import type { Report } from './report.ts';
-import { baselineText, gapText, notRatedNote, targetText } from './scorecardText.ts';
+import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
 
 /** Weeks of the trajectory written out as a table. */
 const TRAJECTORY_WEEKS_AS_TEXT = 8;
@@ -31,7 +31,7 @@ function heading(title: string): string[] {
 
 function lineText(line: ScorecardLine, m: Messages, fmt: Formatter): string[] {
   const wow = fmt.change(line.unit, line.wow);
-  const details = [wow ? `${m.scorecard.wow} ${wow}` : null, baselineText(line, m, fmt), targetText(line, m, fmt), gapText(line, m, fmt)].filter(Boolean);
+  const details = [wow ? `${m.scorecard.wow} ${wow}` : null, wow ? usualText(line.unit, line.usual, m, fmt) : null, baselineText(line, m, fmt), targetText(line, m, fmt), gapText(line, m, fmt)].filter(Boolean);
   const note = notRatedNote(line, m) ?? (line.guard && line.value !== null ? line.guard : null);
   return [
     `  - ${m.kpi[line.key]}: ${fmt.kpi(line)}  [${m.status[line.status]}]`,
@@ -53,12 +53,15 @@ export function renderText(report: Report): string {
   const wow = fmt.change('money', headline.wow);
   out.push(
     `${m.kpi.headline_clv}: ${fmt.money(headline.value)}${dq.staleness ? ` (${m.headline.incomplete})` : ''}  ` +
-      (wow ? `${wow} ${m.headline.vsPrevious(headline.wow.previousWeekId)}` : `(${m.headline.noPrevious(headline.wow.previousWeekId)})`),
+      (wow
+        ? `${wow} ${m.headline.vsPrevious(headline.wow.previousWeekId)}${headline.usual ? ` (${m.scorecard.usual(fmt.usualMove('money', headline.usual))})` : ''}`
+        : `(${m.headline.noPrevious(headline.wow.previousWeekId)})`),
   );
   out.push(headline.label);
   const headlineLine = report.scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv');
   if (headlineLine?.reference?.kind === 'trajectory' && headlineLine.gap !== null) {
-    out.push(m.headline.vsTrajectory(fmt.money(headlineLine.reference.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0));
+    const r = headlineLine.reference;
+    out.push(m.headline.vsTrajectory(fmt.money(r.smoothed), r.weeks, fmt.money(r.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0));
   }
   for (const flag of headline.flags) out.push(`  ${flag}`);
   out.push('', report.verdict);
@@ -87,8 +90,9 @@ export function renderText(report: Report): string {
   const t = report.trajectory;
   if (!t || t.points.length < 2) out.push(m.trajectory.missing((headlineLine && notRatedNote(headlineLine, m)) ?? m.status.not_rated));
   else {
-    out.push(m.trajectory.legendTarget(t.doublingYears, t.anchorWeek, fmt.money(t.anchorValue)));
-    out.push(...indent(pad(t.points.slice(-TRAJECTORY_WEEKS_AS_TEXT).map((p) => [p.weekId, fmt.money(p.actual), fmt.money(p.target)]))));
+    out.push(m.trajectory.legendTarget(t.doublingYears, t.anchorWeek, fmt.money(t.anchorValue), t.anchorWeeks));
+    const rows = t.points.slice(-TRAJECTORY_WEEKS_AS_TEXT).map((p) => [p.weekId, fmt.money(p.actual), fmt.money(p.smoothed), fmt.money(p.target)]);
+    out.push(...indent(pad([['', m.methods.value, m.trajectory.legendSmoothed(t.anchorWeeks), m.trajectory.targetColumn], ...rows])));
   }
 
   out.push(...heading(m.sections.cohorts));

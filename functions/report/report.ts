@@ -3,7 +3,7 @@
 import type { ClvResult } from '../clv/formulas.ts';
 import type { ModelFitSummary } from '../clv/fitClvModels.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
-import type { Direction, Scorecard, Trajectory, WeekOverWeek } from '../kpi/scorecard.ts';
+import type { Direction, Scorecard, Trajectory, UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
 import type { Kpi } from '../kpi/weeklyKpis.ts';
 import type { SampleOrigin } from '../sample/sampleOrigin.ts';
 import type { IncompleteReason } from './completeness.ts';
@@ -82,6 +82,8 @@ export interface ReportTile {
   kpi: Kpi;
   direction: Direction | null;
   wow: WeekOverWeek;
+  /** How far the KPI usually moves in a week; a change inside it is shown as no news. */
+  usual: UsualMove | null;
 }
 
 /** Query cost, known when the engine reports bytes scanned (Athena). */
@@ -132,7 +134,7 @@ export interface Report {
   grossMargin: number;
   /** Set when the lake holds the generated sample data set: the e-mail says so in its subject and a banner. */
   sample: SampleOrigin | null;
-  headline: ClvResult & { label: string; wow: WeekOverWeek };
+  headline: ClvResult & { label: string; wow: WeekOverWeek; usual: UsualMove | null };
   /** One line: the scorecard's overall status and what drives it. */
   verdict: string;
   tiles: ReportTile[];

@@ -26,8 +26,13 @@ export function targetText(line: ScorecardLine, m: Messages, fmt: Formatter): st
   const r = line.reference;
   if (r === null || r.kind === 'baseline') return null;
   const value = fmt.kpi({ unit: line.unit, value: r.value });
-  if (r.kind === 'trajectory') return m.scorecard.trajectoryTarget(value);
+  if (r.kind === 'trajectory') return m.scorecard.trajectoryTarget(value, r.weeks, fmt.kpi({ unit: line.unit, value: r.smoothed }));
   return r.comparison === 'at_least' ? m.scorecard.targetAtLeast(value) : m.scorecard.targetAtMost(value);
+}
+
+/** "usually ±x a week": how far the KPI usually moves, next to its change. */
+export function usualText(unit: ScorecardLine['unit'], usual: ScorecardLine['usual'], m: Messages, fmt: Formatter): string | null {
+  return usual === null ? null : m.scorecard.usual(fmt.usualMove(unit, usual));
 }
 
 export function baselineText(line: ScorecardLine, m: Messages, fmt: Formatter): string | null {

@@ -308,3 +308,23 @@ describe('sample data', () => {
     expect(await exists(path.join(root, 'out', 'lake', '_manifests', 'orders-own.csv.json'))).toBe(true);
   });
 });
+
+describe('a first report, without history', () => {
+  it('tells the executives it is not rated yet, and the engineer which weeks to backfill', async () => {
+    // Prepare: orders up to Sunday evening, no kpi_history yet
+    const orders = [ORDERS_TO_THURSDAY, 'o4,c1,2026-11-22T21:30:00Z,60.00,,USD,paid'].join('\n');
+    const config = await writeConfig({ exports: { dir: await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': orders }) }, recipients: [{ address: 'ceo@example.com' }] });
+
+    // Act
+    const code = await main(['report', '--config', config]);
+
+    // Assess: of the 19 KPIs, data age is rated (on track), 8 have no value (no subscriptions, no
+    // spend, no cohort old enough, no model) and 10 lack history: the 9 with a value but no
+    // baseline and the headline without a trajectory. The 13 weeks before 2026-W47 would rate them.
+    expect(code).toBe(0);
+    expect(out).toContain('10 KPIs lack history to be rated: run `ltv backfill --from 2026-W34 --to 2026-W46` (docs/metrics.md, "The five-stage scorecard").');
+    const [mail] = (await outbox()).filter((m) => m.to === 'ceo@example.com');
+    expect(mail!.text).toContain('Not rated yet: 10 of 19 KPIs need more history.');
+    for (const part of [mail!.subject, mail!.text, mail!.html]) expect(part).not.toMatch(/backfill/i);
+  });
+});

@@ -5,8 +5,10 @@ import {
   buildTrajectory,
   STATUS_RULE,
   statusOfGap,
+  statusOfLines,
   trailingBaseline,
   trajectoryTarget,
+  usualMove,
   weekOverWeek,
   worstStatus,
   type HistoryPoint,
@@ -49,6 +51,54 @@ describe('the status rule', () => {
   });
 });
 
+describe('a scorecard that mostly lacks history', () => {
+  const on = { status: 'on_track' } as const;
+  const short = { status: 'not_rated', notRated: { code: 'short_history', weeks: 0, needed: 4 } } as const;
+  const anchoring = { status: 'not_rated', notRated: { code: 'anchor_week' } } as const;
+  const noValue = { status: 'not_rated', notRated: { code: 'no_value' } } as const;
+
+  it('is not rated yet while more than half of its KPIs lack history, even when every rated one is on track', () => {
+    // 4 of 7 lack history (the week anchoring the trajectory counts: a backfill rates it)
+    expect(statusOfLines([on, on, on, short, short, short, anchoring])).toBe('not_rated');
+    // exactly half, or a KPI without a value, does not
+    expect(statusOfLines([on, on, short, short])).toBe('on_track');
+    expect(statusOfLines([on, on, on, short, short, short, noValue])).toBe('on_track');
+  });
+
+  it('still reports a KPI that is at risk or off track: short history never hides a problem', () => {
+    expect(statusOfLines([{ status: 'off_track' }, on, short, short, short])).toBe('off_track');
+    expect(statusOfLines([{ status: 'at_risk' }, short, short])).toBe('at_risk');
+  });
+});
+
+describe('the usual weekly move', () => {
+  it('is the median size of the week-to-week changes of the 13 weeks before, relative for amounts and in points for rates', () => {
+    // W34-W46 alternate 100 and 120: 12 changes of 20, 6 of them +20% and 6 of them -16.67%
+    const history = series([100, 120, 100, 120, 100, 120, 100, 120, 100, 120, 100, 120, 100]);
+    const wow = weekOverWeek(118, W47, history); // +18% from 100
+
+    const usual = usualMove(wow, 'money', W47, history)!;
+
+    expect(usual.change).toBe(20);
+    expect(usual.relativeChange).toBeCloseTo((0.2 + 20 / 120) / 2, 12);
+    expect(usual.ordinary).toBe(true); // 18% is within 18.33%
+    expect(usualMove(weekOverWeek(119, W47, history), 'money', W47, history)!.ordinary).toBe(false); // 19% is not
+    // A rate is compared in points: churn alternating 4% and 5% usually moves 1 pp (22.5%
+    // relatively); 4% to 4.95% is 0.95 pp, ordinary, though 23.75% relatively
+    const churn = series([0.04, 0.05, 0.04, 0.05, 0.04, 0.05, 0.04, 0.05, 0.04, 0.05, 0.04, 0.05, 0.04]);
+    const rate = usualMove(weekOverWeek(0.0495, W47, churn), 'ratio', W47, churn)!;
+    expect(rate.change).toBeCloseTo(0.01, 15);
+    expect(rate.relativeChange).toBeCloseTo(0.225, 12);
+    expect(rate.ordinary).toBe(true);
+  });
+
+  it('needs 3 changes, and ignores changes older than 13 weeks', () => {
+    // W32-W34 are older than 13 weeks; W44-W46 give 2 changes
+    const history = series([1, 1000, 1, ...Array.from({ length: 9 }, () => null), 10, 11, 12]);
+    expect(usualMove(weekOverWeek(13, W47, history), 'count', W47, history)).toBeNull();
+  });
+});
+
 describe('week-over-week change and baseline from history', () => {
   it('compares with the week immediately before', () => {
     // 2026-W46 = 20, this week 23: +3, +15%
@@ -77,26 +127,46 @@ describe('the doubling trajectory', () => {
     expect(trajectoryTarget(100, 0, 5)).toBe(100);
   });
 
-  it('is anchored at the first week in the history by default', () => {
-    // Prepare: history from 2026-W44 (value 200); this week is 3 weeks later
-    const outcome = buildTrajectory({ week: W47, current: 210, series: series([200, null, 205]), targets });
+  it('is anchored on the mean of the first 13 weeks of history, and judges this week by the mean of its own 13', () => {
+    // Prepare: 2026-W32 to W44 alternate 190 and 210 around 200; W45 withheld, W46 205, this week 210
+    const first13 = [190, 210, 190, 210, 190, 210, 190, 210, 190, 210, 190, 210, 200];
+    const outcome = buildTrajectory({ week: W47, current: 210, series: series([...first13, null, 205]), targets });
 
-    // Assess: 200 × 2^(3 / 52.1775 / 5)
+    // Assess: the anchor is W44, the last week of the first full window: mean 2,600 / 13 = 200
     if (!('trajectory' in outcome)) throw new Error('expected a trajectory');
     const t = outcome.trajectory;
-    expect(t.anchorWeek).toBe('2026-W44');
-    expect(t.points.map((p) => [p.weekId, p.actual])).toEqual([
-      ['2026-W44', 200],
-      ['2026-W45', null],
-      ['2026-W46', 205],
-      ['2026-W47', 210],
+    expect(t).toMatchObject({ anchorWeek: '2026-W44', anchorValue: 200, anchorWeeks: 13 });
+    // The chart starts with the anchor's window, W32; a mean needs 4 values, first reached in W35
+    expect(t.points.map((p) => [p.weekId, p.actual, p.smoothed]).slice(0, 4)).toEqual([
+      ['2026-W32', 190, null],
+      ['2026-W33', 210, null],
+      ['2026-W34', 190, null],
+      ['2026-W35', 210, 200],
     ]);
+    expect(t.points).toHaveLength(16);
+    // W35-W47 hold 210,190,210,190,210,190,210,190,210,200 (2,010), 205 and 210: 2,425 / 12
+    expect(outcome.smoothed).toBeCloseTo(2425 / 12, 10);
+    // 200 × 2^(3 / 52.1775 / 5), 3 weeks after the anchor
     expect(t.points.at(-1)!.target).toBeCloseTo(200 * 2 ** (3 / (365.2425 / 7) / 5), 10);
+    // Before the anchor the target line runs back along the same curve
+    expect(t.points[0]!.target).toBeCloseTo(200 * 2 ** (-12 / (365.2425 / 7) / 5), 10);
+  });
+
+  it('waits for the history of a full window before it anchors by default', () => {
+    expect(buildTrajectory({ week: W47, current: 210, series: series([200, null, 205]), targets })).toEqual({ notRated: { code: 'short_history', weeks: 3, needed: 13 } });
   });
 
   it('uses targets.baselineWeek when set, and says why it cannot when that week has no value', () => {
-    const withAnchor = buildTrajectory({ week: W47, current: 210, series: series([200, 190, 205]), targets: { ...targets, baselineWeek: '2026-W45' } });
-    expect('trajectory' in withAnchor && withAnchor.trajectory.anchorValue).toBe(190);
+    // W42-W45: 200, 190, 205, 195; the window ending W45 holds these 4 (of 13): mean 197.5
+    const withAnchor = buildTrajectory({ week: W47, current: 210, series: series([200, 190, 205, 195, 210]), targets: { ...targets, baselineWeek: '2026-W45' } });
+    expect('trajectory' in withAnchor && withAnchor.trajectory.anchorValue).toBe(197.5);
+    // One anchor week is the single value, as before trailing means
+    const single = buildTrajectory({ week: W47, current: 210, series: series([200, 190, 205, 195, 210]), targets: { ...targets, baselineWeek: '2026-W45', anchorWeeks: 1 } });
+    expect('trajectory' in single && single.trajectory.anchorValue).toBe(195);
+    // Fewer than 4 values in the anchor's window
+    expect(buildTrajectory({ week: W47, current: 210, series: series([200, 190, 205]), targets: { ...targets, baselineWeek: '2026-W45' } })).toEqual({
+      notRated: { code: 'short_history', weeks: 2, needed: 4 },
+    });
     expect(buildTrajectory({ week: W47, current: 210, series: series([200]), targets: { ...targets, baselineWeek: '2026-W30' } })).toEqual({
       notRated: { code: 'no_anchor', anchorWeek: '2026-W30' },
     });
@@ -148,9 +218,13 @@ describe('buildScorecard', () => {
     expect(line('aov')).toMatchObject({ gap: 0.03, status: 'on_track', wow: { previous: 100, change: -3, relativeChange: -0.03 } });
     expect(line('data_freshness_days')).toMatchObject({ status: 'on_track', reference: { value: 1 } });
     expect(line('grr')).toMatchObject({ status: 'not_rated', notRated: { code: 'no_value' }, guard: 'no data' });
-    // 200 × 2^(13 / 52.1775 / 5) = 207.07; 230 is above it
-    expect(line('headline_clv').reference).toMatchObject({ kind: 'trajectory', anchorWeek: '2026-W34', anchorValue: 200 });
-    expect(line('headline_clv').reference!.value).toBeCloseTo(200 * 2 ** (13 / (365.2425 / 7) / 5), 10);
+    // Anchor W46, the mean of W34-W46: (200 + 12 × 220) / 13 = 218.46; its target a week on is
+    // 218.46 × 2^(1 / 52.1775 / 5) = 219.04, and the mean of W35-W47, (12 × 220 + 230) / 13 = 220.77, is above it
+    const anchor = 2840 / 13;
+    expect(line('headline_clv').reference).toMatchObject({ kind: 'trajectory', anchorWeek: '2026-W46', weeks: 13 });
+    expect(line('headline_clv').reference).toMatchObject({ anchorValue: expect.closeTo(anchor, 10), smoothed: expect.closeTo(2870 / 13, 10) });
+    expect(line('headline_clv').reference!.value).toBeCloseTo(anchor * 2 ** (1 / (365.2425 / 7) / 5), 10);
+    expect(line('headline_clv').gap).toBeCloseTo(1 - 2870 / 13 / (anchor * 2 ** (1 / (365.2425 / 7) / 5)), 12);
     expect(line('headline_clv')).toMatchObject({ status: 'on_track', wow: { previous: 220, change: 10 } });
 
     expect(scorecard.stages.map((s) => [s.stage, s.status])).toEqual([
@@ -175,13 +249,66 @@ describe('buildScorecard', () => {
     expect(aov).toMatchObject({ status: 'not_rated', notRated: { code: 'short_history', weeks: 3, needed: 4 }, baseline: { value: 100, weeks: 3 } });
   });
 
-  it('does not rate the headline in the week that anchors its trajectory', () => {
+  it('does not rate the headline without the history of a trajectory, nor in the week that anchors it', () => {
     // Act: no history at all, the first run
-    const { scorecard, trajectory } = buildScorecard({ week: W47, kpis, history: new Map(), headlineMethod: 'saas', targets });
+    const first = buildScorecard({ week: W47, kpis, history: new Map(), headlineMethod: 'saas', targets });
+    // 12 weeks at 220 before this one: this week completes the first window and anchors it
+    const anchoring = buildScorecard({ week: W47, kpis, history: new Map([['clv_saas', series(Array.from({ length: 12 }, () => 220))]]), headlineMethod: 'saas', targets });
 
     // Assess
-    expect(trajectory).toMatchObject({ anchorWeek: '2026-W47', anchorValue: 230, points: [{ weekId: '2026-W47', actual: 230, target: 230 }] });
-    expect(scorecard.stages[4]!.lines[0]).toMatchObject({ key: 'headline_clv', status: 'not_rated', notRated: { code: 'anchor_week' } });
+    expect(first.trajectory).toBeNull();
+    expect(first.scorecard.stages[4]!.lines[0]).toMatchObject({ key: 'headline_clv', status: 'not_rated', notRated: { code: 'short_history', weeks: 1, needed: 13 } });
+    // (12 × 220 + 230) / 13
+    expect(anchoring.trajectory).toMatchObject({ anchorWeek: '2026-W47', anchorValue: expect.closeTo(2870 / 13, 10) });
+    expect(anchoring.scorecard.stages[4]!.lines[0]).toMatchObject({ key: 'headline_clv', status: 'not_rated', notRated: { code: 'anchor_week' } });
+  });
+
+  it('widens the on-track band of a baseline to the KPI’s usual weekly move, so an ordinary week is not at risk', () => {
+    // Prepare: AOV alternated 100 and 120 (baseline 1,420 / 13 = 109.23, usual move 20, 18.3% of it); this week 97
+    const noisy = new Map(history).set('aov', series([100, 120, 100, 120, 100, 120, 100, 120, 100, 120, 100, 120, 100]));
+
+    // Act
+    const { scorecard } = buildScorecard({ week: W47, kpis, history: noisy, headlineMethod: 'saas', targets });
+
+    // Assess: 11.2% below the baseline, at risk against a fixed 5% band, inside the usual 18.3%
+    const aov = scorecard.stages[3]!.lines.find((l) => l.key === 'aov')!;
+    expect(aov.gap).toBeCloseTo((1420 / 13 - 97) / (1420 / 13), 12);
+    expect(aov).toMatchObject({ status: 'on_track', usual: { change: 20, ordinary: true } });
+  });
+
+  it('gives the same verdict on a noisy headline whichever week anchors the trajectory', () => {
+    // Prepare: 40 weeks from 2026-W07, 100 plus a 13-week pattern of noise that sums to 0, so
+    // every 13-week mean is exactly 100. This week is 80 (100 - 20).
+    const noise = [-30, -20, -10, 0, 10, 20, 30, -25, -15, -5, 5, 15, 25];
+    const headline = series(Array.from({ length: 40 }, (_, i) => 100 + noise[i % 13]!));
+    const noisyKpis = kpis.map((k) => (k.key === 'headline_clv' ? { ...k, value: 80 } : k));
+    const rate = (baselineWeek: string) => {
+      const { scorecard } = buildScorecard({ week: W47, kpis: noisyKpis, history: new Map([['clv_saas', headline]]), headlineMethod: 'saas', targets: { ...targets, baselineWeek } });
+      return scorecard.stages[4]!.lines.find((l) => l.key === 'headline_clv')!;
+    };
+
+    // Act: anchored on 2026-W20 (a week at 70), W26 (130) and W34 (80): one week alone would
+    // have said on track, 41.8% short and 3.4% short
+    const lines = [rate('2026-W20'), rate('2026-W26'), rate('2026-W34')];
+
+    // Assess: the anchors are all 100, this week's mean is 100, and the target has grown for 27,
+    // 21 and 13 weeks: 1 - 2^(-weeks / 52.1775 / 5) = 6.9%, 5.4% and 3.4% short, all at risk
+    expect(lines.map((l) => l.reference)).toMatchObject([
+      { anchorValue: expect.closeTo(100, 10), smoothed: expect.closeTo(100, 10) },
+      { anchorValue: expect.closeTo(100, 10), smoothed: expect.closeTo(100, 10) },
+      { anchorValue: expect.closeTo(100, 10), smoothed: expect.closeTo(100, 10) },
+    ]);
+    [27, 21, 13].forEach((weeks, i) => expect(lines[i]!.gap).toBeCloseTo(1 - 2 ** (-weeks / (365.2425 / 7) / 5), 10));
+    expect(lines.map((l) => l.status)).toEqual(['at_risk', 'at_risk', 'at_risk']);
+  });
+
+  it('counts the KPIs that lack history and names the weeks a backfill would fill', () => {
+    // Act: the first run; churn and AOV have values but no baseline, the headline no trajectory
+    const { scorecard } = buildScorecard({ week: W47, kpis, history: new Map(), headlineMethod: 'saas', targets });
+
+    // Assess: the 13 weeks before W47
+    expect(scorecard.shortHistory).toEqual({ kpis: 3, from: '2026-W34', to: '2026-W46' });
+    expect(buildScorecard({ week: W47, kpis, history, headlineMethod: 'saas', targets }).scorecard.shortHistory).toBeNull();
   });
 
   it('says a baseline of 0 cannot be compared with instead of dividing by it', () => {

@@ -89,8 +89,9 @@ describe('ltv backfill', () => {
     expect(Number(history!.weeks)).toBe(5);
     expect(churn.baseline.value).toBeCloseTo(Number(history!.mean), 12);
     expect(churn.status).not.toBe('not_rated');
-    // The trajectory is anchored at the first backfilled week
-    expect(report.trajectory).toMatchObject({ anchorWeek: '2026-W42', anchorValue: backfilled[0]!.headlineClv });
+    // The trajectory waits for 13 weeks of headline history; 5 backfilled and this one are 6
+    expect(report.trajectory).toBeNull();
+    expect(report.scorecard.stages[4]!.lines[0]).toMatchObject({ key: 'headline_clv', notRated: { code: 'short_history', weeks: 6, needed: 13 } });
   });
 
   it('replaces a week when it is backfilled again, never adding a second copy', async () => {

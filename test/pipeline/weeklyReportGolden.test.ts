@@ -68,16 +68,19 @@ afterAll(async () => {
 const line = (key: KpiKey) => report.scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === key)!;
 
 describe('the report of small-shop for 2026-W47', () => {
-  it('has the hand-computed headline, its change from 1,400 and its doubling target from 1,000', () => {
+  it('has the hand-computed headline, its change from 1,400 and its doubling target from the 13-week mean', () => {
     const arpu = (47.4 * (30.4375 / 28)) / 2;
     expect(report.headline).toMatchObject({ method: 'saas', label: 'SaaS formula (ARPU × margin ÷ monthly churn)' });
     expect(report.headline.value).toBeCloseTo(arpu * 60, 8);
     expect(report.headline.value).toBeCloseTo(1545.79, 2);
     expect(report.headline.wow.previous).toBe(1400);
     expect(report.headline.wow.relativeChange).toBeCloseTo((arpu * 60) / 1400 - 1, 10);
-    // 1,000 × 2^(13 weeks / (365.2425 / 7) / 5 years) = 1,000 × 2^0.04983 = 1,035.14
-    expect(line('headline_clv').reference).toMatchObject({ kind: 'trajectory', anchorWeek: '2026-W34', anchorValue: 1000 });
-    expect(line('headline_clv').reference!.value).toBeCloseTo(1035.14, 2);
+    // Anchor W46, the last week of the first 13: (1,000 + 12 × 1,400) / 13 = 1,369.23; a week on,
+    // 1,369.23 × 2^(1 week / (365.2425 / 7) / 5 years) = 1,372.87, against this week's 13-week
+    // mean (12 × 1,400 + 1,545.79) / 13 = 1,411.21
+    expect(line('headline_clv').reference).toMatchObject({ kind: 'trajectory', anchorWeek: '2026-W46', weeks: 13 });
+    expect(line('headline_clv').reference).toMatchObject({ anchorValue: expect.closeTo(17_800 / 13, 8), smoothed: expect.closeTo((16_800 + arpu * 60) / 13, 8) });
+    expect(line('headline_clv').reference!.value).toBeCloseTo(1372.87, 2);
     expect(line('headline_clv').status).toBe('on_track');
     expect(report.trajectory!.points).toHaveLength(14);
   });

@@ -51,11 +51,11 @@ describe('chart rendering', () => {
 describe('the charts hold numbers and ids only, so one image serves every locale', () => {
   it('labels the trajectory with week ids and round values, and breaks the line at weeks without a value', () => {
     // Prepare
-    const t = { anchorWeek: '2026-W40', anchorValue: 200, doublingYears: 5, points: [
-      { weekId: '2026-W44', actual: 210, target: 202 },
-      { weekId: '2026-W45', actual: null, target: 203 },
-      { weekId: '2026-W46', actual: 215, target: 204 },
-      { weekId: '2026-W47', actual: 220, target: 205 },
+    const t = { anchorWeek: '2026-W40', anchorValue: 200, anchorWeeks: 13, doublingYears: 5, points: [
+      { weekId: '2026-W44', actual: 210, smoothed: null, target: 202 },
+      { weekId: '2026-W45', actual: null, smoothed: null, target: 203 },
+      { weekId: '2026-W46', actual: 215, smoothed: null, target: 204 },
+      { weekId: '2026-W47', actual: 220, smoothed: null, target: 205 },
     ] };
 
     // Act
@@ -63,7 +63,7 @@ describe('the charts hold numbers and ids only, so one image serves every locale
 
     // Assess
     expect(texts(svg)).toEqual(['200', '205', '210', '215', '220', '2026-W44', '2026-W45', '2026-W46', '2026-W47']);
-    expect(svg.match(/<polyline[^>]*stroke="#1f5fbf"/g)).toHaveLength(1); // W46-W47; W44 stands alone
+    expect(svg.match(/<polyline[^>]*stroke="#9dbbe8"/g)).toHaveLength(1); // W46-W47; W44 stands alone
     expect(svg.match(/<circle /g)).toHaveLength(3);
   });
 

@@ -4,8 +4,10 @@ import { buildMime } from '../../functions/mail/message.ts';
 import { renderCharts } from '../../functions/report/charts/renderCharts.ts';
 import { MESSAGES } from '../../functions/report/labels.ts';
 import { emailSubject, renderEmail } from '../../functions/report/renderEmail.ts';
+import { buildReport } from '../../functions/report/buildReport.ts';
 import type { ReportLocale } from '../../functions/report/report.ts';
-import { FORMULA_CHANNEL, HOSTILE_CHANNEL, fixtureReport } from './reportFixture.ts';
+import { addWeeks, formatWeekId, parseWeekId } from '../../functions/time/isoWeek.ts';
+import { FORMULA_CHANNEL, HOSTILE_CHANNEL, fixtureFacts, fixtureReport } from './reportFixture.ts';
 
 // The fixture's week (test/report/reportFixture.ts): 28-day net revenue 40,000.00 over
 // mean(1,900, 1,950) = 1,925 active customers, 1,805 of 1,900 retained, gross margin 0.6. Every
@@ -148,12 +150,73 @@ describe('renderEmail', () => {
     const charts = renderCharts(report);
     const email = renderEmail(report, charts);
 
-    // Assess: only the targets (LTV:CAC, payback, data age) are rated; 15 KPIs wait for a baseline
+    // Assess: only the targets (LTV:CAC, payback, data age) are rated, all met; 15 KPIs wait for a
+    // baseline and the headline for the 13 weeks of its trajectory: 16 of 19, so no "On track"
     expect(charts.trajectory).toBeNull();
     expect(email.inlineImages.map((i) => i.cid)).toEqual(['cohorts.2026-W47@ltv-pulse']);
-    expect(report.verdict).toBe('On track: every rated KPI meets its target or its 13-week baseline. 15 of the 19 KPIs are not rated yet for lack of history (ltv backfill fills it).');
-    for (const part of [email.html, email.text]) expect(part).toContain('No trajectory yet: this week anchors the trajectory.');
+    expect(report.verdict).toBe('Not rated yet: 16 of 19 KPIs need more history.');
+    expect(report.scorecard.status).toBe('not_rated');
+    for (const part of [email.html, email.text]) expect(part).toContain('No trajectory yet: 1 of the 13 weeks of history a baseline needs.');
     expect(email.subject).toBe(`CLV weekly 2026-W47: headline CLV ${usd(headlineClv)}`);
+  });
+
+  it.each<ReportLocale>(['en', 'ko', 'ja'])('gives the first week its own verdict in %s, and no engineer instruction anywhere in the message', (locale) => {
+    // Act: the first run and a run with 2 weeks of history
+    for (const historyWeeks of [0, 2]) {
+      const report = fixtureReport({ historyWeeks, locale });
+      const email = renderEmail(report, renderCharts(report));
+
+      // Assess: 16 of 19 lack history either way (a baseline needs 4 weeks, the trajectory 13)
+      expect(report.verdict).toBe(MESSAGES[locale].verdict.notRatedYet(16, 19));
+      expect(report.scorecard.status).toBe('not_rated');
+      for (const part of [email.subject, email.html, email.text, String(email.attachments[0]!.content)]) expect(part).not.toMatch(/backfill|ltv (report|ingest|sample|query)\b/i);
+    }
+  });
+
+  it.each<ReportLocale>(['en', 'ko', 'ja'])('has no %s message that tells the reader to run a command', (locale) => {
+    // Every sentence of the locale, each function called with placeholder arguments
+    const sentences: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') sentences.push(v);
+      else if (typeof v === 'function') sentences.push(String((v as (...a: unknown[]) => unknown)(...Array.from({ length: v.length }, () => 2))));
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(MESSAGES[locale]);
+
+    expect(sentences.length).toBeGreaterThan(140);
+    expect(sentences.filter((s) => /backfill|ltv (report|ingest|sample|query)\b/i.test(s))).toEqual([]);
+  });
+
+  it('greys a change within the KPI’s usual weekly move and says how far it usually moves', () => {
+    // Prepare: the headline alternated 98% and 103% of this week's value in W34-W46 (changes of
+    // +5.10% and -4.85%, median 4.98%); net revenue moved 1% a week; the rest was flat at 98%
+    const facts = fixtureFacts();
+    const clv = facts.kpis.find((k) => k.key === 'headline_clv')!.value!;
+    const revenue = facts.kpis.find((k) => k.key === 'net_revenue')!.value!;
+    const week = parseWeekId('2026-W47');
+    const weeks = (values: number[]) => values.map((value, i) => ({ weekId: formatWeekId(addWeeks(week, i - values.length)), value }));
+    const history = new Map(facts.history)
+      .set('clv_saas', weeks(Array.from({ length: 13 }, (_, i) => clv * (i % 2 === 0 ? 0.98 : 1.03))))
+      .set('net_revenue', weeks(Array.from({ length: 13 }, (_, i) => revenue * (0.86 + 0.01 * i))));
+
+    // Act
+    const report = buildReport({ ...facts, history }, 'en');
+    const email = renderEmail(report, { trajectory: null, cohorts: null });
+
+    // Assess: the headline's +2.0% is inside ±5.0%; net revenue's +2.0% (from 98%) is outside its
+    // usual 1.0-1.2% (median 1.09%), and AOV's +2.0% is outside a flat history's 0
+    const grey = 'color:#5f6b7a;font-weight:600;white-space:nowrap';
+    const green = 'color:#1a7f37;font-weight:600;white-space:nowrap';
+    expect(report.headline.usual).toMatchObject({ relativeChange: expect.closeTo((0.05 / 1.03 + 0.05 / 0.98) / 2, 12), ordinary: true });
+    expect(email.html).toContain(`<span style="${grey}">+2.0%</span> vs 2026-W46 · usually ±5.0% a week`);
+    expect(email.text).toContain('+2.0% vs 2026-W46 (usually ±5.0% a week)');
+    expect(report.tiles.find((t) => t.kpi.key === 'net_revenue')!.usual).toMatchObject({ ordinary: false });
+    const tile = (label: string) => email.html.slice(email.html.indexOf(label), email.html.indexOf('vs 2026-W46', email.html.indexOf(label)));
+    expect(tile(MESSAGES.en.kpi.net_revenue)).toContain(green);
+    expect(tile(MESSAGES.en.kpi.aov)).toContain(green);
+    // On the headline's scorecard line too
+    const line = email.html.slice(email.html.indexOf(`${MESSAGES.en.kpi.headline_clv}<div`));
+    expect(line.slice(0, 400)).toContain(`WoW <span style="${grey}">+2.0%</span> · usually ±5.0% a week`);
   });
 
   it('attaches the scorecard as CSV', () => {

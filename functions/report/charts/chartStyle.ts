@@ -6,6 +6,9 @@ export const CHART_FONT = 'DejaVu Sans';
 
 export const CHART_COLORS = {
   actual: '#1f5fbf',
+  /** The trailing mean the trajectory is judged by; the weekly values are drawn lighter. */
+  smoothed: '#0b3d91',
+  weekly: '#9dbbe8',
   target: '#8a94a6',
   grid: '#e6eaf0',
   muted: '#5f6b7a',

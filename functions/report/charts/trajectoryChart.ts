@@ -14,7 +14,7 @@ export function trajectorySvg(t: Trajectory): string {
   const { width, height } = TRAJECTORY_SIZE;
   const plotW = width - PLOT.left - PLOT.right;
   const plotH = height - PLOT.top - PLOT.bottom;
-  const values = t.points.flatMap((p) => (p.actual === null ? [p.target] : [p.actual, p.target]));
+  const values = t.points.flatMap((p) => [p.target, ...(p.actual === null ? [] : [p.actual]), ...(p.smoothed === null ? [] : [p.smoothed])]);
   const ticks = niceTicks(Math.min(...values), Math.max(...values), 4);
   const [lo, hi] = [ticks[0]!, ticks.at(-1)!];
   const n = t.points.length;
@@ -36,17 +36,21 @@ export function trajectorySvg(t: Trajectory): string {
 
   const target = `<polyline fill="none" stroke="${CHART_COLORS.target}" stroke-width="2" stroke-dasharray="6 4" points="${t.points.map((p, i) => `${fmt(xOf(i))},${fmt(yOf(p.target))}`).join(' ')}"/>`;
   // Weeks without a value break the line instead of bridging them.
-  const segments: string[][] = [[]];
-  t.points.forEach((p, i) => {
-    if (p.actual === null) segments.push([]);
-    else segments.at(-1)!.push(`${fmt(xOf(i))},${fmt(yOf(p.actual))}`);
-  });
-  const actual = segments
-    .filter((s) => s.length > 0)
-    .map((s) => (s.length === 1 ? '' : `<polyline fill="none" stroke="${CHART_COLORS.actual}" stroke-width="2.5" stroke-linejoin="round" points="${s.join(' ')}"/>`))
-    .join('');
+  const line = (of: (p: Trajectory['points'][number]) => number | null, color: string, width: number): string => {
+    const segments: string[][] = [[]];
+    t.points.forEach((p, i) => {
+      const v = of(p);
+      if (v === null) segments.push([]);
+      else segments.at(-1)!.push(`${fmt(xOf(i))},${fmt(yOf(v))}`);
+    });
+    return segments
+      .filter((s) => s.length > 1)
+      .map((s) => `<polyline fill="none" stroke="${color}" stroke-width="${width}" stroke-linejoin="round" points="${s.join(' ')}"/>`)
+      .join('');
+  };
+  const actual = line((p) => p.actual, CHART_COLORS.weekly, 1.5) + line((p) => p.smoothed, CHART_COLORS.smoothed, 2.5);
   const dots = t.points
-    .map((p, i) => (p.actual === null ? '' : `<circle cx="${fmt(xOf(i))}" cy="${fmt(yOf(p.actual))}" r="${i === n - 1 ? 4.5 : 2}" fill="${CHART_COLORS.actual}"/>`))
+    .map((p, i) => (p.actual === null ? '' : `<circle cx="${fmt(xOf(i))}" cy="${fmt(yOf(p.actual))}" r="${i === n - 1 ? 4.5 : 2}" fill="${i === n - 1 ? CHART_COLORS.actual : CHART_COLORS.weekly}"/>`))
     .join('');
 
   return (

@@ -71,18 +71,19 @@ export const en: Messages = {
   headline: {
     vsPrevious: (weekId) => `vs ${weekId}`,
     noPrevious: (weekId) => `no value for ${weekId} in the history yet`,
-    vsTrajectory: (target, gap, above) => `Doubling target for this week: ${target} (${gap} ${above ? 'above' : 'below'}).`,
+    vsTrajectory: (smoothed, weeks, target, gap, above) => `${weeks}-week average ${smoothed} against this week’s doubling target of ${target} (${gap} ${above ? 'above' : 'below'}).`,
     incomplete: 'incomplete data',
   },
   verdict: {
     noHeadline: (flags) => `Headline CLV could not be computed this week: ${flags}.`,
-    notRated: (weeks) => `Not rated yet: the scorecard compares with at least ${weeks} weeks of history (run ltv backfill).`,
+    notRatedYet: (unrated, total) => `Not rated yet: ${unrated} of ${total} KPIs need more history.`,
+    nothingRated: 'Not rated: no KPI could be compared with a target or a baseline this week.',
     incompleteData: 'Not rated: this week’s data is incomplete (see above), so no status is given.',
     onTrack: 'On track: every rated KPI meets its target or its 13-week baseline.',
     issues: (status, offTrack, atRisk, worstKpi, worstStage, gap) =>
       `${status}: ${plural(offTrack, 'KPI', 'KPIs')} off track and ${atRisk} at risk; furthest behind is ${worstKpi} (${worstStage}), ${gap} short.`,
     trajectory: (gap, above) => `Headline CLV is ${gap} ${above ? 'above' : 'below'} the doubling trajectory.`,
-    shortHistory: (unrated, total) => `${unrated} of the ${total} KPIs are not rated yet for lack of history (ltv backfill fills it).`,
+    shortHistory: (unrated, total) => `${unrated} of the ${total} KPIs are not rated yet for lack of history.`,
   },
   sections: {
     tiles: 'Key numbers',
@@ -100,8 +101,9 @@ export const en: Messages = {
     baseline: (weeks) => (weeks >= 13 ? '13-week baseline' : `baseline (${plural(weeks, 'week', 'weeks')})`),
     targetAtLeast: (v) => `target ≥ ${v}`,
     targetAtMost: (v) => `target ≤ ${v}`,
-    trajectoryTarget: (v) => `doubling target ${v}`,
+    trajectoryTarget: (v, weeks, smoothed) => `${weeks}-week average ${smoothed}, doubling target ${v}`,
     gapBehind: (gap) => `${gap} short`,
+    usual: (range) => `usually ${range} a week`,
     notRated: {
       shortHistory: (weeks, needed) => `${weeks} of the ${needed} weeks of history a baseline needs`,
       zeroReference: 'the reference is 0',
@@ -110,13 +112,15 @@ export const en: Messages = {
       anchorAfterWeek: (weekId) => `targets.baselineWeek ${weekId} is after this week`,
     },
     rule:
-      'Status: against a target, on track when met, at risk when missed by up to 10%, off track beyond; against the KPI’s own 13-week baseline, on track up to 5% worse, at risk up to 15% worse, off track beyond. A stage shows its worst KPI.',
+      'Status: against a target, on track when met, at risk when missed by up to 10%, off track beyond; headline CLV is judged by its 13-week average. Against the KPI’s own 13-week baseline, on track up to 5% worse (or up to its usual weekly move, when wider), at risk up to 10 points beyond that, off track beyond. A stage shows its worst KPI, and is not rated yet while more than half of its KPIs lack history. A change within a KPI’s usual weekly move is shown in grey.',
     attachment: 'The scorecard is attached as a CSV file.',
   },
   trajectory: {
     legendActual: (method) => `Headline CLV (${method})`,
-    legendTarget: (years, anchorWeek, anchorValue) => `Target: doubles in ${years} years from ${anchorWeek} (${anchorValue})`,
-    summary: (current, target, gap, above) => `This week ${current}; target ${target} (${gap} ${above ? 'above' : 'below'}).`,
+    legendSmoothed: (weeks) => `${weeks}-week average`,
+    targetColumn: 'Target',
+    legendTarget: (years, anchorWeek, anchorValue, weeks) => `Target: doubles in ${years} years from the ${weeks}-week average to ${anchorWeek} (${anchorValue})`,
+    summary: (current, weeks, smoothed, target, gap, above) => `This week ${current}; ${weeks}-week average ${smoothed} against target ${target} (${gap} ${above ? 'above' : 'below'}).`,
     alt: (fromWeek, toWeek, current, target) =>
       `Line chart of headline CLV by week from ${fromWeek} to ${toWeek} against the doubling target: ${current} this week, target ${target}.`,
     missing: (reason) => `No trajectory yet: ${reason}.`,

@@ -69,18 +69,19 @@ export const ja: Messages = {
   headline: {
     vsPrevious: (weekId) => `${weekId} 比`,
     noPrevious: (weekId) => `履歴に ${weekId} の値がまだありません`,
-    vsTrajectory: (target, gap, above) => `今週の倍増目標: ${target}（${gap} ${above ? '上回る' : '下回る'}）。`,
+    vsTrajectory: (smoothed, weeks, target, gap, above) => `${weeks}週平均 ${smoothed}、今週の倍増目標 ${target}（${gap} ${above ? '上回る' : '下回る'}）。`,
     incomplete: '不完全なデータ',
   },
   verdict: {
     noHeadline: (flags) => `今週の主要CLVは計算できませんでした: ${flags}。`,
-    notRated: (weeks) => `まだ評価できません。スコアカードは最低${weeks}週の履歴と比較します（ltv backfill を実行してください）。`,
+    notRatedYet: (unrated, total) => `まだ評価前: KPI ${total}件のうち${unrated}件は履歴がさらに必要です。`,
+    nothingRated: '評価なし: 今週は目標やベースラインと比較できるKPIがありません。',
     incompleteData: '評価なし：今週のデータが不完全なため（上記参照）、ステータスは示していません。',
     onTrack: '順調: 評価対象のすべてのKPIが目標または13週ベースラインを満たしています。',
     issues: (status, offTrack, atRisk, worstKpi, worstStage, gap) =>
       `${status}: 未達のKPIが${offTrack}件、要注意が${atRisk}件。最も遅れているのは${worstKpi}（${worstStage}）で、${gap}不足しています。`,
     trajectory: (gap, above) => `主要CLVは倍増軌道を${gap}${above ? '上回っています' : '下回っています'}。`,
-    shortHistory: (unrated, total) => `KPI ${total}件のうち${unrated}件は履歴が足りないため、まだ評価していません（ltv backfill で埋められます）。`,
+    shortHistory: (unrated, total) => `KPI ${total}件のうち${unrated}件は履歴が足りないため、まだ評価していません。`,
   },
   sections: {
     tiles: '主要な数値',
@@ -98,8 +99,9 @@ export const ja: Messages = {
     baseline: (weeks) => (weeks >= 13 ? '13週ベースライン' : `ベースライン（${weeks}週）`),
     targetAtLeast: (v) => `目標 ≥ ${v}`,
     targetAtMost: (v) => `目標 ≤ ${v}`,
-    trajectoryTarget: (v) => `倍増目標 ${v}`,
+    trajectoryTarget: (v, weeks, smoothed) => `${weeks}週平均 ${smoothed}、倍増目標 ${v}`,
     gapBehind: (gap) => `${gap}不足`,
+    usual: (range) => `通常は週に${range}の変動`,
     notRated: {
       shortHistory: (weeks, needed) => `ベースラインに必要な${needed}週のうち履歴は${weeks}週のみです`,
       zeroReference: '比較基準が0です',
@@ -108,13 +110,15 @@ export const ja: Messages = {
       anchorAfterWeek: (weekId) => `targets.baselineWeek ${weekId} が今週より後です`,
     },
     rule:
-      'ステータスの基準: 目標に対しては、達成で順調、10%以内の未達で要注意、それ以上で未達。KPI自身の13週ベースラインに対しては、5%以内の悪化で順調、15%以内で要注意、それ以上で未達。各ステージは最も悪いKPIのステータスを示します。',
+      'ステータスの基準: 目標に対しては、達成で順調、10%以内の未達で要注意、それ以上で未達。主要CLVは13週平均で判定します。KPI自身の13週ベースラインに対しては、5%以内の悪化（通常の週次変動がより大きければその範囲内）で順調、そこから10ポイント以内で要注意、それ以上で未達。各ステージは最も悪いKPIのステータスを示し、KPIの半数超の履歴が足りない間はまだ評価前です。通常の週次変動内の変化は灰色で示します。',
     attachment: 'スコアカードをCSVファイルで添付しています。',
   },
   trajectory: {
     legendActual: (method) => `主要CLV（${method}）`,
-    legendTarget: (years, anchorWeek, anchorValue) => `目標: ${anchorWeek}（${anchorValue}）から${years}年で倍増`,
-    summary: (current, target, gap, above) => `今週 ${current}、目標 ${target}（${gap} ${above ? '上回る' : '下回る'}）。`,
+    legendSmoothed: (weeks) => `${weeks}週平均`,
+    targetColumn: '目標',
+    legendTarget: (years, anchorWeek, anchorValue, weeks) => `目標: ${anchorWeek}までの${weeks}週平均（${anchorValue}）から${years}年で倍増`,
+    summary: (current, weeks, smoothed, target, gap, above) => `今週 ${current}、${weeks}週平均 ${smoothed}、目標 ${target}（${gap} ${above ? '上回る' : '下回る'}）。`,
     alt: (fromWeek, toWeek, current, target) => `${fromWeek}から${toWeek}までの週ごとの主要CLVと倍増目標の折れ線グラフ: 今週 ${current}、目標 ${target}。`,
     missing: (reason) => `まだ軌道がありません: ${reason}。`,
   },

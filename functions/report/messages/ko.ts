@@ -69,18 +69,19 @@ export const ko: Messages = {
   headline: {
     vsPrevious: (weekId) => `${weekId} 대비`,
     noPrevious: (weekId) => `이력에 ${weekId} 값이 아직 없습니다`,
-    vsTrajectory: (target, gap, above) => `이번 주 두 배 성장 목표: ${target} (${gap} ${above ? '상회' : '하회'}).`,
+    vsTrajectory: (smoothed, weeks, target, gap, above) => `${weeks}주 평균 ${smoothed}, 이번 주 두 배 성장 목표 ${target} (${gap} ${above ? '상회' : '하회'}).`,
     incomplete: '불완전한 데이터',
   },
   verdict: {
     noHeadline: (flags) => `이번 주 대표 CLV를 계산하지 못했습니다: ${flags}.`,
-    notRated: (weeks) => `아직 평가할 수 없습니다. 스코어카드는 최소 ${weeks}주의 이력과 비교합니다 (ltv backfill 실행).`,
+    notRatedYet: (unrated, total) => `아직 평가 전: KPI ${total}개 중 ${unrated}개는 이력이 더 필요합니다.`,
+    nothingRated: '평가 없음: 이번 주에는 목표나 기준선과 비교할 수 있는 KPI가 없습니다.',
     incompleteData: '평가 없음: 이번 주 데이터가 불완전하여(위 참조) 상태를 표시하지 않습니다.',
     onTrack: '순조: 평가된 모든 KPI가 목표 또는 13주 기준선을 충족합니다.',
     issues: (status, offTrack, atRisk, worstKpi, worstStage, gap) =>
       `${status}: 미달 KPI ${offTrack}개, 주의 ${atRisk}개. 가장 뒤처진 지표는 ${worstKpi} (${worstStage})로 ${gap} 부족합니다.`,
     trajectory: (gap, above) => `대표 CLV는 두 배 성장 궤도보다 ${gap} ${above ? '높습니다' : '낮습니다'}.`,
-    shortHistory: (unrated, total) => `KPI ${total}개 중 ${unrated}개는 이력이 부족해 아직 평가하지 않았습니다 (ltv backfill로 채울 수 있습니다).`,
+    shortHistory: (unrated, total) => `KPI ${total}개 중 ${unrated}개는 이력이 부족해 아직 평가하지 않았습니다.`,
   },
   sections: {
     tiles: '주요 지표',
@@ -98,8 +99,9 @@ export const ko: Messages = {
     baseline: (weeks) => (weeks >= 13 ? '13주 기준선' : `기준선 (${weeks}주)`),
     targetAtLeast: (v) => `목표 ≥ ${v}`,
     targetAtMost: (v) => `목표 ≤ ${v}`,
-    trajectoryTarget: (v) => `두 배 성장 목표 ${v}`,
+    trajectoryTarget: (v, weeks, smoothed) => `${weeks}주 평균 ${smoothed}, 두 배 성장 목표 ${v}`,
     gapBehind: (gap) => `${gap} 부족`,
+    usual: (range) => `보통 주당 ${range} 변동`,
     notRated: {
       shortHistory: (weeks, needed) => `기준선에 필요한 ${needed}주 중 ${weeks}주의 이력만 있습니다`,
       zeroReference: '비교 기준이 0입니다',
@@ -108,13 +110,15 @@ export const ko: Messages = {
       anchorAfterWeek: (weekId) => `targets.baselineWeek ${weekId}가 이번 주보다 뒤입니다`,
     },
     rule:
-      '상태 기준: 목표 대비로는 달성 시 순조, 10% 이내 미달 시 주의, 그 이상 미달 시 미달입니다. 지표 자체의 13주 기준선 대비로는 5% 이내 악화는 순조, 15% 이내는 주의, 그 이상은 미달입니다. 각 단계는 가장 나쁜 KPI의 상태를 따릅니다.',
+      '상태 기준: 목표 대비로는 달성 시 순조, 10% 이내 미달 시 주의, 그 이상 미달 시 미달이며, 대표 CLV는 13주 평균으로 판단합니다. 지표 자체의 13주 기준선 대비로는 5% 이내 악화(평소 주간 변동폭이 더 크면 그 이내)는 순조, 그보다 10%포인트 이내는 주의, 그 이상은 미달입니다. 각 단계는 가장 나쁜 KPI의 상태를 따르며, KPI의 절반 넘게 이력이 부족하면 아직 평가 전입니다. 평소 주간 변동폭 안의 변화는 회색으로 표시합니다.',
     attachment: '스코어카드는 CSV 파일로 첨부되어 있습니다.',
   },
   trajectory: {
     legendActual: (method) => `대표 CLV (${method})`,
-    legendTarget: (years, anchorWeek, anchorValue) => `목표: ${anchorWeek} (${anchorValue}) 기준 ${years}년 후 두 배`,
-    summary: (current, target, gap, above) => `이번 주 ${current}, 목표 ${target} (${gap} ${above ? '상회' : '하회'}).`,
+    legendSmoothed: (weeks) => `${weeks}주 평균`,
+    targetColumn: '목표',
+    legendTarget: (years, anchorWeek, anchorValue, weeks) => `목표: ${anchorWeek}까지 ${weeks}주 평균 (${anchorValue}) 기준 ${years}년 후 두 배`,
+    summary: (current, weeks, smoothed, target, gap, above) => `이번 주 ${current}, ${weeks}주 평균 ${smoothed}, 목표 ${target} (${gap} ${above ? '상회' : '하회'}).`,
     alt: (fromWeek, toWeek, current, target) => `${fromWeek}부터 ${toWeek}까지 주별 대표 CLV와 두 배 성장 목표를 비교한 선 그래프: 이번 주 ${current}, 목표 ${target}.`,
     missing: (reason) => `아직 궤도가 없습니다: ${reason}.`,
   },

@@ -29,12 +29,16 @@ export interface Messages {
   headline: {
     vsPrevious(weekId: string): string;
     noPrevious(weekId: string): string;
-    vsTrajectory(target: string, gap: string, above: boolean): string;
+    /** The headline's trailing mean against this week's doubling target. */
+    vsTrajectory(smoothed: string, weeks: number, target: string, gap: string, above: boolean): string;
     incomplete: string;
   };
   verdict: {
     noHeadline(flags: string): string;
-    notRated(weeksNeeded: number): string;
+    /** Most KPIs lack the history to be rated (STATUS_RULE): no overall status yet. */
+    notRatedYet(unrated: number, total: number): string;
+    /** No KPI could be compared with a reference, for reasons other than history. */
+    nothingRated: string;
     /** The data is incomplete: no status is given. */
     incompleteData: string;
     onTrack: string;
@@ -58,8 +62,10 @@ export interface Messages {
     baseline(weeks: number): string;
     targetAtLeast(value: string): string;
     targetAtMost(value: string): string;
-    trajectoryTarget(value: string): string;
+    trajectoryTarget(value: string, weeks: number, smoothed: string): string;
     gapBehind(gap: string): string;
+    /** How far the KPI usually moves in a week, e.g. "±1.2%". */
+    usual(range: string): string;
     notRated: {
       shortHistory(weeks: number, needed: number): string;
       zeroReference: string;
@@ -72,8 +78,10 @@ export interface Messages {
   };
   trajectory: {
     legendActual(method: string): string;
-    legendTarget(years: number, anchorWeek: string, anchorValue: string): string;
-    summary(current: string, target: string, gap: string, above: boolean): string;
+    legendSmoothed(weeks: number): string;
+    targetColumn: string;
+    legendTarget(years: number, anchorWeek: string, anchorValue: string, weeks: number): string;
+    summary(current: string, weeks: number, smoothed: string, target: string, gap: string, above: boolean): string;
     alt(fromWeek: string, toWeek: string, current: string, target: string): string;
     missing(reason: string): string;
   };
