@@ -110,13 +110,12 @@ const asKey = (relative: string): string => relative.split(path.sep).join('/');
 /**
  * Where the keys of a local location are taken from. An export is known by its key, so the key
  * must tell `2026-10/orders.csv` from `2026-11/orders.csv`: it is the path under exports.dir when
- * the location lies there (the key a report run or the ingest function gives the same file),
- * else under the working directory, else the whole path.
+ * the location lies there (the key a report run gives the same file), else the whole path, which
+ * is the same wherever the command runs from.
  */
 function localRootOf(location: string, exportsDir: string | undefined): string {
   const absolute = path.resolve(location);
   if (exportsDir !== undefined && schemeOf(exportsDir) === undefined && inside(absolute, path.resolve(exportsDir))) return path.resolve(exportsDir);
-  if (inside(absolute, process.cwd())) return process.cwd();
   return path.parse(absolute).root;
 }
 
