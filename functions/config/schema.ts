@@ -191,7 +191,7 @@ export const configSchema = z
         /** How long a writer waits for the lake while another ingest or weekly run holds it. */
         waitSeconds: z.number().int().min(0).max(3600).default(DEFAULT_WAIT_SECONDS),
         /** How long the lock outlives a holder that stopped renewing it (killed, frozen). */
-        leaseSeconds: z.number().int().min(10).max(3600).default(DEFAULT_LEASE_SECONDS),
+        leaseSeconds: z.number().int().min(2).max(3600).default(DEFAULT_LEASE_SECONDS),
       })
       .prefault({}),
     sample: z

@@ -109,7 +109,8 @@ export class LakeLock {
    * (killed) frees it at once; elsewhere its lease has to run out.
    */
   static async acquire(store: ObjectStore, options: LakeLockOptions): Promise<LakeLock> {
-    const started = Date.now();
+    // Waiting is timed on the monotonic clock; leases are wall-clock instants other machines read.
+    const started = performance.now();
     // Processes of this machine can be asked whether they still run only when the lake is a
     // local folder: Lambda sandboxes on S3 may share host names.
     const sameMachineKnown = store.localPathOf !== undefined;
@@ -135,10 +136,11 @@ export class LakeLock {
         }
         continue; // another writer created that generation first
       }
-      if (now - started >= options.waitMs) throw new LakeBusyError(store.location, current!.holder ?? unknownHolder(current!), now - started);
+      const waited = performance.now() - started;
+      if (waited >= options.waitMs) throw new LakeBusyError(store.location, current!.holder ?? unknownHolder(current!), waited);
       if (!told && current?.holder) options.onWait?.(current.holder);
       told = true;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(1, options.waitMs - (now - started)))));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(1, options.waitMs - waited))));
     }
   }
 

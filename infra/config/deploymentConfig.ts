@@ -111,11 +111,11 @@ export const deploymentSchema = z.strictObject({
   exportsPrefix: keyPrefix.default(''),
   rejectedRowAlarmRatio: fromCli(z.number().gt(0, 'must be above 0').max(1, 'must be at most 1')).default(0.05),
   /**
-   * Concurrent ingest runs. Ingest rewrites whole lake partitions, so two runs on the same
-   * table at once can lose each other's rows: 1 serialises them. 0 leaves the function
-   * unreserved, for accounts whose concurrency quota cannot spare a reservation.
+   * Reserved concurrency of the ingest function; 0 (the default) reserves none. Ingests no longer
+   * need one to stay apart: the lake's lock lets one writer in at a time. A reservation fails
+   * `cdk deploy` on accounts with the new-account concurrency quota.
    */
-  ingestConcurrency: fromCli(z.number().int().min(0).max(10)).default(1),
+  ingestConcurrency: fromCli(z.number().int().min(0).max(10)).default(0),
   /**
    * Memory of the weekly function. 3008 MB is the most a new account may configure; the 10M-order
    * run needs about 2 GiB of JavaScript heap (docs/deploy.md). More memory also brings more vCPUs.

@@ -5,6 +5,7 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../functions/cli/main.ts';
 import { EXIT_HELD } from '../../functions/cli/reportCommand.ts';
+import { script } from '../processes.ts';
 
 // `ltv report` as the engineer meets it: what it refuses, what it holds back from the
 // recipients, and what it never deletes. Week 2026-W47 runs from Mon 16 to Sun 22 November (UTC).
@@ -129,6 +130,42 @@ describe('a configuration mistake stops the run before anything is generated or 
     expect(code).toBe(0);
     expect(await exists(path.join(deploy, 'out', 'reports', '2026-W47', 'report.json'))).toBe(true);
     expect((await readdir(path.join(deploy, 'out', 'outbox'))).length).toBe(1);
+  });
+});
+
+describe('a lake another writer holds', () => {
+  const COMPLETE = [ORDERS_TO_THURSDAY, 'o4,c1,2026-11-22T21:30:00Z,60.00,,USD,paid'].join('\n');
+
+  it('is waited for, and the run goes on once the writer is gone', async () => {
+    // Prepare: an ingest (another process) holds the lake
+    const config = await writeConfig({ exports: { dir: await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': COMPLETE }) } });
+    const holder = script('holdLake.ts', [path.join(root, 'out', 'lake'), 'ltv ingest']);
+    await holder.line(/^held/);
+    setTimeout(() => holder.child.kill('SIGKILL'), 600);
+
+    // Act
+    const code = await main(['report', '--config', config, '--week', '2026-W47']);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(errors.join('\n')).toMatch(/Waiting for the lake: ltv ingest \(pid \d+ on .*\) since .* is writing it/);
+  });
+
+  it('fails after lakeLock.waitSeconds, naming the writer, and tells the owner', async () => {
+    // Prepare
+    const config = await writeConfig({ exports: { dir: await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': COMPLETE }) }, lakeLock: { waitSeconds: 1 }, recipients: [{ address: 'ceo@example.com' }] });
+    const holder = script('holdLake.ts', [path.join(root, 'out', 'lake'), 'ltv ingest']);
+    await holder.line(/^held/);
+
+    // Act
+    const code = await main(['report', '--config', config, '--week', '2026-W47']);
+    holder.child.kill('SIGKILL');
+    await holder.finished;
+
+    // Assess
+    expect(code).toBe(1);
+    expect(errors.join('\n')).toMatch(/lake is being written by ltv ingest \(pid \d+ on .*\) since .*; waited 1 s\. Run again once it has finished/);
+    expect((await outbox()).map((m) => m.to)).toEqual(['data-team@example.com']);
   });
 });
 

@@ -33,7 +33,7 @@ describe('deployment settings (cdk.json context)', () => {
       scheduleTimeZone: 'UTC',
       exportsPrefix: '',
       rejectedRowAlarmRatio: 0.05,
-      ingestConcurrency: 1,
+      ingestConcurrency: 0,
       weeklyMemoryMb: 3008,
       report: {},
     });

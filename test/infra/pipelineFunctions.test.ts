@@ -77,18 +77,18 @@ describe('the Lambda functions', () => {
     expect(of(ids.ingest)).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalIdOf(stack, stack.functions.ingestFailures), 'Arn'] } } } });
   });
 
-  it('runs one ingest at a time by default, since an ingest rewrites whole partitions', () => {
-    expect(props(ids.ingest).ReservedConcurrentExecutions).toBe(1);
+  it('reserves no concurrency by default: the lake lock keeps ingests apart, and a new account has none to spare', () => {
+    expect(props(ids.ingest).ReservedConcurrentExecutions).toBeUndefined();
     expect(props(ids.weekly).ReservedConcurrentExecutions).toBeUndefined();
   });
 
-  it('leaves ingest unreserved when ingestConcurrency is 0', () => {
+  it('reserves what ingestConcurrency asks for, as a cap on a busy account', () => {
     // Act
-    const built = stackUnderTest({ ingestConcurrency: 0 });
+    const built = stackUnderTest({ ingestConcurrency: 2 });
 
     // Assess
     const p = resourceOf(built.template, logicalIdOf(built.stack, built.stack.functions.ingest)).Properties;
-    expect(p.ReservedConcurrentExecutions).toBeUndefined();
+    expect(p.ReservedConcurrentExecutions).toBe(2);
   });
 });
 
