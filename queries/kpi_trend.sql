@@ -1,8 +1,9 @@
 -- purpose: Every KPI over report weeks from the write-back table kpi_history, with its
 --   week-over-week change. The change compares with the week immediately before (its week_end is
---   this week's week_start); a week that was not run, or whose value was withheld by a guard,
---   gives no change rather than a change against an older week. The weekly job reads the
---   scorecard's history with one call; add `where kpi = 'aov'` to follow one KPI.
+--   this week's week_start) computed with the same settings (report currency, margin, time zone,
+--   methods: the settings column); a week that was not run, whose value was withheld by a guard,
+--   or that was computed with other settings gives no change rather than a misleading one. The
+--   weekly job reads the scorecard's history with one call; add `where kpi = 'aov'` to follow one KPI.
 -- grain: one row per KPI and report week in from_week..to_week
 -- reads: kpi_history (week_id partitions up to to_week: the week before from_week is needed for
 --   its change, and the table holds one small file per week)
@@ -17,6 +18,8 @@
 --   value double: the KPI's value; NULL when a guard withheld it
 --   unit varchar: ratio, multiple, money, count, months or orders
 --   guard varchar: why the value is NULL or capped, if it is
+--   settings varchar: JSON of the settings the value was computed with; NULL for rows written before they were recorded
+--   report_currency varchar: currency of money values; NULL for rows written before it was recorded
 --   previous_value double: the value of the week immediately before (NULL when not available)
 --   wow_change double: value - previous_value
 --   wow_relative_change double: wow_change / |previous_value| (NULL when previous_value is 0)
@@ -30,7 +33,9 @@ history as (
         week_end,
         value,
         unit,
-        guard
+        guard,
+        settings,
+        report_currency
     from kpi_history
     where week_id <= ?
 ),
@@ -38,8 +43,8 @@ history as (
 with_week_before as (
     select
         *,
-        lag(week_end) over (partition by kpi order by week_id) as earlier_week_end,
-        lag(value) over (partition by kpi order by week_id) as earlier_value
+        lag(week_end) over (partition by kpi, settings order by week_id) as earlier_week_end,
+        lag(value) over (partition by kpi, settings order by week_id) as earlier_value
     from history
 ),
 
@@ -59,6 +64,8 @@ final as (
         value,
         unit,
         guard,
+        settings,
+        report_currency,
         previous_value,
         value - previous_value as wow_change,
         (value - previous_value) / nullif(abs(previous_value), 0) as wow_relative_change

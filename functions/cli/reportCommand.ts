@@ -57,6 +57,14 @@ export const reportCommand: Command = {
     console.log(`Week ${r.week.id} (${config.timeZone})`);
     if (r.sample) console.log(`  !! Sample data: generated, ending ${r.sample.endDate}; set exports.dir to report on your exports.`);
     if (r.dataQuality.staleness) console.log(`  !! ${r.dataQuality.staleness}`);
+    if (r.settingsChange) {
+      const { changes, firstWeekId, previousWeekId } = r.settingsChange;
+      const what = changes.some((c) => c.from === null) ? 'the history does not record its settings' : changes.map((c) => `${c.setting} ${c.from} → ${c.to}`).join(', ');
+      console.log(
+        `  !! Settings changed since ${previousWeekId} (${what}): this week is compared with nothing before it. ` +
+          `To recompute the history with the current settings, run \`ltv backfill --from ${firstWeekId} --to ${previousWeekId}\`.`,
+      );
+    }
     if (result.outcome === 'held') {
       console.log('');
       console.error(

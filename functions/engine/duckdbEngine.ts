@@ -56,9 +56,21 @@ export class DuckDbEngine implements QueryEngine {
     for (const table of Object.values(TABLES)) {
       await this.connection.run(viewSql(table.name, lakeColumns(table), table.partition?.name, this.lakeDir));
     }
-    for (const table of Object.values(WRITEBACK_TABLES)) {
-      await this.connection.run(viewSql(table.name, writebackColumns(table), table.partition?.name, this.lakeDir));
-    }
+    for (const table of Object.values(WRITEBACK_TABLES)) await this.connection.run(await this.writebackViewSql(table));
+  }
+
+  /**
+   * Write-back tables gain columns over time (kpi_history's settings), and their weeks' files
+   * are not rewritten: older files are read by column name, a column they lack reads as NULL.
+   */
+  private async writebackViewSql(table: WritebackTable): Promise<string> {
+    const columns = writebackColumns(table);
+    const source = parquetSource(table.name, table.partition.name, this.lakeDir, { unionByName: true });
+    if (source === undefined) return viewSql(table.name, columns, table.partition.name, this.lakeDir);
+    const present = new Set((await this.connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJson().map((r) => String(r.column_name)));
+    const all = [...columns, { name: table.partition.name, sqlType: 'VARCHAR' }];
+    const select = all.map((c) => (present.has(c.name) ? `CAST(${c.name} AS ${c.sqlType}) AS ${c.name}` : `CAST(NULL AS ${c.sqlType}) AS ${c.name}`)).join(', ');
+    return `CREATE OR REPLACE VIEW ${table.name} AS SELECT ${select} FROM ${source}`;
   }
 
   /** One query at a time on the one connection; DuckDB spreads each query over its threads itself. */
@@ -94,7 +106,7 @@ export class DuckDbEngine implements QueryEngine {
   async registerWeekPartition(table: WritebackTable): Promise<null> {
     await this.serial(() => {
       if (this.closed) throw new Error(`${table.name}: the DuckDB engine was closed before the week could be registered`);
-      return this.connection.run(viewSql(table.name, writebackColumns(table), table.partition.name, this.lakeDir));
+      return this.writebackViewSql(table).then((sql) => this.connection.run(sql));
     });
     return null;
   }
@@ -135,18 +147,25 @@ function quoteLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-function viewSql(name: string, columns: ViewColumn[], partition: string | undefined, lakeDir: string): string {
+/** The table's files as a read_parquet() call, or undefined when it has none yet. */
+function parquetSource(name: string, partition: string | undefined, lakeDir: string, options: { unionByName?: boolean } = {}): string | undefined {
   const dir = path.join(lakeDir, name);
+  if (!hasParquet(dir, partition !== undefined)) return undefined;
   const pattern = partition ? path.join(dir, `${partition}=*`, '*.parquet') : path.join(dir, '*.parquet');
+  const hive = partition ? `, hive_partitioning = true, hive_types = {'${partition}': VARCHAR}` : '';
+  return `read_parquet(${quoteLiteral(pattern)}${hive}${options.unionByName ? ', union_by_name = true' : ''})`;
+}
+
+function viewSql(name: string, columns: ViewColumn[], partition: string | undefined, lakeDir: string): string {
   const all = partition ? [...columns, { name: partition, sqlType: 'VARCHAR' }] : columns;
-  if (!hasParquet(dir, partition !== undefined)) {
+  const source = parquetSource(name, partition, lakeDir);
+  if (source === undefined) {
     // No data yet: an empty view with the declared columns keeps every query valid.
     const select = all.map((c) => `CAST(NULL AS ${c.sqlType}) AS ${c.name}`).join(', ');
     return `CREATE OR REPLACE VIEW ${name} AS SELECT ${select} WHERE false`;
   }
-  const hive = partition ? `, hive_partitioning = true, hive_types = {'${partition}': VARCHAR}` : '';
   const select = all.map((c) => `CAST(${c.name} AS ${c.sqlType}) AS ${c.name}`).join(', ');
-  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${select} FROM read_parquet(${quoteLiteral(pattern)}${hive})`;
+  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${select} FROM ${source}`;
 }
 
 function hasParquet(dir: string, partitioned: boolean): boolean {

@@ -27,6 +27,12 @@ export const WRITEBACK_TABLES: Readonly<Record<WritebackTable['name'], Writeback
       { name: 'guard', sqlType: 'VARCHAR', description: 'Why the value is NULL or capped, if it is.' },
       { name: 'week_start', sqlType: 'TIMESTAMP', description: 'Start of the report week (UTC instant).' },
       { name: 'week_end', sqlType: 'TIMESTAMP', description: 'End of the report week, exclusive (UTC instant).' },
+      {
+        name: 'settings',
+        sqlType: 'VARCHAR',
+        description: 'JSON of the settings the value was computed with (docs/metrics.md, "History"); NULL in rows written before it was recorded.',
+      },
+      { name: 'report_currency', sqlType: 'VARCHAR', description: 'Currency of money values (also in settings); NULL in rows written before it was recorded.' },
     ],
   },
   clv_scores: {

@@ -135,5 +135,7 @@ export const kpiTrendRow = z.object({
   kpi: z.string(),
   week_id: z.string().regex(/^\d{4}-W\d{2}$/),
   value: nullableDouble,
+  /** NULL in rows written before settings were recorded. */
+  settings: z.string().nullable(),
 });
 export type KpiTrendRow = z.output<typeof kpiTrendRow>;

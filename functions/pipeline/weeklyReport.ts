@@ -110,7 +110,7 @@ async function computeHoldingLake(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
     gatherWeeklyInputs(engine, windows, config),
     gatherStageInputs(engine, windows, config),
     runPredictiveMethod(engine, week, config),
-    readKpiHistory(engine, [...scorecardHistoryKeys(config.headlineClvMethod), ...TILE_KPIS], isoWeek, config.headlineClvMethod),
+    readKpiHistory(engine, [...scorecardHistoryKeys(config.headlineClvMethod), ...TILE_KPIS], isoWeek, config),
     readAllManifests(deps.lake),
     readSampleOrigin(deps.lake),
   ]);
@@ -134,6 +134,7 @@ async function computeHoldingLake(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
       weekly,
       kpis: [...weekly.kpis, ...stageKpis],
       history: history.history,
+      settingsChange: history.settingsChange,
       stage: stage.stage,
       rfmScores: stage.rfmScores,
       clvByCustomer,
@@ -157,7 +158,7 @@ export async function writeBackWeek(lake: ObjectStore, engine: QueryEngine, comp
 async function writeBackHoldingLake(lake: ObjectStore, engine: QueryEngine, computed: ComputedWeek): Promise<void> {
   const written = [
     (await replaceWeekPartition(lake, WRITEBACK_TABLES.clv_scores, computed.week.id, computed.scores)) && WRITEBACK_TABLES.clv_scores,
-    (await writeKpiHistory(lake, computed.week, computed.facts.kpis)) && WRITEBACK_TABLES.kpi_history,
+    (await writeKpiHistory(lake, computed.week, computed.facts.kpis, computed.facts.config)) && WRITEBACK_TABLES.kpi_history,
   ];
   for (const table of written) if (table) await engine.registerWeekPartition(table, computed.week.id);
 }

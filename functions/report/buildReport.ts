@@ -8,6 +8,7 @@ import type { RfmScoreRow } from '../kpi/queryRows.ts';
 import { buildScorecard, GOOD_DIRECTION, usualMove, weekOverWeek, type KpiHistory } from '../kpi/scorecard.ts';
 import { segmentClv, segmentMovements } from '../kpi/segments.ts';
 import type { StageInputs } from '../kpi/stageKpis.ts';
+import type { SettingsChange, ValueSetting } from '../kpi/valueSettings.ts';
 import { RATE_WINDOW_DAYS, type Kpi, type KpiKey, type WeeklyInputs, type WeeklyKpis } from '../kpi/weeklyKpis.ts';
 import { moneyToNumber } from '../money/decimal.ts';
 import { parseWeekId, shiftCivilDays, startOfCivilDay, type WeekBounds } from '../time/isoWeek.ts';
@@ -34,8 +35,10 @@ export interface WeekFacts {
   weekly: WeeklyKpis;
   /** The weekly KPIs followed by the scorecard's further ones (functions/kpi/stageKpis.ts). */
   kpis: Kpi[];
-  /** kpi_history values of the weeks before this one. */
+  /** kpi_history values of the weeks before this one, computed with this run's settings. */
   history: KpiHistory;
+  /** The latest week of history was computed with other settings: comparisons restart this week. */
+  settingsChange: SettingsChange | null;
   stage: StageInputs;
   /** RFM scores at this week's end and at the previous week's end. */
   rfmScores: { current: RfmScoreRow[]; previous: RfmScoreRow[] };
@@ -70,6 +73,7 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     locale,
     grossMargin: config.grossMargin,
     sample: facts.sample,
+    settingsChange: settingsChangeOf(facts.settingsChange, m, fmt),
     headline: { ...weekly.headline, label: m.method[weekly.headline.method], wow: headlineLine.wow, usual: headlineLine.usual },
     // No status for a week the run cannot vouch for; a missing headline says more than that.
     verdict: quality.incomplete.length > 0 && weekly.headline.value !== null ? m.verdict.incompleteData : verdictOf(weekly.headline, scorecard, m, fmt),
@@ -97,6 +101,19 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     runCost: runCost(facts.queries),
     queries: facts.queries.map((q) => ({ ...q, elapsedMs: Math.round(q.elapsedMs) })),
   };
+}
+
+/** Rates read better as percentages: "gross margin 100% → 62%". */
+const SHOWN_AS_PERCENT: ReadonlySet<ValueSetting> = new Set(['grossMargin', 'clv.monthlyDiscountRate']);
+
+function settingsChangeOf(change: SettingsChange | null, m: Messages, fmt: Formatter): Report['settingsChange'] {
+  if (change === null) return null;
+  const shown = (setting: ValueSetting, value: string | number): string => (SHOWN_AS_PERCENT.has(setting) && typeof value === 'number' ? fmt.percent(value) : String(value));
+  const unrecorded = change.changes.some((c) => c.from === null);
+  const note = unrecorded
+    ? m.settingsChanged.unrecorded
+    : m.settingsChanged.note(change.changes.map((c) => `${m.settingsChanged.names[c.setting]} ${shown(c.setting, c.from!)} → ${shown(c.setting, c.to)}`).join(', '));
+  return { previousWeekId: change.previousWeekId, firstWeekId: change.firstWeekId, changes: change.changes, note };
 }
 
 function cohortMatrix(stage: StageInputs, week: WeekBounds): ReportCohorts {

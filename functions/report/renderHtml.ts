@@ -133,7 +133,8 @@ export function renderHtml(report: Report, images: HtmlImages): string {
     `<div style="font-size:14px;line-height:20px;${MUTED}">${headlineWow ? `${headlineWow} ${e(m.headline.vsPrevious(headline.wow.previousWeekId))}${headlineUsual}` : e(m.headline.noPrevious(headline.wow.previousWeekId))}</div>` +
     `${trajectoryNote ? small(e(trajectoryNote)) : ''}` +
     `${headline.flags.length > 0 ? small(e(headline.flags.join('; ')), WARN) : ''}` +
-    `<p style="margin:14px 0 0 0;font-size:15px;line-height:22px;font-weight:600;${INK}">${e(report.verdict)}</p></td></tr>`;
+    `<p style="margin:14px 0 0 0;font-size:15px;line-height:22px;font-weight:600;${INK}">${e(report.verdict)}</p>` +
+    `${report.settingsChange ? `<p style="margin:8px 0 0 0;font-size:14px;line-height:20px;${INK}">${e(report.settingsChange.note)}</p>` : ''}</td></tr>`;
 
   const tiles = report.tiles.map((t) => {
     const wow = change(t.kpi.unit, t.wow, t.usual, t.direction, fmt);

@@ -65,6 +65,7 @@ export function renderText(report: Report): string {
   }
   for (const flag of headline.flags) out.push(`  ${flag}`);
   out.push('', report.verdict);
+  if (report.settingsChange) out.push(report.settingsChange.note);
 
   out.push(...heading(m.sections.tiles));
   out.push(

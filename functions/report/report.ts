@@ -5,6 +5,7 @@ import type { ModelFitSummary } from '../clv/fitClvModels.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { Direction, Scorecard, Trajectory, UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
 import type { Kpi } from '../kpi/weeklyKpis.ts';
+import type { SettingChange } from '../kpi/valueSettings.ts';
 import type { SampleOrigin } from '../sample/sampleOrigin.ts';
 import type { IncompleteReason } from './completeness.ts';
 
@@ -28,6 +29,16 @@ export interface ReportDataQuality {
   incomplete: IncompleteReason[];
   /** `incomplete` in sentences of the report's locale, or null; the e-mail says it at the top and in the subject. */
   staleness: string | null;
+}
+
+/** The latest week of history was computed with other settings, so nothing is compared with it. */
+export interface ReportSettingsChange {
+  previousWeekId: string;
+  /** The first week of history: `ltv backfill` from it recomputes the history with the current settings. */
+  firstWeekId: string;
+  changes: SettingChange[];
+  /** In the report's locale, e.g. "Settings changed this week (report currency USD → KRW); comparisons restart from this week." */
+  note: string;
 }
 
 export interface ReportChannel {
@@ -134,6 +145,8 @@ export interface Report {
   grossMargin: number;
   /** Set when the lake holds the generated sample data set: the e-mail says so in its subject and a banner. */
   sample: SampleOrigin | null;
+  /** Set when the settings changed since the latest week of history: its comparisons restart. */
+  settingsChange: ReportSettingsChange | null;
   headline: ClvResult & { label: string; wow: WeekOverWeek; usual: UsualMove | null };
   /** One line: the scorecard's overall status and what drives it. */
   verdict: string;

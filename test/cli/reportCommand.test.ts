@@ -367,3 +367,64 @@ describe('a first report, without history', () => {
     for (const part of [mail!.subject, mail!.text, mail!.html]) expect(part).not.toMatch(/backfill/i);
   });
 });
+
+describe('history computed with other settings', () => {
+  const reportJson = async (): Promise<{ headline: { wow: { previous: number | null } }; settingsChange: { note: string } | null; trajectory: unknown }> =>
+    JSON.parse(await readFile(path.join(root, 'out', 'reports', '2026-W47', 'report.json'), 'utf8'));
+
+  it.each([
+    [{ reportCurrency: 'KRW' }, 'report currency USD → KRW', 'reportCurrency USD → KRW'],
+    [{ grossMargin: 0.62 }, 'gross margin 100.0% → 62.0%', 'grossMargin 1 → 0.62'],
+  ])('is not compared with after %j: the e-mail says comparisons restart, the console says what to backfill', async (change, inEmail, onConsole) => {
+    // Prepare: three weeks of history, computed in USD with a margin of 1
+    const before = await writeConfig({ sample: { customers: 200 }, recipients: [{ address: 'ceo@example.com' }] });
+    expect(await main(['backfill', '--config', before, '--from', '2026-W44', '--to', '2026-W46'])).toBe(0);
+    const after = await writeConfig({ sample: { customers: 200 }, recipients: [{ address: 'ceo@example.com' }], ...change });
+
+    // Act
+    const code = await main(['report', '--config', after, '--week', '2026-W47']);
+
+    // Assess
+    expect(code).toBe(0);
+    const [mail] = (await outbox()).filter((m) => m.to === 'ceo@example.com');
+    expect(mail!.text).toContain(`Settings changed this week (${inEmail}); comparisons restart from this week.`);
+    expect(mail!.text).toContain('no value for 2026-W46 in the history yet');
+    const report = await reportJson();
+    expect(report.headline.wow.previous).toBeNull();
+    expect(out.join('\n')).toContain(`!! Settings changed since 2026-W46 (${onConsole}): this week is compared with nothing before it. To recompute the history with the current settings, run \`ltv backfill --from 2026-W44 --to 2026-W46\`.`);
+
+    // Act: the backfill the console asked for, then the week again
+    expect(await main(['backfill', '--config', after, '--from', '2026-W44', '--to', '2026-W46'])).toBe(0);
+    expect(await main(['report', '--config', after, '--week', '2026-W47', '--dry-run'])).toBe(0);
+
+    // Assess: the comparisons are back, against history in the new settings
+    const recomputed = await reportJson();
+    expect(recomputed.settingsChange).toBeNull();
+    expect(recomputed.headline.wow.previous).not.toBeNull();
+  });
+
+  it('treats history written before settings were recorded as not comparable', async () => {
+    // Prepare: a week of history, then its settings columns taken out as an older release wrote them
+    const config = await writeConfig({ sample: { customers: 200 } });
+    expect(await main(['backfill', '--config', config, '--from', '2026-W46', '--to', '2026-W46'])).toBe(0);
+    const file = path.join(root, 'out', 'lake', 'kpi_history', 'week_id=2026-W46', 'data.parquet');
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    await connection.run(`COPY (SELECT * EXCLUDE (settings, report_currency) FROM read_parquet('${file}')) TO '${file}.old' (FORMAT parquet)`);
+    connection.closeSync();
+    db.closeSync();
+    await rm(file);
+    await writeFile(file, await readFile(`${file}.old`));
+    await rm(`${file}.old`);
+
+    // Act
+    const code = await main(['report', '--config', config, '--week', '2026-W47', '--dry-run']);
+
+    // Assess
+    expect(code).toBe(0);
+    const report = await reportJson();
+    expect(report.settingsChange?.note).toBe('Earlier weeks were computed before their settings were recorded, so they cannot be compared with this one; comparisons restart from this week.');
+    expect(report.headline.wow.previous).toBeNull();
+  });
+});

@@ -84,7 +84,7 @@ describe('registering a written week with the DuckDB engine', () => {
     const count = async () => Number((await engine.sql('select count(*) as n from kpi_history'))[0]!.n);
     try {
       await replaceWeekPartition(new LocalFolderStore(freshDir), WRITEBACK_TABLES.kpi_history, '2026-W46', [
-        { kpi: 'aov', value: 50, unit: 'money', guard: null, week_start: new Date('2026-11-09T00:00:00Z'), week_end: new Date('2026-11-16T00:00:00Z') },
+        { kpi: 'aov', value: 50, unit: 'money', guard: null, week_start: new Date('2026-11-09T00:00:00Z'), week_end: new Date('2026-11-16T00:00:00Z'), settings: null, report_currency: null },
       ]);
       const beforeRegistering = await count();
 

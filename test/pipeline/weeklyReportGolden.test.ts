@@ -49,7 +49,7 @@ beforeAll(async () => {
     const week = weekBounds(addWeeks(W47, -i), 'UTC');
     // The SaaS CLV was 1,000 in W34, the first week of history, and 1,400 since.
     const rows = [...Object.entries(SEEDED), ['clv_saas', i === 13 ? 1000 : 1400] as const].map(([key, value]) => ({ key: key as KpiKey, unit: 'ratio' as const, value }));
-    await writeKpiHistory(stores.lake, week, rows);
+    await writeKpiHistory(stores.lake, week, rows, config);
   }
   // Opened after the history is written: the engine's views are made when it opens.
   const engine = await openEngine(config);

@@ -9,9 +9,10 @@ import { asText, openEmptyLake, type FixtureLake } from './fixtureLake.ts';
 // Write-back tables as the weekly job writes them (one Parquet file per table and week).
 // kpi_history, aov: W44 20, W45 25, W46 not run, W47 30, W48 withheld, W49 24; churn_rate beside it.
 // clv_scores: bgnbd in W46 (a 10, b 20) and W47 (a 12, c 5, d 5); a method 'other' only in W46.
+const USD = '{"reportCurrency":"USD"}';
 const kpi = (weekId: string, key: string, value: number | null, guard: string | null = null) => {
   const week = weekBounds(parseWeekId(weekId), 'UTC');
-  return { kpi: key, value, unit: 'money', guard, week_start: week.start, week_end: week.end };
+  return { kpi: key, value, unit: 'money', guard, week_start: week.start, week_end: week.end, settings: USD, report_currency: 'USD' };
 };
 const score = (customer: string, method: string, clv: number) => ({ customer_id: customer, method, clv, expected_purchases: 1.5, p_alive: 0.9 });
 

@@ -180,6 +180,7 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
     week,
     inputs,
     weekly,
+    settingsChange: null,
     kpis,
     history,
     stage,

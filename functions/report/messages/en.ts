@@ -58,6 +58,21 @@ export const en: Messages = {
   },
   header: (weekId, range, timeZone) => `ltv-pulse · week ${weekId} · ${range} (${timeZone})`,
   banner: 'Data incomplete.',
+  settingsChanged: {
+    note: (changes) => `Settings changed this week (${changes}); comparisons restart from this week.`,
+    unrecorded: 'Earlier weeks were computed before their settings were recorded, so they cannot be compared with this one; comparisons restart from this week.',
+    names: {
+      reportCurrency: 'report currency',
+      grossMargin: 'gross margin',
+      timeZone: 'time zone',
+      headlineClvMethod: 'headline CLV method',
+      activityWindowDays: 'activity window (days)',
+      'clv.horizonMonths': 'CLV horizon (months)',
+      'clv.monthlyDiscountRate': 'monthly discount rate',
+      maxLifespanMonths: 'maximum lifespan (months)',
+      holdoutWeeks: 'holdout (weeks)',
+    },
+  },
   sample: {
     banner: 'Sample data.',
     text: (endDate) => `This report is built on a generated sample data set (ending ${endDate}), not on real exports: none of its numbers describe a real business.`,

@@ -56,6 +56,21 @@ export const ja: Messages = {
   },
   header: (weekId, range, timeZone) => `ltv-pulse · 第${weekId}週 · ${range}（${timeZone}）`,
   banner: 'データが不完全です。',
+  settingsChanged: {
+    note: (changes) => `今週、設定が変わりました（${changes}）。比較は今週から改めて始まります。`,
+    unrecorded: '過去の週は設定が記録される前に計算されたため、今週と比較できません。比較は今週から改めて始まります。',
+    names: {
+      reportCurrency: 'レポート通貨',
+      grossMargin: '粗利率',
+      timeZone: 'タイムゾーン',
+      headlineClvMethod: '主要CLVの算出方法',
+      activityWindowDays: 'アクティブ判定期間（日）',
+      'clv.horizonMonths': 'CLVの期間（か月）',
+      'clv.monthlyDiscountRate': '月次割引率',
+      maxLifespanMonths: '最大顧客寿命（か月）',
+      holdoutWeeks: '検証期間（週）',
+    },
+  },
   sample: {
     banner: 'サンプルデータ。',
     text: (endDate) => `このレポートは生成されたサンプルデータ（${endDate}まで）に基づいており、実際のエクスポートではありません。数値はいずれも実在の事業を表しません。`,

@@ -56,6 +56,21 @@ export const ko: Messages = {
   },
   header: (weekId, range, timeZone) => `ltv-pulse · ${weekId} 주차 · ${range} (${timeZone})`,
   banner: '데이터가 불완전합니다.',
+  settingsChanged: {
+    note: (changes) => `이번 주에 설정이 바뀌었습니다(${changes}). 비교는 이번 주부터 다시 시작합니다.`,
+    unrecorded: '이전 주는 설정이 기록되기 전에 계산되어 이번 주와 비교할 수 없습니다. 비교는 이번 주부터 다시 시작합니다.',
+    names: {
+      reportCurrency: '보고 통화',
+      grossMargin: '매출총이익률',
+      timeZone: '시간대',
+      headlineClvMethod: '대표 CLV 방식',
+      activityWindowDays: '활동 기간(일)',
+      'clv.horizonMonths': 'CLV 기간(개월)',
+      'clv.monthlyDiscountRate': '월 할인율',
+      maxLifespanMonths: '최대 고객 수명(개월)',
+      holdoutWeeks: '검증 기간(주)',
+    },
+  },
   sample: {
     banner: '샘플 데이터.',
     text: (endDate) => `이 리포트는 실제 내보내기가 아니라 생성된 샘플 데이터(${endDate}까지)로 만들어졌습니다. 어떤 수치도 실제 사업을 나타내지 않습니다.`,

@@ -3,6 +3,7 @@
 // these only arrange already formatted values.
 import type { ClvMethod } from '../../config/schema.ts';
 import type { StageKey, Status } from '../../kpi/scorecard.ts';
+import type { ValueSetting } from '../../kpi/valueSettings.ts';
 import type { KpiKey } from '../../kpi/weeklyKpis.ts';
 
 export interface Messages {
@@ -20,6 +21,14 @@ export interface Messages {
   banner: string;
   /** The banner of a report built on the generated sample data set. */
   sample: { banner: string; text(endDate: string): string };
+  /** Comparisons restart when the latest week of history was computed with other settings. */
+  settingsChanged: {
+    /** `changes`: "report currency USD → KRW, gross margin 100% → 62%". */
+    note(changes: string): string;
+    /** The history was written before settings were recorded with it. */
+    unrecorded: string;
+    names: Record<ValueSetting, string>;
+  };
   staleness: {
     missingTables(tables: string): string;
     stale(latest: string, days: string, weekId: string): string;
