@@ -39,6 +39,18 @@ function send(upstream: URL, request: { method: string; url: string; headers: ht
   });
 }
 
+/** A client for an S3-compatible test server: path-style, test credentials, checksums only where S3 requires them. */
+export function testS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 export async function startConditionalS3Server(): Promise<ConditionalS3Server> {
   const app = buildApp({ logger: false });
   const upstream = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
@@ -77,14 +89,7 @@ export async function startConditionalS3Server(): Promise<ConditionalS3Server> {
   const address = proxy.address() as { port: number };
   const endpoint = `http://127.0.0.1:${address.port}`;
   const env = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
-  const client = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = testS3Client(endpoint);
   return {
     endpoint,
     client,

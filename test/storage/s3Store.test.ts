@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../functions/storage/objectStore.ts';
 import { objectStoreAt } from '../../functions/storage/openObjectStore.ts';
 import { MIN_PART_SIZE, S3ObjectStore, S3StoreError } from '../../functions/storage/s3Store.ts';
+import { testS3Client } from './conditionalS3Server.ts';
 import { describeObjectStoreContract, pseudoRandomChunks, STREAMED_SIZE } from './objectStoreContract.ts';
 
 let server: ReturnType<typeof buildApp>;
@@ -17,14 +18,7 @@ let buckets = 0;
 beforeAll(async () => {
   server = buildApp({ logger: false });
   const endpoint = await server.listen({ port: 0, host: '127.0.0.1' });
-  client = new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  client = testS3Client(endpoint);
 });
 
 afterAll(async () => {
