@@ -57,7 +57,9 @@ export function parseQueryFile(name: string, file: string, sql: string): NamedQu
   const lists: Record<'parameters' | 'columns', string[]> = { parameters: [], columns: [] };
   let current: 'parameters' | 'columns' | undefined;
   for (const line of header) {
-    const field = /^--\s*([a-z]+):\s*(.*)$/.exec(line);
+    // A field starts right after the `-- `; an indented line is a continuation, even when its
+    // first word ends in a colon ("--   scorecard: segment shares ...").
+    const field = /^-- ?([a-z]+):\s*(.*)$/.exec(line);
     if (field) {
       const key = field[1]!;
       current = key === 'parameters' || key === 'columns' ? key : undefined;

@@ -88,3 +88,34 @@ describe('where the catalog finds queries/', () => {
     }
   });
 });
+
+describe('header continuation lines', () => {
+  it('keeps an indented line whose first word ends in a colon in the field above (rfm_segments)', () => {
+    // Prepare: the shape of queries/rfm_segments.sql, whose purpose wraps at "(stage 1 of the\n--   scorecard: ..."
+    const sql = [
+      '-- purpose: RFM segments per named segment (stage 1 of the',
+      '--   scorecard: segment shares of customers and revenue). Every segment has a row.',
+      '-- grain: one row per segment',
+      '-- reads: orders',
+      '-- parameters:',
+      '-- columns:',
+      '--   segment varchar: named segment',
+      'select 1 as segment',
+    ].join('\n');
+
+    // Act
+    const q = parseQueryFile('rfm_segments', 'queries/rfm_segments.sql', sql);
+
+    // Assess
+    expect(q.purpose).toBe('RFM segments per named segment (stage 1 of the scorecard: segment shares of customers and revenue). Every segment has a row.');
+    expect(q.grain).toBe('one row per segment');
+  });
+
+  it('reads every purpose in queries/ whole: all the text from "-- purpose:" to "-- grain:"', () => {
+    for (const q of queries) {
+      const header = /^-- purpose:([\s\S]*?)\n-- grain:/.exec(q.sql)![1]!;
+      const full = header.split('\n').map((l) => l.replace(/^--/, '').trim()).join(' ').trim();
+      expect(q.purpose, q.file).toBe(full);
+    }
+  });
+});
