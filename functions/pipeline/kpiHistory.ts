@@ -3,7 +3,7 @@
 // queries/kpi_trend.sql for the scorecard's week-over-week changes, baselines and trajectory.
 import type { ClvMethod } from '../config/schema.ts';
 import { getQuery } from '../engine/queryCatalog.ts';
-import { param, runQuery, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
+import { param, runQuery, type ParameterValues, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
 import { WRITEBACK_TABLES } from '../engine/writebackTables.ts';
 import { replaceWeekPartition, type WritebackRow } from '../engine/writebackWriter.ts';
 import { kpiTrendRow } from '../kpi/queryRows.ts';
@@ -24,6 +24,11 @@ export async function writeKpiHistory(lake: ObjectStore, week: WeekBounds, kpis:
   return replaceWeekPartition(lake, WRITEBACK_TABLES.kpi_history, week.id, kpiHistoryRows(kpis, week));
 }
 
+/** The parameters of queries/kpi_trend.sql as the report of `week` reads it: every week before it. */
+export function kpiTrendParameters(week: IsoWeek): ParameterValues {
+  return { to_week: param.varchar(formatWeekId(addWeeks(week, -1))), from_week: param.varchar(FIRST_WEEK) };
+}
+
 /**
  * The values of `keys` in the weeks before `week`: the trailing baseline's weeks for each, and
  * every week for the headline method's CLV. The report week itself is left out, so a re-run
@@ -35,11 +40,10 @@ export async function readKpiHistory(
   week: IsoWeek,
   headlineMethod: ClvMethod,
 ): Promise<{ history: KpiHistory; stats: QueryStats[] }> {
-  const toWeek = formatWeekId(addWeeks(week, -1));
   const baselineFrom = formatWeekId(addWeeks(week, -STATUS_RULE.baselineWeeks));
   // One query for every KPI and week: the table holds a few dozen rows a week, and one query
   // costs one Athena minimum instead of one per KPI.
-  const { rows, stats } = await runQuery(engine, await getQuery('kpi_trend'), { to_week: param.varchar(toWeek), from_week: param.varchar(FIRST_WEEK) }, kpiTrendRow);
+  const { rows, stats } = await runQuery(engine, await getQuery('kpi_trend'), kpiTrendParameters(week), kpiTrendRow);
   const headline = headlineHistoryKey(headlineMethod);
   const history = new Map<KpiKey, HistoryPoint[]>();
   for (const key of new Set(keys)) {
