@@ -37,10 +37,12 @@ export const queryCommand: Command = {
     if (values.list || positionals.length === 0) {
       for (const q of (await loadQueryCatalog()).values()) {
         console.log(`${q.name}: ${q.purpose}`);
-        console.log(`  parameters: ${[...new Set(q.parameters.map((p) => `${p.name} (${p.type})`))].join(', ') || 'none'}`);
+        console.log(`  parameters: ${distinctParameters(q).map((p) => `${p.name} (${p.type})`).join(', ') || 'none'}`);
       }
       return positionals.length === 0 && !values.list ? 2 : 0;
     }
+    const format = values.format ? String(values.format) : 'table';
+    if (!['table', 'csv', 'json'].includes(format)) throw new Error(`--format must be table, csv or json, not "${format}"`);
     const query = await getQuery(positionals[0]!);
     const specs = new Map(distinctParameters(query).map((p) => [p.name, p]));
     const given: ParameterValues = {};
@@ -77,13 +79,11 @@ export const queryCommand: Command = {
     try {
       const { rows } = await engine.runRaw(query, params);
       const columns = query.columns.map((c) => c.name);
-      const format = values.format ? String(values.format) : 'table';
       if (format === 'json') console.log(JSON.stringify(rows, null, 2));
       else if (format === 'csv') {
         console.log(columns.join(','));
         for (const r of rows) console.log(columns.map((c) => csvCell(r[c])).join(','));
-      } else if (format === 'table') printTable(rows, columns);
-      else throw new Error(`--format must be table, csv or json, not "${format}"`);
+      } else printTable(rows, columns);
       return 0;
     } finally {
       await engine.close();

@@ -216,6 +216,15 @@ describe('ltv query --param, checked by what the header says each parameter mean
   });
 });
 
+describe('ltv query --format', () => {
+  it('refuses an unknown format before anything runs', async () => {
+    const { code, stdout, stderr } = await run(['query', 'orders_window', '--week', '2026-W47', '--config', configFile, '--format', 'xml']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('ltv query failed: --format must be table, csv or json, not "xml"');
+  });
+});
+
 describe('ltv query --list', () => {
   it("prints each query's whole purpose, as its header writes it", async () => {
     // Act
