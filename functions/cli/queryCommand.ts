@@ -5,7 +5,7 @@ import { getQuery, loadQueryCatalog } from '../engine/queryCatalog.ts';
 import type { ParameterValues } from '../engine/queryEngine.ts';
 import { openEngine } from '../pipeline/adapters.ts';
 import { weekCallOf } from '../pipeline/weekParameters.ts';
-import { formatWeekId, lastCompleteWeek, parseWeekId, weekBounds } from '../time/isoWeek.ts';
+import { endedWeekBounds, parseWeekId } from '../time/isoWeek.ts';
 import type { Command } from './main.ts';
 import { completeParameters, distinctParameters, parseParameterText } from './queryParameters.ts';
 
@@ -58,11 +58,8 @@ export const queryCommand: Command = {
     let base: ParameterValues = {};
     if (values.week) {
       const isoWeek = parseWeekId(String(values.week));
-      const week = weekBounds(isoWeek, config.timeZone);
-      const now = new Date();
-      if (week.end.getTime() > now.getTime()) {
-        throw new Error(`${week.id} has not ended yet (it ends ${week.end.toISOString()}); the report reads complete weeks only, e.g. the last one, ${formatWeekId(lastCompleteWeek(now, config.timeZone))}`);
-      }
+      // As `ltv report`: a week in progress is not a week the report would read.
+      const week = endedWeekBounds(isoWeek, config.timeZone, new Date(), 'the report reads');
       const call = weekCallOf(query.name, isoWeek, config);
       if (!call) throw new Error(`${query.file} is not a query the weekly report runs, so --week cannot fill its parameters; give them with --param`);
       base = call.parameters;

@@ -4,7 +4,7 @@
 import type { Config } from '../config/schema.ts';
 import { ingestExports, type IngestResult } from '../ingest/ingestExports.ts';
 import { readSampleOrigin } from '../sample/sampleOrigin.ts';
-import { compareWeeks, formatWeekId, isoWeekOfCivilDate, lastCompleteWeek, weekBounds, type IsoWeek } from '../time/isoWeek.ts';
+import { compareWeeks, endedWeekBounds, isoWeekOfCivilDate, lastCompleteWeek, weekBounds, type IsoWeek } from '../time/isoWeek.ts';
 import { wallTimeAt } from '../time/zonedTime.ts';
 import { openEngine, openMailer, openStores, type Stores } from './adapters.ts';
 import { ingestSettingsOf, saltWarning } from './ingestSettings.ts';
@@ -98,10 +98,7 @@ export async function defaultReportWeek(config: Config, now: Date): Promise<{ we
 }
 
 export async function reportWeek(config: Config, options: ReportWeekOptions): Promise<ReportWeekResult> {
-  const week = weekBounds(options.week, config.timeZone);
-  if (week.end.getTime() > options.now.getTime()) {
-    throw new Error(`${week.id} has not ended yet (it ends ${week.end.toISOString()}); report complete weeks only, e.g. the last one, ${formatWeekId(lastCompleteWeek(options.now, config.timeZone))}`);
-  }
+  const week = endedWeekBounds(options.week, config.timeZone, options.now, 'report');
   const stores = options.ingestPending
     ? await ingestPending(config, { now: options.now, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
     : openStores(config);
