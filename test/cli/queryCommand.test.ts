@@ -3,7 +3,7 @@
 // partition. In that window: o1 (c1, 2026-10-27, 100.00 USD), o2 (c1, 2026-11-18, 50.00 USD) and
 // o3 (c2, 2026-11-20, 200.00 EUR at 1.1 = 220.00 USD): 3 paid orders, 2 customers, 1 repeat
 // customer, 370.00 USD. o4 (2026-10-20) is before the window, o5 (2026-11-23T00:00Z) at its end.
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -81,6 +81,20 @@ describe('ltv query --week', () => {
     expect(code).toBe(0);
     expect(stderr).toContain('(Asia/Seoul)');
     expect(stderr).toContain('window_start=2026-10-25T15:00:00.000Z window_end=2026-11-22T15:00:00.000Z');
+  });
+
+  it('takes the activity window and report currency from the configuration', async () => {
+    // Prepare: 90 days before 2026-11-23 is 2026-08-25 (23 + 31 + 30 + 6)
+    const file = path.join(root, 'eur-90.config.json');
+    await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(configFile, 'utf8')), activityWindowDays: 90, reportCurrency: 'EUR' }));
+
+    // Act
+    const { code, stderr } = await run(['query', 'rfm_segments', '--week', '2026-W47', '--config', file, '--format', 'json']);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).toContain("rfm_segments as the report of 2026-W47 (UTC) runs it: the activity window ending at the week's end.");
+    expect(stderr).toContain('Parameters: from_month=2026-08 to_month=2026-11 activity_from=2026-08-25T00:00:00.000Z as_of=2026-11-23T00:00:00.000Z report_currency=EUR');
   });
 
   it('lets one --param replace a value of the week, checked like any other', async () => {
