@@ -39,7 +39,7 @@ const WEEK_CALLS: Record<string, WeekCallOf> = {
   model_inputs: (w, c) => ({ parameters: modelInputParameters(weekBounds(w, c.timeZone).end, c.reportCurrency), call: "cut-off at the week's end" }),
   model_input_tuples: (w, c) => {
     const week = weekBounds(w, c.timeZone);
-    return { parameters: holdoutTupleParameters(calibrationCutoffOf(week, c), week.end), call: "the holdout of holdoutWeeks ending at the week's end" };
+    return { parameters: holdoutTupleParameters(calibrationCutoffOf(week, c), week.end), call: `the holdout of the ${c.holdoutWeeks} weeks before the week's end` };
   },
   kpi_trend: (w) => ({ parameters: kpiTrendParameters(w), call: 'every week before the report week' }),
   // The report does not read it; the week's own scores are what an analyst asks for.
