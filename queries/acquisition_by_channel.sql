@@ -5,7 +5,7 @@
 -- reads: orders (order_month partitions up to to_month), subscriptions, customers,
 --   marketing_spend, fx_rates
 -- parameters:
---   to_month varchar: last order_month partition to read (month of window_end)
+--   to_month varchar: last order_month partition to read (month of the last instant before window_end)
 --   window_end timestamp: end of the window, exclusive: orders after it are not read
 --   window_end timestamp: (repeated) subscriptions starting after it are not read
 --   window_start timestamp: start of the window, inclusive

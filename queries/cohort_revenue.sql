@@ -4,7 +4,7 @@
 -- grain: one row per cohort_month and month_offset that has paid orders
 -- reads: orders (order_month partitions up to to_month), subscriptions, fx_rates
 -- parameters:
---   to_month varchar: last order_month partition to read (month of data_end)
+--   to_month varchar: last order_month partition to read (month of the last instant before data_end)
 --   data_end timestamp: orders at or after it are not read
 --   data_end timestamp: (repeated) subscriptions starting at or after it are not read
 --   report_currency varchar: ISO code revenue is reported in

@@ -3,8 +3,8 @@
 -- grain: one row for the window
 -- reads: orders (order_month partitions from_month..to_month), fx_rates
 -- parameters:
---   from_month varchar: first order_month partition to read, YYYY-MM
---   to_month varchar: last order_month partition to read, YYYY-MM
+--   from_month varchar: first order_month partition to read (month of window_start)
+--   to_month varchar: last order_month partition to read (month of the last instant before window_end)
 --   window_start timestamp: start of the window, inclusive (UTC instant)
 --   window_end timestamp: end of the window, exclusive (UTC instant)
 --   report_currency varchar: ISO code the money columns are reported in (used four times:

@@ -3,7 +3,7 @@ import { openEngine } from '../pipeline/adapters.ts';
 import { ingestPending } from '../pipeline/reportWeek.ts';
 import { backfillWeeks } from '../pipeline/backfill.ts';
 import { formatter } from '../report/format.ts';
-import { parseWeekId, weekBounds } from '../time/isoWeek.ts';
+import { endedWeekBounds, parseWeekId } from '../time/isoWeek.ts';
 import type { Command } from './main.ts';
 import { printPreparation } from './reportCommand.ts';
 
@@ -22,8 +22,7 @@ export const backfillCommand: Command = {
     const from = parseWeekId(String(values.from));
     const to = parseWeekId(String(values.to));
     const now = new Date();
-    const last = weekBounds(to, config.timeZone);
-    if (last.end.getTime() > now.getTime()) throw new Error(`${last.id} has not ended yet; backfill complete weeks only`);
+    endedWeekBounds(to, config.timeZone, now, 'backfill');
 
     const stores = await ingestPending(config, { now, onProgress: printPreparation });
 

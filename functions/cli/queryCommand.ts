@@ -1,30 +1,13 @@
+// `ltv query`: one query of queries/ on the lake, with parameters typed by hand (checked by their
+// meaning, queryParameters.ts) or filled as the report of a week fills them (--week).
 import { loadConfig } from '../config/load.ts';
-import { getQuery, loadQueryCatalog, type ParameterType } from '../engine/queryCatalog.ts';
-import { param, type ParameterValue, type ParameterValues } from '../engine/queryEngine.ts';
+import { getQuery, loadQueryCatalog } from '../engine/queryCatalog.ts';
+import type { ParameterValues } from '../engine/queryEngine.ts';
 import { openEngine } from '../pipeline/adapters.ts';
+import { weekCallOf } from '../pipeline/weekParameters.ts';
+import { endedWeekBounds, parseWeekId } from '../time/isoWeek.ts';
 import type { Command } from './main.ts';
-
-function parseParam(name: string, type: ParameterType, text: string): ParameterValue {
-  switch (type) {
-    case 'timestamp': {
-      const d = new Date(text);
-      if (Number.isNaN(d.getTime())) throw new Error(`--param ${name}: "${text}" is not an ISO 8601 timestamp`);
-      return param.timestamp(d);
-    }
-    case 'date':
-      return param.date(text);
-    case 'varchar':
-      return param.varchar(text);
-    case 'bigint':
-      if (!/^-?\d+$/.test(text)) throw new Error(`--param ${name}: "${text}" is not a whole number`);
-      return param.bigint(BigInt(text));
-    case 'double': {
-      const n = Number(text);
-      if (!Number.isFinite(n)) throw new Error(`--param ${name}: "${text}" is not a number`);
-      return param.double(n);
-    }
-  }
-}
+import { completeParameters, distinctParameters, parseParameterText } from './queryParameters.ts';
 
 function printTable(rows: Record<string, unknown>[], columns: string[]): void {
   const cells = rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c]))));
@@ -42,9 +25,10 @@ function csvCell(v: unknown): string {
 
 export const queryCommand: Command = {
   summary: 'run a query from queries/ on the local lake and print the result',
-  usage: 'ltv query <name> [--param name=value ...] [--format table|csv|json] [--config f]',
+  usage: 'ltv query <name> [--week 2026-W47] [--param name=value ...] [--format table|csv|json] [--config f]',
   options: {
-    param: { type: 'string', multiple: true, description: 'a parameter, name=value (see the query header)' },
+    week: { type: 'string', description: 'fill every parameter as the report of this ISO week does (docs/queries.md)' },
+    param: { type: 'string', multiple: true, description: 'a parameter, name=value (see the query header); with --week, replaces that one' },
     format: { type: 'string', description: 'table (default), csv or json' },
     config: { type: 'string', description: 'JSON configuration file' },
     list: { type: 'boolean', description: 'list the queries and their parameters' },
@@ -53,33 +37,50 @@ export const queryCommand: Command = {
     if (values.list || positionals.length === 0) {
       for (const q of (await loadQueryCatalog()).values()) {
         console.log(`${q.name}: ${q.purpose}`);
-        console.log(`  parameters: ${[...new Set(q.parameters.map((p) => `${p.name} (${p.type})`))].join(', ') || 'none'}`);
+        console.log(`  parameters: ${distinctParameters(q).map((p) => `${p.name} (${p.type})`).join(', ') || 'none'}`);
       }
       return positionals.length === 0 && !values.list ? 2 : 0;
     }
+    const format = values.format ? String(values.format) : 'table';
+    if (!['table', 'csv', 'json'].includes(format)) throw new Error(`--format must be table, csv or json, not "${format}"`);
     const query = await getQuery(positionals[0]!);
-    const types = new Map(query.parameters.map((p) => [p.name, p.type]));
-    const params: ParameterValues = {};
+    const specs = new Map(distinctParameters(query).map((p) => [p.name, p]));
+    const given: ParameterValues = {};
     for (const pair of (values.param as string[] | undefined) ?? []) {
       const eq = pair.indexOf('=');
       if (eq < 1) throw new Error(`--param takes name=value, got "${pair}"`);
       const name = pair.slice(0, eq);
-      const type = types.get(name);
-      if (!type) throw new Error(`${query.file} has no parameter "${name}"; it takes ${[...types.keys()].join(', ')}`);
-      params[name] = parseParam(name, type, pair.slice(eq + 1));
+      const spec = specs.get(name);
+      if (!spec) throw new Error(`${query.file} has no parameter "${name}"; it takes ${[...specs.keys()].join(', ') || 'none'}`);
+      given[name] = parseParameterText(spec, pair.slice(eq + 1));
     }
     const config = await loadConfig(values.config ? { file: String(values.config) } : {});
+    let base: ParameterValues = {};
+    if (values.week) {
+      const isoWeek = parseWeekId(String(values.week));
+      // As `ltv report`: a week in progress is not a week the report would read.
+      const week = endedWeekBounds(isoWeek, config.timeZone, new Date(), 'the report reads');
+      const call = weekCallOf(query.name, isoWeek, config);
+      if (!call) throw new Error(`${query.file} is not a query the weekly report runs, so --week cannot fill its parameters; give them with --param`);
+      base = call.parameters;
+      console.error(`${query.name} as the report of ${week.id} (${config.timeZone}) runs it: ${call.call}.`);
+    }
+    const params = completeParameters(query, base, given);
+    // On stderr, so that --format csv|json output stays clean for a pipe.
+    const shown = [...specs.keys()].map((name) => {
+      const v = params[name]!;
+      return `${name}=${v.type === 'timestamp' ? v.value.toISOString() : String(v.value)}`;
+    });
+    console.error(`Parameters: ${shown.join(' ') || 'none'}`);
     const engine = await openEngine(config);
     try {
       const { rows } = await engine.runRaw(query, params);
       const columns = query.columns.map((c) => c.name);
-      const format = values.format ? String(values.format) : 'table';
       if (format === 'json') console.log(JSON.stringify(rows, null, 2));
       else if (format === 'csv') {
         console.log(columns.join(','));
         for (const r of rows) console.log(columns.map((c) => csvCell(r[c])).join(','));
-      } else if (format === 'table') printTable(rows, columns);
-      else throw new Error(`--format must be table, csv or json, not "${format}"`);
+      } else printTable(rows, columns);
       return 0;
     } finally {
       await engine.close();

@@ -13,10 +13,24 @@ export const QUERIES_DIR = process.env.LTV_QUERIES_DIR ?? path.resolve(import.me
 export type ParameterType = 'timestamp' | 'date' | 'varchar' | 'bigint' | 'double';
 const PARAMETER_TYPES: readonly ParameterType[] = ['timestamp', 'date', 'varchar', 'bigint', 'double'];
 
+/**
+ * What a parameter stands for, read from the header so that callers can check a value by it:
+ * a varchar named `*currency` is an ISO 4217 code, `*_week` an ISO week id, and `*_month` an
+ * order_month partition whose description names the timestamp it must cover, as
+ * "(month of X)" (first partition: reads from X) or "(month of the last instant before X)"
+ * (last partition: reads up to X, exclusive).
+ */
+export type ParameterMeaning =
+  | { kind: 'currency' }
+  | { kind: 'week' }
+  | { kind: 'month'; bound: 'from' | 'until'; covers: string }
+  | { kind: 'value' };
+
 export interface ParameterSpec {
   name: string;
   type: ParameterType;
   description: string;
+  meaning: ParameterMeaning;
 }
 
 export interface ColumnSpec {
@@ -57,7 +71,9 @@ export function parseQueryFile(name: string, file: string, sql: string): NamedQu
   const lists: Record<'parameters' | 'columns', string[]> = { parameters: [], columns: [] };
   let current: 'parameters' | 'columns' | undefined;
   for (const line of header) {
-    const field = /^--\s*([a-z]+):\s*(.*)$/.exec(line);
+    // A field starts right after the `-- `; an indented line is a continuation, even when its
+    // first word ends in a colon ("--   scorecard: segment shares ...").
+    const field = /^-- ?([a-z]+):\s*(.*)$/.exec(line);
     if (field) {
       const key = field[1]!;
       current = key === 'parameters' || key === 'columns' ? key : undefined;
@@ -85,12 +101,18 @@ export function parseQueryFile(name: string, file: string, sql: string): NamedQu
     if (!m) throw new QueryHeaderError(file, `cannot read header item "${line.trim()}" (write "--   name type: description")`);
     return { name: m[1]!, type: m[2]!, description: (m[3] ?? '').trim() };
   };
-  const parameters = lists.parameters.map(parseItem).map((p) => {
+  const typed = lists.parameters.map(parseItem).map((p) => {
     if (!PARAMETER_TYPES.includes(p.type as ParameterType)) {
       throw new QueryHeaderError(file, `parameter ${p.name} has type ${p.type}; use one of ${PARAMETER_TYPES.join(', ')}`);
     }
     return { ...p, type: p.type as ParameterType };
   });
+  const timestamps = new Set(typed.filter((p) => p.type === 'timestamp').map((p) => p.name));
+  // A repeated parameter is described once, on its first line; its meaning comes from there.
+  const first = new Map<string, { name: string; type: ParameterType; description: string }>();
+  for (const p of typed) if (!first.has(p.name)) first.set(p.name, p);
+  const meanings = new Map([...first.values()].map((p) => [p.name, meaningOf(file, p, timestamps)]));
+  const parameters = typed.map((p) => ({ ...p, meaning: meanings.get(p.name)! }));
   const columns = lists.columns.map(parseItem);
   if (columns.length === 0) throw new QueryHeaderError(file, 'header lists no "-- columns:"');
   const placeholders = countPlaceholders(sql);
@@ -107,6 +129,21 @@ export function parseQueryFile(name: string, file: string, sql: string): NamedQu
     parameters,
     columns,
   };
+}
+
+function meaningOf(file: string, p: { name: string; type: ParameterType; description: string }, timestamps: ReadonlySet<string>): ParameterMeaning {
+  if (p.type !== 'varchar') return { kind: 'value' };
+  if (p.name.endsWith('currency')) return { kind: 'currency' };
+  if (p.name.endsWith('_week')) return { kind: 'week' };
+  if (!p.name.endsWith('_month')) return { kind: 'value' };
+  const m = /\(month of (the last instant before )?([a-z_][a-z0-9_]*)\)/.exec(p.description);
+  if (!m || !timestamps.has(m[2]!)) {
+    throw new QueryHeaderError(
+      file,
+      `partition parameter ${p.name} must say which timestamp parameter it covers: "(month of X)" or "(month of the last instant before X)"`,
+    );
+  }
+  return { kind: 'month', bound: m[1] ? 'until' : 'from', covers: m[2]! };
 }
 
 /** Count `?` outside string literals, quoted identifiers and comments. */

@@ -2,7 +2,7 @@
 // boundary is computed here from the configured time zone and passed as a timestamp.
 import type { Config } from '../config/schema.ts';
 import { getQuery } from '../engine/queryCatalog.ts';
-import { param, runQuery, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
+import { param, runQuery, type ParameterValues, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
 import { acquisitionRow, churnWindowRow, cohortRow, ordersWindowRow, type ChurnWindowRow } from '../kpi/queryRows.ts';
 import { RATE_WINDOW_DAYS, type CustomerActivity, type WeeklyInputs } from '../kpi/weeklyKpis.ts';
 import { shiftCivilDays, type WeekBounds } from '../time/isoWeek.ts';
@@ -57,15 +57,47 @@ export function activityOf(rows: readonly ChurnWindowRow[]): CustomerActivity {
   return { active_at_start: all.active_at_start, active_at_end: all.active_at_end, retained: all.retained, subscribers_active_at_start: row('contractual').active_at_start };
 }
 
+/** The parameters of each query the weekly KPIs read, for the week of `windows`. */
+export function weeklyInputParameters(windows: Windows, config: Config) {
+  const { week, rateStart, activityFromRateStart, activityFromWeekEnd } = windows;
+  const currency = param.varchar(config.reportCurrency);
+  const toMonth = param.varchar(lastMonthBefore(week.end));
+  const ordersIn = (start: Date): ParameterValues => ({
+    from_month: param.varchar(partitionMonth(start)),
+    to_month: toMonth,
+    window_start: param.timestamp(start),
+    window_end: param.timestamp(week.end),
+    report_currency: currency,
+  });
+  return {
+    rateWindow: ordersIn(rateStart),
+    activityWindow: ordersIn(activityFromWeekEnd),
+    churnWindow: {
+      from_month: param.varchar(partitionMonth(activityFromRateStart)),
+      to_month: toMonth,
+      window_start: param.timestamp(rateStart),
+      window_end: param.timestamp(week.end),
+      start_activity_from: param.timestamp(activityFromRateStart),
+      end_activity_from: param.timestamp(activityFromWeekEnd),
+    },
+    acquisition: {
+      to_month: toMonth,
+      window_start: param.timestamp(rateStart),
+      window_end: param.timestamp(week.end),
+      spend_from: param.date(civilDate(rateStart, config.timeZone)),
+      spend_until: param.date(civilDate(week.end, config.timeZone)),
+      report_currency: currency,
+    },
+    cohortRevenue: { to_month: toMonth, data_end: param.timestamp(week.end), report_currency: currency },
+  } satisfies Record<string, ParameterValues>;
+}
+
 export async function gatherWeeklyInputs(
   engine: QueryEngine,
   windows: Windows,
   config: Config,
 ): Promise<{ inputs: WeeklyInputs; stats: QueryStats[] }> {
-  const { week, rateStart, activityFromRateStart, activityFromWeekEnd } = windows;
-  const currency = param.varchar(config.reportCurrency);
-  const toMonth = param.varchar(lastMonthBefore(week.end));
-
+  const parameters = weeklyInputParameters(windows, config);
   // Every query is read before any starts, so none is left running unobserved if a file is bad.
   const [ordersWindow, churnWindow, acquisitionByChannel, cohortRevenue] = await Promise.all([
     getQuery('orders_window'),
@@ -73,39 +105,13 @@ export async function gatherWeeklyInputs(
     getQuery('acquisition_by_channel'),
     getQuery('cohort_revenue'),
   ]);
-  const ordersIn = (start: Date) =>
-    runQuery(engine, ordersWindow, {
-      from_month: param.varchar(partitionMonth(start)),
-      to_month: toMonth,
-      window_start: param.timestamp(start),
-      window_end: param.timestamp(week.end),
-      report_currency: currency,
-    }, ordersWindowRow);
   // Issued together: the engine runs as many at once as it allows (docs/architecture.md).
   const [rateWindow, activityWindow, activity, acquisition, cohorts] = await settleAll([
-    ordersIn(rateStart),
-    ordersIn(activityFromWeekEnd),
-    runQuery(engine, churnWindow, {
-      from_month: param.varchar(partitionMonth(activityFromRateStart)),
-      to_month: toMonth,
-      window_start: param.timestamp(rateStart),
-      window_end: param.timestamp(week.end),
-      start_activity_from: param.timestamp(activityFromRateStart),
-      end_activity_from: param.timestamp(activityFromWeekEnd),
-    }, churnWindowRow),
-    runQuery(engine, acquisitionByChannel, {
-      to_month: toMonth,
-      window_start: param.timestamp(rateStart),
-      window_end: param.timestamp(week.end),
-      spend_from: param.date(civilDate(rateStart, config.timeZone)),
-      spend_until: param.date(civilDate(week.end, config.timeZone)),
-      report_currency: currency,
-    }, acquisitionRow),
-    runQuery(engine, cohortRevenue, {
-      to_month: toMonth,
-      data_end: param.timestamp(week.end),
-      report_currency: currency,
-    }, cohortRow),
+    runQuery(engine, ordersWindow, parameters.rateWindow, ordersWindowRow),
+    runQuery(engine, ordersWindow, parameters.activityWindow, ordersWindowRow),
+    runQuery(engine, churnWindow, parameters.churnWindow, churnWindowRow),
+    runQuery(engine, acquisitionByChannel, parameters.acquisition, acquisitionRow),
+    runQuery(engine, cohortRevenue, parameters.cohortRevenue, cohortRow),
   ]);
 
   return {
@@ -115,7 +121,7 @@ export async function gatherWeeklyInputs(
       activity: activityOf(activity.rows),
       acquisition: acquisition.rows,
       cohorts: cohorts.rows,
-      currentMonth: `${lastMonthBefore(week.end)}-01`,
+      currentMonth: `${lastMonthBefore(windows.week.end)}-01`,
     },
     stats: [rateWindow, activityWindow, activity, acquisition, cohorts].map((r) => r.stats),
   };

@@ -6,7 +6,7 @@
 // showing up as a rise or a fall.
 import type { Config } from '../config/schema.ts';
 import { getQuery } from '../engine/queryCatalog.ts';
-import { param, runQuery, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
+import { param, runQuery, type ParameterValues, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
 import { WRITEBACK_TABLES } from '../engine/writebackTables.ts';
 import { replaceWeekPartition, type WritebackRow } from '../engine/writebackWriter.ts';
 import { kpiTrendRow } from '../kpi/queryRows.ts';
@@ -38,7 +38,10 @@ export async function writeKpiHistory(lake: ObjectStore, week: WeekBounds, kpis:
   return replaceWeekPartition(lake, WRITEBACK_TABLES.kpi_history, week.id, kpiHistoryRows(kpis, week, valueSettingsOf(config)));
 }
 
-
+/** The parameters of queries/kpi_trend.sql as the report of `week` reads it: every week before it. */
+export function kpiTrendParameters(week: IsoWeek): ParameterValues {
+  return { to_week: param.varchar(formatWeekId(addWeeks(week, -1))), from_week: param.varchar(FIRST_WEEK) };
+}
 
 /**
  * The values of `keys` in the weeks before `week` computed with the current settings: the
@@ -52,11 +55,10 @@ export async function readKpiHistory(
   week: IsoWeek,
   config: Config,
 ): Promise<{ history: KpiHistory; settingsChange: SettingsChange | null; stats: QueryStats[] }> {
-  const toWeek = formatWeekId(addWeeks(week, -1));
   const baselineFrom = formatWeekId(addWeeks(week, -STATUS_RULE.baselineWeeks));
   // One query for every KPI and week: the table holds a few dozen rows a week, and one query
   // costs one Athena minimum instead of one per KPI.
-  const { rows, stats } = await runQuery(engine, await getQuery('kpi_trend'), { to_week: param.varchar(toWeek), from_week: param.varchar(FIRST_WEEK) }, kpiTrendRow);
+  const { rows, stats } = await runQuery(engine, await getQuery('kpi_trend'), kpiTrendParameters(week), kpiTrendRow);
   const current = valueSettingsOf(config);
   const currentText = settingsText(current);
   const comparable = rows.filter((r) => r.settings === currentText);

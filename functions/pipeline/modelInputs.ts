@@ -4,7 +4,7 @@
 import type { HoldoutTuple } from '../clv/fitClvModels.ts';
 import type { CustomerSummary } from '../clv/tuples.ts';
 import { getQuery } from '../engine/queryCatalog.ts';
-import { param, runQuery, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
+import { param, runQuery, type ParameterValues, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
 import { modelInputRow, modelInputTupleRow, type ModelInputRow } from '../kpi/queryRows.ts';
 import { moneyToNumber } from '../money/decimal.ts';
 import { lastMonthBefore } from './gatherInputs.ts';
@@ -37,16 +37,22 @@ function customerOfRow(row: ModelInputRow, cutoff: Date): ModelCustomer {
   };
 }
 
+/** The parameters of queries/model_inputs.sql at `cutoff`. */
+export function modelInputParameters(cutoff: Date, reportCurrency: string): ParameterValues {
+  return { to_month: param.varchar(lastMonthBefore(cutoff)), cutoff: param.timestamp(cutoff), report_currency: param.varchar(reportCurrency) };
+}
+
+/** The parameters of queries/model_input_tuples.sql: calibration up to `cutoff`, holdout [cutoff, holdoutEnd). */
+export function holdoutTupleParameters(cutoff: Date, holdoutEnd: Date): ParameterValues {
+  return { to_month: param.varchar(lastMonthBefore(holdoutEnd)), holdout_end: param.timestamp(holdoutEnd), cutoff: param.timestamp(cutoff) };
+}
+
 export async function readModelInputs(
   engine: QueryEngine,
   cutoff: Date,
   reportCurrency: string,
 ): Promise<{ customers: ModelCustomer[]; stats: QueryStats }> {
-  const { rows, stats } = await runQuery(engine, await getQuery('model_inputs'), {
-    to_month: param.varchar(lastMonthBefore(cutoff)),
-    cutoff: param.timestamp(cutoff),
-    report_currency: param.varchar(reportCurrency),
-  }, modelInputRow);
+  const { rows, stats } = await runQuery(engine, await getQuery('model_inputs'), modelInputParameters(cutoff, reportCurrency), modelInputRow);
   return { customers: rows.map((r) => customerOfRow(r, cutoff)), stats };
 }
 
@@ -56,11 +62,7 @@ export async function readHoldoutTuples(
   cutoff: Date,
   holdoutEnd: Date,
 ): Promise<{ tuples: HoldoutTuple[]; stats: QueryStats }> {
-  const { rows, stats } = await runQuery(engine, await getQuery('model_input_tuples'), {
-    to_month: param.varchar(lastMonthBefore(holdoutEnd)),
-    holdout_end: param.timestamp(holdoutEnd),
-    cutoff: param.timestamp(cutoff),
-  }, modelInputTupleRow);
+  const { rows, stats } = await runQuery(engine, await getQuery('model_input_tuples'), holdoutTupleParameters(cutoff, holdoutEnd), modelInputTupleRow);
   return {
     tuples: rows.map((r) => ({
       x: r.frequency,

@@ -32,8 +32,13 @@ export interface PredictiveRun {
   stats: QueryStats[];
 }
 
+/** End of the holdout validation's calibration period: holdoutWeeks before the week's end. */
+export function calibrationCutoffOf(week: WeekBounds, config: Config): Date {
+  return shiftCivilDays(week.end, -7 * config.holdoutWeeks, config.timeZone);
+}
+
 export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds, config: Config): Promise<PredictiveRun> {
-  const calibrationCutoff = shiftCivilDays(week.end, -7 * config.holdoutWeeks, config.timeZone);
+  const calibrationCutoff = calibrationCutoffOf(week, config);
   const [inputs, holdout] = await settleAll([readModelInputs(engine, week.end, config.reportCurrency), readHoldoutTuples(engine, calibrationCutoff, week.end)]);
   const stats = [inputs.stats, holdout.stats];
   const customers = inputs.customers;

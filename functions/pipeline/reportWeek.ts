@@ -7,7 +7,7 @@ import { exportKeys, ingestExports, type IngestResult } from '../ingest/ingestEx
 import { readSampleOrigin } from '../sample/sampleOrigin.ts';
 import type { LockHolder } from '../storage/lakeLock.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
-import { compareWeeks, formatWeekId, isoWeekOfCivilDate, lastCompleteWeek, weekBounds, type IsoWeek } from '../time/isoWeek.ts';
+import { compareWeeks, endedWeekBounds, formatWeekId, isoWeekOfCivilDate, lastCompleteWeek, weekBounds, type IsoWeek } from '../time/isoWeek.ts';
 import { wallTimeAt } from '../time/zonedTime.ts';
 import { lakeAccessOf, openEngine, openMailer, openStores, type Stores } from './adapters.ts';
 import { notifyOwner } from './failureNotice.ts';
@@ -133,10 +133,8 @@ async function preparedOrNoticed(config: Config, options: ReportWeekOptions): Pr
 }
 
 export async function reportWeek(config: Config, options: ReportWeekOptions): Promise<ReportWeekResult> {
-  const week = weekBounds(options.week, config.timeZone);
-  if (week.end.getTime() > options.now.getTime()) {
-    throw new Error(`${week.id} has not ended yet (it ends ${week.end.toISOString()}); report complete weeks only, e.g. the last one, ${formatWeekId(lastCompleteWeek(options.now, config.timeZone))}`);
-  }
+  // Throws for a week that has not ended: its data cannot be complete.
+  endedWeekBounds(options.week, config.timeZone, options.now, 'report');
   const stores = options.ingestPending ? await preparedOrNoticed(config, options) : openStores(config);
 
   const engine = await openEngine(config, options.deadline ? { deadline: options.deadline } : {});

@@ -3,7 +3,7 @@
 // and the RFM segments, plus each customer's RFM segment at this and the previous week's end.
 import type { Config } from '../config/schema.ts';
 import { getQuery } from '../engine/queryCatalog.ts';
-import { param, runQuery, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
+import { param, runQuery, type ParameterValues, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
 import { cohortRetentionRow, earlyChurnRow, mrrMovementRow, rfmScoreRow, rfmSegmentRow, type RfmScoreRow } from '../kpi/queryRows.ts';
 import { EARLY_CHURN_COHORT, type StageInputs } from '../kpi/stageKpis.ts';
 import { shiftCivilDays } from '../time/isoWeek.ts';
@@ -16,20 +16,37 @@ export interface GatheredStageInputs {
   stats: QueryStats[];
 }
 
-export async function gatherStageInputs(engine: QueryEngine, windows: Windows, config: Config): Promise<GatheredStageInputs> {
+/** The parameters of each query the scorecard's stages read, for the week of `windows`. */
+export function stageInputParameters(windows: Windows, config: Config) {
   const { week, activityFromWeekEnd } = windows;
   const currency = param.varchar(config.reportCurrency);
   const toMonth = param.varchar(lastMonthBefore(week.end));
   // The activity window ending at `asOf`, as rfm_scores and rfm_segments take it.
-  const rfmWindow = (asOf: Date, activityFrom: Date) => ({
+  const rfmWindow = (asOf: Date, activityFrom: Date): ParameterValues => ({
     from_month: param.varchar(partitionMonth(activityFrom)),
     to_month: param.varchar(lastMonthBefore(asOf)),
     activity_from: param.timestamp(activityFrom),
     as_of: param.timestamp(asOf),
     report_currency: currency,
   });
-  const thisWeek = rfmWindow(week.end, activityFromWeekEnd);
-  const previousWeek = rfmWindow(week.start, shiftCivilDays(week.start, -config.activityWindowDays, config.timeZone));
+  return {
+    earlyChurn: {
+      to_month: toMonth,
+      data_end: param.timestamp(week.end),
+      acquired_from: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.fromDaysBefore, config.timeZone)),
+      acquired_until: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.untilDaysBefore, config.timeZone)),
+      repeat_days: param.bigint(EARLY_CHURN_COHORT.repeatDays),
+      cancel_days: param.bigint(EARLY_CHURN_COHORT.cancelDays),
+    },
+    mrr: { data_end: param.timestamp(week.end), report_currency: currency },
+    cohortRetention: { to_month: toMonth, data_end: param.timestamp(week.end), report_currency: currency },
+    rfmThisWeek: rfmWindow(week.end, activityFromWeekEnd),
+    rfmPreviousWeek: rfmWindow(week.start, shiftCivilDays(week.start, -config.activityWindowDays, config.timeZone)),
+  } satisfies Record<string, ParameterValues>;
+}
+
+export async function gatherStageInputs(engine: QueryEngine, windows: Windows, config: Config): Promise<GatheredStageInputs> {
+  const parameters = stageInputParameters(windows, config);
   // Every query is read before any starts, so none is left running unobserved if a file is bad.
   const [earlyChurnSql, mrrSql, cohortRetentionSql, rfmSegmentsSql, rfmScores] = await Promise.all([
     getQuery('early_churn'),
@@ -41,19 +58,12 @@ export async function gatherStageInputs(engine: QueryEngine, windows: Windows, c
 
   // Issued together: the engine runs as many at once as it allows (docs/architecture.md).
   const [earlyChurn, mrr, cohortRetention, rfmSegments, current, previous] = await settleAll([
-    runQuery(engine, earlyChurnSql, {
-      to_month: toMonth,
-      data_end: param.timestamp(week.end),
-      acquired_from: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.fromDaysBefore, config.timeZone)),
-      acquired_until: param.timestamp(shiftCivilDays(week.end, -EARLY_CHURN_COHORT.untilDaysBefore, config.timeZone)),
-      repeat_days: param.bigint(EARLY_CHURN_COHORT.repeatDays),
-      cancel_days: param.bigint(EARLY_CHURN_COHORT.cancelDays),
-    }, earlyChurnRow),
-    runQuery(engine, mrrSql, { data_end: param.timestamp(week.end), report_currency: currency }, mrrMovementRow),
-    runQuery(engine, cohortRetentionSql, { to_month: toMonth, data_end: param.timestamp(week.end), report_currency: currency }, cohortRetentionRow),
-    runQuery(engine, rfmSegmentsSql, thisWeek, rfmSegmentRow),
-    runQuery(engine, rfmScores, thisWeek, rfmScoreRow),
-    runQuery(engine, rfmScores, previousWeek, rfmScoreRow),
+    runQuery(engine, earlyChurnSql, parameters.earlyChurn, earlyChurnRow),
+    runQuery(engine, mrrSql, parameters.mrr, mrrMovementRow),
+    runQuery(engine, cohortRetentionSql, parameters.cohortRetention, cohortRetentionRow),
+    runQuery(engine, rfmSegmentsSql, parameters.rfmThisWeek, rfmSegmentRow),
+    runQuery(engine, rfmScores, parameters.rfmThisWeek, rfmScoreRow),
+    runQuery(engine, rfmScores, parameters.rfmPreviousWeek, rfmScoreRow),
   ]);
   const stats: QueryStats[] = [earlyChurn, mrr, cohortRetention, rfmSegments, current, previous].map((r) => r.stats);
 

@@ -94,3 +94,15 @@ export function lastCompleteWeek(now: Date, timeZone: string): IsoWeek {
   const current = isoWeekOfCivilDate(new Date(Date.UTC(w.year, w.month - 1, w.day)));
   return addWeeks(current, -1);
 }
+
+/**
+ * The bounds of `w`, which must have ended at `now`: a week in progress has part of its data still
+ * to come. `verb` says what takes complete weeks only, for the message ("report", "backfill").
+ */
+export function endedWeekBounds(w: IsoWeek, timeZone: string, now: Date, verb: string): WeekBounds {
+  const week = weekBounds(w, timeZone);
+  if (week.end.getTime() > now.getTime()) {
+    throw new Error(`${week.id} has not ended yet (it ends ${week.end.toISOString()}); ${verb} complete weeks only, e.g. the last one, ${formatWeekId(lastCompleteWeek(now, timeZone))}`);
+  }
+  return week;
+}

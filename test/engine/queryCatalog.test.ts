@@ -88,3 +88,84 @@ describe('where the catalog finds queries/', () => {
     }
   });
 });
+
+describe('header continuation lines', () => {
+  it('keeps an indented line whose first word ends in a colon in the field above (rfm_segments)', () => {
+    // Prepare: the shape of queries/rfm_segments.sql, whose purpose wraps at "(stage 1 of the\n--   scorecard: ..."
+    const sql = [
+      '-- purpose: RFM segments per named segment (stage 1 of the',
+      '--   scorecard: segment shares of customers and revenue). Every segment has a row.',
+      '-- grain: one row per segment',
+      '-- reads: orders',
+      '-- parameters:',
+      '-- columns:',
+      '--   segment varchar: named segment',
+      'select 1 as segment',
+    ].join('\n');
+
+    // Act
+    const q = parseQueryFile('rfm_segments', 'queries/rfm_segments.sql', sql);
+
+    // Assess
+    expect(q.purpose).toBe('RFM segments per named segment (stage 1 of the scorecard: segment shares of customers and revenue). Every segment has a row.');
+    expect(q.grain).toBe('one row per segment');
+  });
+
+  it('reads every purpose in queries/ whole: all the text from "-- purpose:" to "-- grain:"', () => {
+    for (const q of queries) {
+      const header = /^-- purpose:([\s\S]*?)\n-- grain:/.exec(q.sql)![1]!;
+      const full = header.split('\n').map((l) => l.replace(/^--/, '').trim()).join(' ').trim();
+      expect(q.purpose, q.file).toBe(full);
+    }
+  });
+});
+
+describe('what a parameter means, read from its header line', () => {
+  const header = (parameters: string[], placeholders: number) =>
+    ['-- purpose: p', '-- grain: g', '-- reads: orders', '-- parameters:', ...parameters, '-- columns:', '--   n bigint: n', `select 1 as n where ${Array(placeholders).fill('?').join(' and ')}`].join('\n');
+
+  it('reads currencies, weeks and the instant each partition bound covers', () => {
+    // Prepare
+    const sql = header(
+      [
+        '--   from_month varchar: first partition (month of window_start)',
+        '--   to_month varchar: last partition (month of the last instant before window_end)',
+        '--   window_start timestamp: start',
+        '--   window_end timestamp: end',
+        '--   report_currency varchar: ISO code',
+        '--   to_week varchar: last week',
+        '--   channel varchar: a channel',
+      ],
+      7,
+    );
+
+    // Act
+    const q = parseQueryFile('p', 'queries/p.sql', sql);
+
+    // Assess
+    expect(q.parameters.map((p) => [p.name, p.meaning])).toEqual([
+      ['from_month', { kind: 'month', bound: 'from', covers: 'window_start' }],
+      ['to_month', { kind: 'month', bound: 'until', covers: 'window_end' }],
+      ['window_start', { kind: 'value' }],
+      ['window_end', { kind: 'value' }],
+      ['report_currency', { kind: 'currency' }],
+      ['to_week', { kind: 'week' }],
+      ['channel', { kind: 'value' }],
+    ]);
+  });
+
+  it('refuses a partition bound that does not say which timestamp parameter it covers', () => {
+    const sql = header(['--   from_month varchar: first order_month partition to read, YYYY-MM', '--   window_start timestamp: start'], 2);
+    expect(() => parseQueryFile('p', 'queries/p.sql', sql)).toThrow(
+      'queries/p.sql: partition parameter from_month must say which timestamp parameter it covers: "(month of X)" or "(month of the last instant before X)"',
+    );
+  });
+
+  it('gives every month parameter in queries/ the timestamp it covers', () => {
+    for (const q of queries) {
+      for (const p of q.parameters.filter((p) => p.name.endsWith('_month'))) {
+        expect(p.meaning.kind, `${q.file} ${p.name}`).toBe('month');
+      }
+    }
+  });
+});
