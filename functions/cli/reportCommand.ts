@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { defaultReportWeek, reportWeek, type ReportWeekProgress } from '../pipeline/reportWeek.ts';
+import type { Delivery } from '../pipeline/weeklyReport.ts';
 import { formatter } from '../report/format.ts';
 import { KPI_LABELS } from '../report/labels.ts';
 import { describeHolder } from '../storage/lakeLock.ts';
@@ -17,6 +18,15 @@ export function printPreparation(event: ReportWeekProgress): void {
   else if (event.step === 'waiting-for-lake') console.error(`Waiting for the lake: ${describeHolder(event.holder)} is writing it ...`);
   else printIngestSummary(event.result);
 }
+
+const DELIVERY_STATUS: Record<Delivery['status'], string> = {
+  sent: 'sent',
+  resent: 're-sent after an interrupted delivery (it may have arrived twice)',
+  'already-sent': 'already sent for this week (use --force to send again)',
+  'in-progress': 'being delivered by another run',
+  'in-doubt': 'in doubt: the server may have it; the next run sends it again',
+  failed: 'FAILED',
+};
 
 /** The week was held for incomplete data: not a failure of the run, but nothing was sent. */
 export const EXIT_HELD = 3;
@@ -81,7 +91,7 @@ export const reportCommand: Command = {
     console.log('');
     console.log(`Report files in ${path.relative(process.cwd(), path.join(result.reportsLocation, r.week.id)) || '.'}/: report.json, email.html, email.txt, email.eml`);
     for (const d of result.deliveries) {
-      const status = d.status === 'already-sent' ? 'already sent for this week (use --force to send again)' : d.status;
+      const status = DELIVERY_STATUS[d.status];
       console.log(`  ${d.recipient}: ${status}${d.incomplete ? ' (marked incomplete)' : ''}`);
     }
     const short = r.scorecard.shortHistory;

@@ -2,6 +2,7 @@
 // `npm start` work on a fresh clone; a config file or environment overrides what it names.
 import { z } from 'zod';
 import { PRESET_NAMES } from '../ingest/presets/preset.ts';
+import { DEFAULT_MAIL_TIMEOUT_SECONDS } from '../mail/mailer.ts';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_WAIT_SECONDS } from '../storage/lakeLock.ts';
 import { readS3Location, s3LocationsOverlap, schemeOf, type S3Location } from '../storage/s3Location.ts';
 import { isValidTimeZone } from '../time/zonedTime.ts';
@@ -109,6 +110,8 @@ const smtpMail = z.strictObject({
   secure: z.boolean().default(false),
   user: z.string().optional(),
   password: z.string().optional(),
+  /** How long each step of a send may wait for the server before the run gives up on it. */
+  timeoutSeconds: z.number().int().min(1).max(600).default(DEFAULT_MAIL_TIMEOUT_SECONDS),
 });
 
 const sesMail = z.strictObject({
@@ -117,6 +120,8 @@ const sesMail = z.strictObject({
   region: z.string().min(1).optional(),
   /** SES configuration set for event publishing (bounces, complaints, deliveries). */
   configurationSet: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an SES configuration set name: letters, digits, "_" or "-"').optional(),
+  /** How long one SendRawEmail request may wait for SES before the send is in doubt. */
+  timeoutSeconds: z.number().int().min(1).max(600).default(DEFAULT_MAIL_TIMEOUT_SECONDS),
 });
 
 const address = z.strictObject({

@@ -22,3 +22,18 @@ export interface Mailer {
   readonly kind: string;
   send(message: MailToSend): Promise<SendResult>;
 }
+
+/**
+ * The transport may have the message: it was handed over, and the answer was lost (a timeout,
+ * a dropped connection). Not a failure to retry quietly, not a delivery to count on: the run
+ * keeps the recipient's marker "in doubt" and the next run sends again, saying so.
+ */
+export class DeliveryInDoubtError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DeliveryInDoubtError';
+  }
+}
+
+/** How long a mail server may keep a run waiting, per connection step or request (mail.timeoutSeconds). */
+export const DEFAULT_MAIL_TIMEOUT_SECONDS = 60;

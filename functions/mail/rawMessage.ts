@@ -14,3 +14,15 @@ function headerSection(raw: Buffer): string {
   const end = ends.length > 0 ? Math.min(...ends) : raw.length;
   return raw.subarray(0, end).toString('latin1');
 }
+
+/**
+ * The same message under another Message-ID: one rendering, sent to several recipients, still
+ * gives each its own message. The header block must already hold a Message-ID (buildMime's).
+ */
+export function withMessageId(raw: Buffer, messageId: string): Buffer {
+  if (/[\r\n]/.test(messageId)) throw new Error('a Message-ID may not hold a line break');
+  const header = headerSection(raw);
+  const replaced = header.replace(/^message-id:[ \t]*[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*/im, `Message-ID: ${messageId}`);
+  if (replaced === header) throw new Error('the message has no Message-ID header to replace; build it with buildMime');
+  return Buffer.concat([Buffer.from(replaced, 'latin1'), raw.subarray(header.length)]);
+}

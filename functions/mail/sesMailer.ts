@@ -3,7 +3,7 @@
 // are the message's envelope recipients (from configuration), never addresses read from headers.
 import { SendRawEmailCommand, SESClient, type SendRawEmailCommandOutput } from '@aws-sdk/client-ses';
 import { assertEmailAddress } from './headerSafety.ts';
-import type { MailToSend, Mailer, SendResult } from './mailer.ts';
+import { DEFAULT_MAIL_TIMEOUT_SECONDS, DeliveryInDoubtError, type MailToSend, type Mailer, type SendResult } from './mailer.ts';
 
 const RETRY_BASE_MS = 1000;
 const RETRY_CAP_MS = 30_000;
@@ -36,8 +36,9 @@ export class SesMessageRejectedError extends Error {
  * timed out may have been sent, and the SDK would send it again. The mailer retries only
  * answers that mean "not sent" (throttling).
  */
-export function createSesClient(region: string | undefined): SESClient {
-  return new SESClient({ region, maxAttempts: 1 });
+export function createSesClient(region: string | undefined, timeoutSeconds = DEFAULT_MAIL_TIMEOUT_SECONDS): SESClient {
+  const ms = timeoutSeconds * 1000;
+  return new SESClient({ region, maxAttempts: 1, requestHandler: { connectionTimeout: ms, requestTimeout: ms } });
 }
 
 export class SesMailer implements Mailer {
@@ -68,6 +69,9 @@ export class SesMailer implements Mailer {
       } catch (err) {
         const e = err as { name?: string; message?: string };
         if (e.name === 'MessageRejected') throw new SesMessageRejectedError(message.to, e.message ?? 'no reason given', { cause: err });
+        if (mayHaveBeenSent(err)) {
+          throw new DeliveryInDoubtError(`SES did not answer the request to send to ${message.to.join(', ')} (${e.message ?? e.name ?? String(err)}); it may have been sent`, { cause: err });
+        }
         const throttled = isSendingRateThrottle(e);
         if (!throttled || attempt >= MAX_ATTEMPTS) {
           const reason = `${e.message ?? String(err)}${e.name ? ` (${e.name})` : ''}`;
@@ -81,6 +85,16 @@ export class SesMailer implements Mailer {
       return { messageId: out.MessageId, accepted: [...message.to] };
     }
   }
+}
+
+/**
+ * No answer from SES (the request timed out, the connection dropped) leaves the send in doubt;
+ * an answer SES gave says what happened.
+ */
+function mayHaveBeenSent(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.$metadata?.httpStatusCode !== undefined) return false;
+  return e.name === 'TimeoutError' || e.name === 'RequestTimeout' || /ECONNRESET|EPIPE|socket hang up/i.test(`${e.code ?? ''} ${e.message ?? ''}`);
 }
 
 /**

@@ -4,7 +4,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
 import { assertEmailAddress } from './headerSafety.ts';
-import type { MailToSend, Mailer, SendResult } from './mailer.ts';
+import { DEFAULT_MAIL_TIMEOUT_SECONDS, DeliveryInDoubtError, type MailToSend, type Mailer, type SendResult } from './mailer.ts';
 import { messageIdOf } from './rawMessage.ts';
 
 // An empty string from an environment variable means "not set", not "log in as nobody".
@@ -18,6 +18,8 @@ export const smtpOptionsSchema = z
     secure: z.boolean().default(false),
     user: optionalSecret,
     password: optionalSecret,
+    /** Each step (connecting, the greeting, every reply) may take this long before the send fails. */
+    timeoutSeconds: z.number().positive().default(DEFAULT_MAIL_TIMEOUT_SECONDS),
   })
   .refine((o) => (o.user === undefined) === (o.password === undefined), {
     message: 'set both user and password for SMTP authentication, or neither',
@@ -70,6 +72,11 @@ export class SmtpMailer implements Mailer {
       secure: o.secure,
       ...(auth ? { auth } : {}),
       requireTLS: this.tlsRequiredForLogin,
+      connectionTimeout: o.timeoutSeconds * 1000,
+      greetingTimeout: o.timeoutSeconds * 1000,
+      // Later than the greeting's, so a server that never greets fails as such (certainly not
+      // sent) rather than as a silent socket, which may be a reply lost.
+      socketTimeout: o.timeoutSeconds * 1500,
     });
   }
 
@@ -98,6 +105,12 @@ export class SmtpMailer implements Mailer {
       return new SmtpRecipientsRejectedError(this.server, rejectionsOf(e.rejected ?? [], e.rejectedErrors), []);
     }
     const hint = hintFor(e, this.tlsRequiredForLogin);
+    if (mayHaveArrived(e)) {
+      return new DeliveryInDoubtError(
+        `the SMTP server ${this.server} stopped answering while the message to ${to.join(', ')} was under way (${e.message}); it may have arrived`,
+        { cause: err },
+      );
+    }
     return new Error(`could not send to ${to.join(', ')} via SMTP server ${this.server}: ${e.message}${hint ? ` (${hint})` : ''}`, { cause: err });
   }
 }
@@ -128,6 +141,18 @@ function hintFor(e: SmtpError, tlsRequiredForLogin: boolean): string | undefined
   if (code === 'ETLS' && tlsRequiredForLogin) return 'the server offers no STARTTLS and the password is never sent unencrypted: use mail.secure true (port 465) or a server with STARTTLS';
   if (code === 'ETLS') return 'TLS failed: port 465 usually needs mail.secure true, ports 25 and 587 need false';
   return undefined;
+}
+
+/**
+ * A connection lost or silent after the server greeted us may have taken the message (its reply
+ * to the end of DATA lost); nodemailer does not say which step timed out. Refusals (a reply
+ * code), a connection never made and a greeting never received are certain failures.
+ */
+function mayHaveArrived(e: SmtpError): boolean {
+  if (e.responseCode !== undefined) return false;
+  const code = e.originalCode ?? e.code;
+  if (code === 'ETIMEDOUT') return !/greeting never received|connection timeout/i.test(e.message);
+  return code === 'ESOCKET' || code === 'ECONNRESET' || (code === 'ECONNECTION' && !/ECONNREFUSED/.test(e.message));
 }
 
 function isLoopback(host: string): boolean {

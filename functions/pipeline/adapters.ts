@@ -56,7 +56,7 @@ export function openMailer(config: Config): Mailer {
       return new SmtpMailer(config.mail);
     case 'ses':
       return new SesMailer({
-        client: createSesClient(config.mail.region),
+        client: createSesClient(config.mail.region, config.mail.timeoutSeconds),
         ...(config.mail.configurationSet ? { configurationSet: config.mail.configurationSet } : {}),
       });
   }

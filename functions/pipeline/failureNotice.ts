@@ -16,7 +16,7 @@ export interface FailureNotice {
   error: unknown;
   /** When the run failed; stamped on the message. */
   now: Date;
-  /** Recipients the week's report had already reached before the failure. */
+  /** Recipients the week's report reached (every recipient is tried, whoever fails). */
   deliveredTo?: readonly string[];
 }
 
@@ -45,11 +45,13 @@ export function failureNoticeEmail(config: Config, notice: FailureNotice): Outgo
   const delivered = notice.deliveredTo ?? [];
   // Fixed text and a validated week id only in the subject: nothing from the error reaches a header.
   return ownerEmail(config, `ltv-pulse: the weekly report for ${notice.weekId} failed`, [
-    `The weekly CLV report for ${notice.weekId} failed, so no report was sent for it${delivered.length > 0 ? ' to the remaining recipients' : ''}.`,
+    delivered.length > 0
+      ? `The weekly CLV report for ${notice.weekId} failed for some recipients; the others have it.`
+      : `The weekly CLV report for ${notice.weekId} failed, so no report was sent for it.`,
     '',
     `What went wrong: ${error}`,
     '',
-    delivered.length > 0 ? `Already delivered before the failure: ${delivered.join(', ')}.` : 'No recipient received a report for this week.',
+    delivered.length > 0 ? `Delivered to: ${delivered.join(', ')}.` : 'No recipient received a report for this week.',
     `Fix the cause and run \`ltv report --week ${notice.weekId}\` again: recipients who already have the week's report are skipped.`,
     '',
     `Failed at ${notice.now.toISOString()}.`,

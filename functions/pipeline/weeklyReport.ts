@@ -3,6 +3,8 @@
 // recipient locale, write the week's CLV scores and KPIs back to the lake, archive the report,
 // and send it at most once per recipient. Nothing is written or sent until every message has
 // rendered; a run that fails sends its owner a failure notice instead of a half report.
+import { createHash, randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import type { QueryEngine } from '../engine/queryEngine.ts';
@@ -13,14 +15,16 @@ import { readAllManifests } from '../ingest/manifest.ts';
 import { scorecardHistoryKeys } from '../kpi/scorecard.ts';
 import { computeStageKpis } from '../kpi/stageKpis.ts';
 import { computeWeeklyKpis } from '../kpi/weeklyKpis.ts';
+import { DeliveryInDoubtError, type Mailer } from '../mail/mailer.ts';
 import { buildMime } from '../mail/message.ts';
-import type { Mailer } from '../mail/mailer.ts';
 import { buildReport, TILE_KPIS, type WeekFacts } from '../report/buildReport.ts';
 import { renderCharts } from '../report/charts/renderCharts.ts';
 import { summariseIngest } from '../report/dataQuality.ts';
 import type { Report, ReportLocale } from '../report/report.ts';
 import { renderEmail } from '../report/renderEmail.ts';
+import { withMessageId } from '../mail/rawMessage.ts';
 import { readSampleOrigin } from '../sample/sampleOrigin.ts';
+import { isRunning } from '../storage/localProcess.ts';
 import { getJson, type ObjectStore } from '../storage/objectStore.ts';
 import { formatWeekId, weekBounds, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
 import { lakeAccessOf } from './adapters.ts';
@@ -52,10 +56,29 @@ export interface WeeklyRunOptions {
 
 export interface Delivery {
   recipient: string;
-  status: 'sent' | 'already-sent' | 'not-sent';
+  /**
+   * sent; resent: sent again after an interrupted delivery (the recipient may have two copies);
+   * already-sent; in-progress: another run is delivering it now; in-doubt: handed to the
+   * transport, its answer lost (the next run sends again); failed: not delivered.
+   */
+  status: 'sent' | 'resent' | 'already-sent' | 'in-progress' | 'in-doubt' | 'failed';
   messageId?: string;
+  /** Why it was not delivered (failed, in-doubt). */
+  error?: string;
   /** The report sent (or already sent) was marked incomplete. */
   incomplete?: boolean;
+}
+
+/** Some recipients did not get the report; every other one was still tried. */
+export class DeliveryError extends Error {
+  constructor(readonly deliveries: readonly Delivery[]) {
+    const missed = deliveries.filter((d) => d.status === 'failed' || d.status === 'in-doubt');
+    super(
+      `the report did not reach ${missed.length} of ${deliveries.length} recipient(s): ` +
+        missed.map((d) => `${d.recipient} (${d.status === 'in-doubt' ? 'in doubt, sent again by the next run' : 'failed'}: ${d.error ?? 'no reason given'})`).join('; '),
+    );
+    this.name = 'DeliveryError';
+  }
 }
 
 export interface ArchivedMessage {
@@ -170,7 +193,8 @@ export async function runWeeklyReport(deps: WeeklyDeps, isoWeek: IsoWeek, option
     return await reportWeek(deps, isoWeek, options, now, deliveries);
   } catch (err) {
     if (options.dryRun) throw err;
-    await notifyOwner(deps.config, deps.mailer, { weekId: formatWeekId(isoWeek), error: err, now, deliveredTo: deliveries.filter((d) => d.status !== 'not-sent').map((d) => d.recipient) });
+    const reached = deliveries.filter((d) => d.status === 'sent' || d.status === 'resent' || d.status === 'already-sent').map((d) => d.recipient);
+    await notifyOwner(deps.config, deps.mailer, { weekId: formatWeekId(isoWeek), error: err, now, deliveredTo: reached });
     throw err;
   }
 }
@@ -198,8 +222,7 @@ async function reportWeek(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRun
     const raw = await buildMime(
       // A locale no recipient reads is still archived; it is addressed to the owner.
       { from: config.sender, to: to.length > 0 ? to : [ownerOf(config)], ...email },
-      // Unique per run: a corrected or completed report of the same week is a new message, which
-      // a mailbox must not drop as a duplicate of the first.
+      // The archived copy's id; each recipient's message gets its own (messageIdFor).
       { date: now, messageId: `<ltv-pulse.${week.id}${locale === config.locale ? '' : `.${locale}`}.${now.getTime().toString(36)}@${domain}>` },
     );
     messages.set(locale, { html: email.html, text: email.text, raw });
@@ -225,9 +248,12 @@ async function reportWeek(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRun
 
   if (options.dryRun) return { report: main, outcome: 'dry-run', archived, deliveries };
   if (incomplete) await markIncomplete(deps, main, now, 'sent-flagged');
+  // Every recipient is tried, whoever failed before them; the failures are reported together.
   for (const recipient of config.recipients) {
-    deliveries.push(await deliverOnce(deps, week.id, recipient.address, messages.get(localeOf(recipient))!.raw, { force: options.force ?? false, incomplete }));
+    const raw = withMessageId(messages.get(localeOf(recipient))!.raw, messageIdFor(week.id, recipient.address, now, domain));
+    deliveries.push(await deliverOnce(deps, week.id, recipient.address, raw, { force: options.force ?? false, incomplete, now }));
   }
+  if (deliveries.some((d) => d.status === 'failed' || d.status === 'in-doubt')) throw new DeliveryError(deliveries);
   if (!incomplete) await deps.reports.delete(heldKey(week.id));
   return { report: main, outcome: 'sent', archived, deliveries };
 }
@@ -262,6 +288,39 @@ async function markIncomplete(deps: WeeklyDeps, report: Report, now: Date, outco
   await deps.reports.put(key, state(previous.success ? previous.data.since : now.toISOString()), 'application/json');
 }
 
+/**
+ * Unique per message: per recipient and per send, so a corrected, completed or re-sent report
+ * of the same week is never dropped by a mailbox as a duplicate of the first.
+ */
+function messageIdFor(weekId: string, recipient: string, now: Date, domain: string | undefined): string {
+  const who = createHash('sha256').update(recipient.toLowerCase()).digest('hex').slice(0, 10);
+  return `<ltv-pulse.${weekId}.${who}.${now.getTime().toString(36)}.${randomBytes(4).toString('hex')}@${domain}>`;
+}
+
+/**
+ * A "sending" marker older than this whose writer cannot be asked (another machine) belongs to
+ * a run that died mid-delivery: far beyond a send's mail.timeoutSeconds and its retries.
+ */
+export const SENDING_LEASE_MS = 15 * 60_000;
+
+const markerSchema = z.object({
+  recipient: z.string(),
+  state: z.enum(['sending', 'sent', 'in-doubt']),
+  /** When the claim was made; markers of older releases have none and count as long ago. */
+  since: z.string().optional(),
+  host: z.string().optional(),
+  pid: z.number().int().optional(),
+});
+type Marker = z.infer<typeof markerSchema>;
+
+/** A marker left "sending" by a run that no longer runs, or "in doubt": the next run delivers it again. */
+function isStale(marker: Marker, now: Date): boolean {
+  if (marker.state === 'in-doubt') return true;
+  if (marker.state !== 'sending') return false;
+  if (marker.host === os.hostname() && marker.pid !== undefined && !isRunning(marker.pid)) return true;
+  return marker.since === undefined || now.getTime() - Date.parse(marker.since) > SENDING_LEASE_MS;
+}
+
 /** Marker of a complete report sent to a recipient, and of one sent marked incomplete. */
 function sentMarker(weekId: string, recipient: string, incomplete: boolean): string {
   return `${reportPrefix(weekId)}sent/${recipient.toLowerCase()}${incomplete ? '.incomplete' : ''}.json`;
@@ -270,22 +329,47 @@ function sentMarker(weekId: string, recipient: string, incomplete: boolean): str
 /**
  * Send to one recipient unless a marker says it was done. The marker is created (create-only)
  * before sending, so two concurrent runs cannot both send; it is removed if sending fails, so a
- * re-run can try again. A recipient who got the week marked incomplete gets the complete report
- * once, when a later run has it; one who got the complete report gets nothing more.
+ * re-run can try again, and kept "in doubt" when the transport may have the message. A marker
+ * left by a run killed mid-delivery, or in doubt, is delivered again by the next run (never
+ * skipped), once: the re-send is claimed create-only too. A recipient who got the week marked
+ * incomplete gets the complete report once, when a later run has it; one who got the complete
+ * report gets nothing more. Never throws for the transport: the outcome is in the Delivery.
  */
-async function deliverOnce(deps: WeeklyDeps, weekId: string, recipient: string, raw: Buffer, options: { force: boolean; incomplete: boolean }): Promise<Delivery> {
+async function deliverOnce(
+  deps: WeeklyDeps,
+  weekId: string,
+  recipient: string,
+  raw: Buffer,
+  options: { force: boolean; incomplete: boolean; now: Date },
+): Promise<Delivery> {
+  const flagged = options.incomplete ? { incomplete: true } : {};
   const complete = sentMarker(weekId, recipient, false);
   const marker = sentMarker(weekId, recipient, options.incomplete);
   if (options.force) await Promise.all([deps.reports.delete(complete), deps.reports.delete(sentMarker(weekId, recipient, true))]);
   else if (options.incomplete && (await deps.reports.head(complete))) return { recipient, status: 'already-sent' };
-  const claimed = await deps.reports.putIfAbsent(marker, JSON.stringify({ recipient, state: 'sending' }), 'application/json');
-  if (!claimed) return { recipient, status: 'already-sent', ...(options.incomplete ? { incomplete: true } : {}) };
+  const claim = (): string => JSON.stringify({ recipient, state: 'sending', since: options.now.toISOString(), host: os.hostname(), pid: process.pid });
+  let resend = false;
+  if (!(await deps.reports.putIfAbsent(marker, claim(), 'application/json'))) {
+    const found = markerSchema.safeParse(await getJson(deps.reports, marker).catch(() => null));
+    const existing: Marker = found.success ? found.data : { recipient, state: 'in-doubt' };
+    if (!isStale(existing, options.now)) return { recipient, status: existing.state === 'sent' ? 'already-sent' : 'in-progress', ...flagged };
+    // One run takes over a given stale claim: the take-over is keyed by the claim it replaces.
+    const takeOver = `${marker.slice(0, -'.json'.length)}.resend-${(existing.since ?? 'unknown').replace(/[^0-9A-Za-z]/g, '')}.json`;
+    if (!(await deps.reports.putIfAbsent(takeOver, claim(), 'application/json'))) return { recipient, status: 'in-progress', ...flagged };
+    await deps.reports.put(marker, claim(), 'application/json');
+    resend = true;
+  }
   try {
     const sent = await deps.mailer.send({ raw, from: deps.config.sender.address, to: [recipient], idempotencyKey: `${weekId}-${recipient}${options.incomplete ? '-incomplete' : ''}` });
-    await deps.reports.put(marker, JSON.stringify({ recipient, state: 'sent', messageId: sent.messageId }), 'application/json');
-    return { recipient, status: 'sent', messageId: sent.messageId, ...(options.incomplete ? { incomplete: true } : {}) };
+    await deps.reports.put(marker, JSON.stringify({ recipient, state: 'sent', since: options.now.toISOString(), messageId: sent.messageId, ...(resend ? { resent: true } : {}) }), 'application/json');
+    return { recipient, status: resend ? 'resent' : 'sent', messageId: sent.messageId, ...flagged };
   } catch (err) {
+    const error = (err as Error).message;
+    if (err instanceof DeliveryInDoubtError) {
+      await deps.reports.put(marker, JSON.stringify({ recipient, state: 'in-doubt', since: options.now.toISOString(), error }), 'application/json');
+      return { recipient, status: 'in-doubt', error, ...flagged };
+    }
     await deps.reports.delete(marker);
-    throw err;
+    return { recipient, status: 'failed', error, ...flagged };
   }
 }

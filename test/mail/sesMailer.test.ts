@@ -8,8 +8,9 @@ import { MessageRejected, SESClient, SESServiceException, SendRawEmailCommand } 
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { EmlOutbox } from '../../functions/mail/emlOutbox.ts';
+import { DeliveryInDoubtError } from '../../functions/mail/mailer.ts';
 import { buildMime } from '../../functions/mail/message.ts';
-import { SesMailer, SesMessageRejectedError } from '../../functions/mail/sesMailer.ts';
+import { createSesClient, SesMailer, SesMessageRejectedError } from '../../functions/mail/sesMailer.ts';
 import { FIXED_DATE, sampleEmail } from './sampleEmail.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -130,6 +131,32 @@ describe('SesMailer', () => {
       'SES rejected the message to cfo@example.com: Email address is not verified. The following identities failed the check in region EU-WEST-1: cfo@example.com; it was not sent and will not be retried',
     );
     expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ['a request that timed out', Object.assign(new Error('Connection timed out after 60000 ms'), { name: 'TimeoutError' })],
+    ['a connection reset mid-request', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+  ])('calls %s in doubt, without retrying: SES may have sent it', async (_, fault) => {
+    // Prepare
+    const { mailer, ses } = harness();
+    ses.on(SendRawEmailCommand).rejects(fault);
+
+    // Act
+    const err = await mailer.send(await message()).catch((e: unknown) => e);
+
+    // Assess
+    expect(err).toBeInstanceOf(DeliveryInDoubtError);
+    expect((err as Error).message).toBe(`SES did not answer the request to send to cfo@example.com (${fault.message}); it may have been sent`);
+    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(1);
+  });
+
+  it('bounds each request by mail.timeoutSeconds', async () => {
+    // Act
+    const client = createSesClient('eu-west-1', 7);
+
+    // Assess
+    const handler = client.config.requestHandler as unknown as { configProvider: Promise<{ requestTimeout: number; connectionTimeout: number }> };
+    expect(await handler.configProvider).toMatchObject({ requestTimeout: 7000, connectionTimeout: 7000 });
   });
 
   it('refuses an envelope address with a line break before anything reaches SES', async () => {

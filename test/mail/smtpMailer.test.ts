@@ -2,6 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DeliveryInDoubtError } from '../../functions/mail/mailer.ts';
 import { buildMime } from '../../functions/mail/message.ts';
 import { SmtpMailer, SmtpRecipientsRejectedError } from '../../functions/mail/smtpMailer.ts';
 import { CHART_PNG, FIXED_DATE, sampleEmail } from './sampleEmail.ts';
@@ -164,5 +165,41 @@ describe('SmtpMailer configuration and connection errors', () => {
     await expect(new SmtpMailer({ host: '127.0.0.1', port, secure: false }).send({ raw, from: 'reports@example.com', to: ['cfo@example.com'], idempotencyKey: 'k' })).rejects.toThrow(
       new RegExp(`could not send to cfo@example\\.com via SMTP server 127\\.0\\.0\\.1:${port}: .*check mail\\.host and mail\\.port`),
     );
+  });
+});
+
+describe('SmtpMailer with a server that does not answer', () => {
+  const raw = () => buildMime(sampleEmail(), { date: FIXED_DATE });
+
+  it('gives up after mail.timeoutSeconds on a server that never greets, naming it: a certain failure', async () => {
+    // Prepare: a TCP server that accepts and says nothing
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+
+    // Act
+    const err = await new SmtpMailer({ host: '127.0.0.1', port, timeoutSeconds: 0.5 })
+      .send({ raw: await raw(), from: 'reports@example.com', to: ['cfo@example.com'], idempotencyKey: 'k' })
+      .catch((e: unknown) => e);
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+
+    // Assess
+    expect(err).not.toBeInstanceOf(DeliveryInDoubtError);
+    expect((err as Error).message).toBe(`could not send to cfo@example.com via SMTP server 127.0.0.1:${port}: Greeting never received (the server did not answer in time: check mail.host, mail.port and firewalls)`);
+  });
+
+  it('calls a message whose end of DATA is never answered in doubt: the server may have it', async () => {
+    // Prepare
+    const stalling = await startSmtpCapture({ stallFor: () => true });
+
+    // Act
+    const err = await new SmtpMailer({ host: '127.0.0.1', port: stalling.port, timeoutSeconds: 0.5 })
+      .send({ raw: await raw(), from: 'reports@example.com', to: ['cfo@example.com'], idempotencyKey: 'k' })
+      .catch((e: unknown) => e);
+    await stalling.close();
+
+    // Assess
+    expect(err).toBeInstanceOf(DeliveryInDoubtError);
+    expect((err as Error).message).toBe(`the SMTP server 127.0.0.1:${stalling.port} stopped answering while the message to cfo@example.com was under way (Timeout); it may have arrived`);
   });
 });

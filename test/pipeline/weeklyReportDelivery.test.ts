@@ -139,9 +139,9 @@ describe('a failed run', () => {
     expect(mailer.sent).toEqual([]);
   });
 
-  it('names the recipients who already had the report when delivery fails part-way', async () => {
+  it('still delivers to everyone after a failing recipient, and names who got it and who did not', async () => {
     // Prepare
-    const { config, stores } = await setup('partial', { recipients: [{ address: 'ceo@example.com' }, { address: 'cfo@example.com' }] });
+    const { config, stores } = await setup('partial', { recipients: [{ address: 'ceo@example.com' }, { address: 'cfo@example.com' }, { address: 'coo@example.com' }] });
     const mailer = new RecordingMailer(['cfo@example.com']);
     const engine = await openEngine(config);
 
@@ -149,10 +149,15 @@ describe('a failed run', () => {
     const run = runWeeklyReport({ config, engine, lake: stores.lake, reports: stores.reports, mailer }, W47, { now: NOW }).finally(() => engine.close());
 
     // Assess
-    await expect(run).rejects.toThrow('550 mailbox cfo@example.com unavailable');
-    // The owner's notice that the week goes out marked incomplete, ceo's report, the failure notice.
-    expect(mailer.sent.map((m) => m.to[0])).toEqual(['ltv-pulse@example.com', 'ceo@example.com', 'ltv-pulse@example.com']);
-    expect((await simpleParser(mailer.sent[2]!.raw)).text).toContain('Already delivered before the failure: ceo@example.com.');
+    await expect(run).rejects.toThrow('the report did not reach 1 of 3 recipient(s): cfo@example.com (failed: 550 mailbox cfo@example.com unavailable)');
+    // The owner's notice that the week goes out marked incomplete, ceo's and coo's reports, the failure notice.
+    expect(mailer.sent.map((m) => m.to[0])).toEqual(['ltv-pulse@example.com', 'ceo@example.com', 'coo@example.com', 'ltv-pulse@example.com']);
+    const notice = (await simpleParser(mailer.sent[3]!.raw)).text;
+    expect(notice).toContain('The weekly CLV report for 2026-W47 failed for some recipients; the others have it.');
+    expect(notice).toContain('Delivered to: ceo@example.com, coo@example.com.');
+    // Each recipient's message is a message of its own.
+    const ids = await Promise.all(mailer.sent.slice(1, 3).map(async (m) => (await simpleParser(m.raw)).messageId));
+    expect(new Set(ids).size).toBe(2);
   });
 
   it('keeps the error in the body: a line break in it never becomes a header', () => {
