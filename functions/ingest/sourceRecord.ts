@@ -15,6 +15,22 @@ export interface SourceRecord {
   cells: readonly (string | undefined)[];
   /** Set by the reader when the record cannot be read at all (wrong field count, not JSON). */
   problem?: Rejection;
+  /** Positions of cells holding a JSON object or array (as its JSON text): never a value of a canonical column. */
+  nested?: number[];
+}
+
+/**
+ * A rejection when a field the preset reads holds a JSON object or array: its JSON text would
+ * otherwise land as an id or a name. Fields nobody reads may hold anything.
+ */
+export function nestedValueProblem(record: SourceRecord, fields: FieldNames, reads: ReadonlySet<string>): Rejection | undefined {
+  for (const position of record.nested ?? []) {
+    const name = fields.nameAt(position);
+    if (name !== undefined && reads.has(name)) {
+      return { field: name, value: record.cells[position] ?? '', rule: 'nested_value', message: `${name} is a JSON object or array, not a single value` };
+    }
+  }
+  return undefined;
 }
 
 /** Field names compare case-insensitively and without surrounding spaces, as headers vary. */
@@ -32,7 +48,7 @@ export class FieldNames {
   private readonly declared = new Set<string>();
   private next = 0;
 
-  /** Names as read from a header, in order; the first of duplicated names wins. */
+  /** Names as read from a header, in order; of repeated names (blank ones: readers refuse others) the first wins. */
   static fromHeader(names: readonly string[]): FieldNames {
     const fields = new FieldNames();
     for (const name of names) {
@@ -61,6 +77,12 @@ export class FieldNames {
   declare(name: string): number {
     this.declared.add(fieldKey(name));
     return this.positionOf(name);
+  }
+
+  /** The key (see fieldKey) of the field at a position. */
+  nameAt(position: number): string | undefined {
+    for (const [key, at] of this.positions) if (at === position) return key;
+    return undefined;
   }
 
   /** Whether the export itself names this field (not merely asked for). */
