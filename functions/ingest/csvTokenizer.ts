@@ -159,6 +159,7 @@ export class CsvTokenizer {
         this.cells.push(this.field + chunk.slice(fieldStart, i));
         this.field = '';
         const raw = this.raw + chunk.slice(rawStart, i);
+        if (raw.length > this.maxRecordChars) throw new CsvRecordTooLong(this.recordLine, this.maxRecordChars);
         this.raw = '';
         if (!(this.cells.length === 1 && raw === '')) out.push(this.token(raw));
         this.cells = [];
@@ -176,6 +177,7 @@ export class CsvTokenizer {
     }
     this.field += chunk.slice(fieldStart);
     this.raw += chunk.slice(rawStart);
+    // Checked here too, so an unfinished record never holds much more than the limit.
     if (this.raw.length > this.maxRecordChars) throw new CsvRecordTooLong(this.recordLine, this.maxRecordChars);
     return n;
   }

@@ -208,7 +208,11 @@ async function* jsonLineBatches(source: Readable, file: string, counter: ReadCou
   const parser = new LineParser(fields);
   let line = 1;
   let partial = '';
+  const { maxRecordChars } = options.limits;
+  const tooLong = (): ExportFormatError =>
+    new ExportFormatError(file, line, `the line is longer than ${maxRecordChars} characters (${limitSetting('maxRecordChars')}); refused`);
   const record = (text: string, out: SourceRecord[]): void => {
+    if (text.length > maxRecordChars) throw tooLong();
     const raw = text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
     if (raw.trim() === '') return;
     try {
@@ -220,7 +224,6 @@ async function* jsonLineBatches(source: Readable, file: string, counter: ReadCou
       out.push({ line, raw, cells: [], problem });
     }
   };
-  const { maxRecordChars } = options.limits;
   try {
     for await (const text of exportText(source, file, counter, options)) {
       const out: SourceRecord[] = [];
@@ -232,9 +235,8 @@ async function* jsonLineBatches(source: Readable, file: string, counter: ReadCou
         start = end + 1;
       }
       partial += text.slice(start);
-      if (partial.length > maxRecordChars) {
-        throw new ExportFormatError(file, line, `the line is longer than ${maxRecordChars} characters (${limitSetting('maxRecordChars')}); refused`);
-      }
+      // Checked here too, so an unfinished line never holds much more than the limit.
+      if (partial.length > maxRecordChars) throw tooLong();
       if (out.length > 0) yield out;
     }
     const last: SourceRecord[] = [];
