@@ -124,7 +124,7 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
       try {
         table = await tableFromHeader(preset, options.exports, key, options.limits ?? DEFAULT_INGEST_LIMITS, info.size);
       } catch (err) {
-        result.failed.push({ key, error: (err as Error).message });
+        result.failed.push({ key, error: failureMessage(key, err) });
         continue;
       }
     }
@@ -162,9 +162,7 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
           } catch (err) {
             await rejects.discard();
             await stage.discardExport(object.key);
-            // Every whole-file error names the file, also those no reader raised (a failed load).
-            const message = err instanceof ExportFormatError ? err.message : `${object.key}: ${(err as Error).message}`;
-            result.failed.push({ key: object.key, error: message });
+            result.failed.push({ key: object.key, error: failureMessage(object.key, err) });
           }
         }
         if (done.length === 0) continue;
@@ -184,6 +182,11 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
     await rm(scratch, { recursive: true, force: true });
   }
   return result;
+}
+
+/** Every whole-file error names the file, also those no reader raised (a storage or staging failure). */
+function failureMessage(key: string, err: unknown): string {
+  return err instanceof ExportFormatError ? err.message : `${key}: ${(err as Error).message}`;
 }
 
 /** The keys under a store that name export files, whatever their table. */

@@ -4,6 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { buildApp } from 'fauxqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ingestCommand } from '../../functions/cli/ingestCommand.ts';
 import { DuckDbEngine } from '../../functions/engine/duckdbEngine.ts';
@@ -29,6 +31,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -300,5 +303,38 @@ describe('ltv ingest reads common order statuses', () => {
       { order_id: 'o6', status: 'pending', refunded: null },
       { order_id: 'o7', status: 'paid', refunded: '3.0000' },
     ]);
+  });
+});
+
+describe('ltv ingest from an s3:// prefix', () => {
+  it('applies the same limits: the ratio against the object size, the value length, the superseded count', async () => {
+    // Prepare: an S3-compatible server in this process (fauxqs) holding a gzip bomb and an export with a repeated key
+    const server = buildApp({ logger: false });
+    const endpoint = await server.listen({ port: 0, host: '127.0.0.1' });
+    const s3 = { endpoint, forcePathStyle: true, region: 'us-east-1' };
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    const client = new S3Client({ ...s3, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    try {
+      const bomb = gzipSync([HEADER, ...Array.from({ length: 100_000 }, () => 'o1,c1,2026-11-02T10:00:00Z,10.00,,USD,paid')].join('\n'));
+      const customers = ['customer_id,acquisition_channel', `c1,${'x'.repeat(70_000)}`, 'c2,ads', 'c2,partner'].join('\n');
+      await client.send(new CreateBucketCommand({ Bucket: 'acme-exports' }));
+      await client.send(new PutObjectCommand({ Bucket: 'acme-exports', Key: '2026-11/orders.csv.gz', Body: bomb }));
+      await client.send(new PutObjectCommand({ Bucket: 'acme-exports', Key: '2026-11/customers.csv', Body: customers }));
+      await writeFile(config, JSON.stringify({ storage: { kind: 'local', root: path.join(root, 'out') }, s3 }));
+
+      // Act
+      const code = await ingestCommand.run({ config }, ['s3://acme-exports/2026-11']);
+
+      // Assess: 3 rows read = 1 accepted + 1 rejected + 1 superseded
+      expect(code).toBe(1);
+      expect(errors).toEqual([`FAILED orders.csv.gz: the gzip data expands to more than 200 times its ${bomb.length} bytes (exports.limits.maxExpansionRatio); refused`]);
+      expect(summary().slice(1)).toEqual([['customers.csv', 'customers', '3', '1', '1', 'too_long (1)']]);
+      expect(out).toContain('customers.csv: 1 row(s) superseded by a later line with the same customer_id');
+      expect(await lake('SELECT customer_id, acquisition_channel FROM customers')).toEqual([{ customer_id: 'c2', acquisition_channel: 'partner' }]);
+    } finally {
+      client.destroy();
+      await server.close();
+    }
   });
 });
