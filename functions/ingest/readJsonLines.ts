@@ -49,8 +49,8 @@ class LineParser {
   /** Per position, the last line that set it: a key repeated in one object is caught without a set per line. */
   private readonly setOn: number[] = [];
   private lineNumber = 0;
-  /** Positions of the current line's nested values. */
-  nestedAt: number[] = [];
+  /** Positions of the current line's nested values; undefined for the usual line without any. */
+  nestedAt: number[] | undefined;
 
   constructor(private readonly fields: FieldNames) {}
 
@@ -58,7 +58,7 @@ class LineParser {
     this.text = text;
     this.at = 0;
     this.lineNumber++;
-    this.nestedAt = [];
+    this.nestedAt = undefined;
     const cells: (string | undefined)[] = [];
     this.skipSpace();
     if (this.peek() !== OPEN_BRACE) throw new NotJson(this.at + 1, 'the line is not a JSON object');
@@ -84,7 +84,7 @@ class LineParser {
         // Two keys of one field (also "Amount" and "amount") would leave one of them unread.
         if (this.setOn[position] === this.lineNumber) throw new NotJson(this.at, `the key "${key}" appears twice`);
         this.setOn[position] = this.lineNumber;
-        if (nested) this.nestedAt.push(position);
+        if (nested) (this.nestedAt ??= []).push(position);
         cells[position] = value;
         this.skipSpace();
         const c = this.peek();
@@ -217,7 +217,7 @@ async function* jsonLineBatches(source: Readable, file: string, counter: ReadCou
     if (raw.trim() === '') return;
     try {
       const cells = parser.cells(raw);
-      out.push(parser.nestedAt.length > 0 ? { line, raw, cells, nested: parser.nestedAt } : { line, raw, cells });
+      out.push(parser.nestedAt ? { line, raw, cells, nested: parser.nestedAt } : { line, raw, cells });
     } catch (err) {
       if (!(err instanceof NotJson)) throw err;
       const problem = { field: '', value: '', rule: 'malformed_json', message: `not a JSON object: ${err.message} (column ${err.column})` };
