@@ -144,6 +144,6 @@ export function namedExportError(file: string, err: unknown): ExportFormatError 
   if (err instanceof ExportFormatError) return err;
   const e = err as Error;
   // V8's "Invalid string length": a value past the longest string it can hold.
-  if (e instanceof RangeError) return new ExportFormatError(file, undefined, `a value is too long to read (${e.message})`);
+  if (e instanceof RangeError && /invalid string length/i.test(e.message)) return new ExportFormatError(file, undefined, `a value is too long to read (${e.message})`);
   return new ExportFormatError(file, undefined, `cannot read: ${e.message}`);
 }
