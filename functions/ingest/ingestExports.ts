@@ -228,6 +228,11 @@ async function ingestOne(
       row: context,
       customerKeySalt: options.customerKeySalt ?? '',
     });
+    const repeated = reader.fields.repeatedAmong(mapper.reads);
+    if (repeated) {
+      const [first, second] = repeated.columns;
+      throw new ExportFormatError(object.key, reader.header?.line, `the header names the column "${repeated.name}" twice (columns ${first} and ${second}); rename or remove one`);
+    }
     const timeColumn = TABLES[table].columns.find((c) => c.type === 'timestamp' || c.type === 'date');
     const timeName = timeColumn?.name ?? '';
     const msPerUnit = timeColumn?.type === 'date' ? 86_400_000 : 1;

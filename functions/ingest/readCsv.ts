@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { CsvRecordTooLong, CsvSyntaxError, CsvTokenizer, type CsvToken } from './csvTokenizer.ts';
 import { ExportFormatError, exportText, namedExportError, type ReadCounter } from './exportText.ts';
 import { limitSetting, type ReadOptions } from './limits.ts';
-import { FieldNames, fieldKey, type ExportReader, type SourceRecord } from './sourceRecord.ts';
+import { FieldNames, type ExportReader, type SourceRecord } from './sourceRecord.ts';
 
 async function* csvTokens(source: Readable, file: string, counter: ReadCounter, options: ReadOptions): AsyncGenerator<CsvToken[]> {
   const tokenizer = new CsvTokenizer(options.limits.maxRecordChars);
@@ -50,20 +50,6 @@ function checkRecords(batch: CsvToken[], header: readonly string[]): SourceRecor
   return batch;
 }
 
-/** A column named twice would leave one of the two unread, silently: the export is refused. */
-function checkHeader(header: CsvToken, file: string): void {
-  const seen = new Map<string, number>();
-  header.cells.forEach((name, i) => {
-    const key = fieldKey(name);
-    if (key === '') return;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      throw new ExportFormatError(file, header.line, `the header names the column "${name.trim()}" twice (columns ${first + 1} and ${i + 1}); rename or remove one`);
-    }
-    seen.set(key, i);
-  });
-}
-
 export async function openCsv(source: Readable, file: string, counter: ReadCounter, options: ReadOptions): Promise<ExportReader> {
   const tokens = csvTokens(source, file, counter, options);
   let header: CsvToken | undefined;
@@ -73,14 +59,6 @@ export async function openCsv(source: Readable, file: string, counter: ReadCount
     if (next.done) break;
     header = next.value[0];
     rest = next.value.slice(1);
-  }
-  if (header) {
-    try {
-      checkHeader(header, file);
-    } catch (err) {
-      await tokens.return(undefined);
-      throw err;
-    }
   }
   const names = header ? header.cells : [];
   async function* batches(): AsyncGenerator<SourceRecord[]> {

@@ -48,18 +48,33 @@ export class FieldNames {
   private readonly declared = new Set<string>();
   private next = 0;
 
-  /** Names as read from a header, in order; of repeated names (blank ones: readers refuse others) the first wins. */
+  /** Names a header gives more than once (blank ones aside), with the 1-based columns of the first two. */
+  private readonly repeats = new Map<string, { name: string; columns: [number, number] }>();
+
+  /** Names as read from a header, in order; of a repeated name the first column holds the position. */
   static fromHeader(names: readonly string[]): FieldNames {
     const fields = new FieldNames();
     for (const name of names) {
       const key = fieldKey(name);
-      if (!fields.positions.has(key)) {
+      const first = fields.positions.get(key);
+      if (first === undefined) {
         fields.positions.set(key, fields.next);
         fields.declared.add(key);
+      } else if (key !== '' && !fields.repeats.has(key)) {
+        fields.repeats.set(key, { name: name.trim(), columns: [first + 1, fields.next + 1] });
       }
       fields.next++;
     }
     return fields;
+  }
+
+  /**
+   * The first of `keys` the header names twice: reading it would silently ignore the other
+   * column. Repeated columns nobody reads are harmless.
+   */
+  repeatedAmong(keys: ReadonlySet<string>): { name: string; columns: [number, number] } | undefined {
+    for (const [key, repeat] of this.repeats) if (keys.has(key)) return repeat;
+    return undefined;
   }
 
   /** Position of a field, reserving one when the export has not named it. */

@@ -175,9 +175,10 @@ describe('ltv ingest bounds hostile input', () => {
     expect(errors).toEqual(['FAILED customers.csv: this is not a text export (it contains NUL bytes)']);
   });
 
-  it('refuses a header that names a column twice', async () => {
+  it('refuses a header that names a column it reads twice; a repeated column nobody reads is harmless', async () => {
     // Prepare
     await writeExport('orders.csv', ['order_id,customer_id,ordered_at,amount,Amount,currency,status', 'o1,c1,2026-11-02T10:00:00Z,10.00,99.00,USD,paid'].join('\n'));
+    await writeExport('customers.csv', ['customer_id,note,country,Note', 'c1,a,DE,b'].join('\n'));
 
     // Act
     const code = await ingest();
@@ -185,6 +186,7 @@ describe('ltv ingest bounds hostile input', () => {
     // Assess
     expect(code).toBe(1);
     expect(errors).toEqual(['FAILED orders.csv, line 1: the header names the column "Amount" twice (columns 4 and 5); rename or remove one']);
+    expect(summary().slice(1)).toEqual([['customers.csv', 'customers', '1', '1', '0']]);
   });
 
   it('rejects a row with text after a closing quote instead of gluing it on; blanks after the quote are fine', async () => {
