@@ -1,7 +1,7 @@
 // Timestamps as exports write them: with an offset or Z, without one (read in the source time
 // zone), or a bare date (midnight in the source time zone). Returns epoch milliseconds. Years
 // are read as written: 0025 is the year 25, which the row validator then rejects as out of range.
-import { instantOfWallTime } from '../time/zonedTime.ts';
+import { instantOfWallTime, type WallTime } from '../time/zonedTime.ts';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -16,6 +16,13 @@ const YEARS_400_MS = 146_097 * 86_400_000;
 function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
   if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, millis);
   return Date.UTC(year + 400, month - 1, day, hour, minute, second, millis) - YEARS_400_MS;
+}
+
+/** Epoch milliseconds of a wall time in a time zone, its year as written. */
+export function instantOfExportTime(w: WallTime, timeZone: string): number {
+  if (timeZone === 'UTC') return utcMs(w.year, w.month, w.day, w.hour, w.minute, w.second, 0);
+  if (w.year < 100) return instantOfWallTime({ ...w, year: w.year + 400 }, timeZone).getTime() - YEARS_400_MS;
+  return instantOfWallTime(w, timeZone).getTime();
 }
 
 /** The number written by `count` digits at `at`, or -1. */
@@ -77,8 +84,7 @@ export function parseTimestamp(text: string, sourceTimeZone: string): number | n
   while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++;
   if (i === s.length) {
     if (sourceTimeZone === 'UTC') return utcMs(year, month, day, hour, minute, second, millis);
-    if (year < 100) return instantOfWallTime({ year: year + 400, month, day, hour, minute, second }, sourceTimeZone).getTime() + millis - YEARS_400_MS;
-    return instantOfWallTime({ year, month, day, hour, minute, second }, sourceTimeZone).getTime() + millis;
+    return instantOfExportTime({ year, month, day, hour, minute, second }, sourceTimeZone) + millis;
   }
   const utc = utcMs(year, month, day, hour, minute, second, millis);
   const sign = s.charCodeAt(i);

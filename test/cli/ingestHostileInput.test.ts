@@ -247,6 +247,20 @@ describe('ltv ingest bounds hostile input', () => {
     ]);
   });
 
+  it('reads years 0000-0099 as written through a mapping date format too', async () => {
+    // Prepare: a mapping reading signup times as DD/MM/YYYY HH:mm
+    const mapping = path.join(root, 'crm.mapping.json');
+    await writeFile(mapping, JSON.stringify({ table: 'customers', columns: { customer_id: 'id', signup_at: { column: 'since', format: 'DD/MM/YYYY HH:mm' } } }));
+    await writeExport('crm.csv', ['id,since', 'c1,02/11/0025 10:00', 'c2,02/11/2025 10:00'].join('\n'));
+
+    // Act
+    await ingestCommand.run({ config, mapping }, [exportsDir]);
+
+    // Assess
+    expect(summary()[1]).toEqual(['crm.csv', 'customers', '2', '1', '1', 'out_of_range (1)']);
+    expect(await lake('SELECT customer_id, CAST(signup_at AS VARCHAR) AS t FROM customers')).toEqual([{ customer_id: 'c2', t: '2025-11-02 10:00:00' }]);
+  });
+
   it('counts a key repeated inside one export as superseded, so read = accepted + rejected + superseded', async () => {
     // Prepare: o1 on lines 2 and 4 (the later wins), o2 once, one rejected row
     await writeExport(
