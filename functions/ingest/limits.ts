@@ -28,6 +28,13 @@ export const DEFAULT_INGEST_LIMITS: Readonly<IngestLimits> = {
 export const MAX_VALUE_CHARS = 262_144;
 export const MAX_RECORD_CHARS = 256 * 1024 * 1024;
 
+/**
+ * Distinct keys one JSON Lines export may use. Fixed rather than a setting: real exports have
+ * tens to a few hundred fields, while a file keyed by id (`{"c1042": {...}}`) would otherwise
+ * grow the field list, and the manifest's ignored columns, by a name per line.
+ */
+export const MAX_FIELD_NAMES = 10_000;
+
 /** What an export reader needs to know: the limits, and the stored size the ratio applies to. */
 export interface ReadOptions {
   limits: IngestLimits;

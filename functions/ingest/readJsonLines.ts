@@ -5,7 +5,7 @@
 // skipped; a BOM and CRLF line ends are tolerated.
 import type { Readable } from 'node:stream';
 import { ExportFormatError, exportText, namedExportError, type ReadCounter } from './exportText.ts';
-import { limitSetting, type ReadOptions } from './limits.ts';
+import { limitSetting, MAX_FIELD_NAMES, type ReadOptions } from './limits.ts';
 import { FieldNames, type ExportReader, type SourceRecord } from './sourceRecord.ts';
 
 const QUOTE = 0x22;
@@ -25,6 +25,9 @@ function isSpace(c: number): boolean {
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
+
+/** The export names more distinct keys than MAX_FIELD_NAMES: the export is refused, not the line. */
+class TooManyKeys extends Error {}
 
 class NotJson extends Error {
   constructor(
@@ -80,6 +83,7 @@ class LineParser {
         if (position === undefined) {
           position = this.fields.declare(key);
           this.keys.set(key, position);
+          if (this.keys.size > MAX_FIELD_NAMES) throw new TooManyKeys();
         }
         // Two keys of one field (also "Amount" and "amount") would leave one of them unread.
         if (this.setOn[position] === this.lineNumber) throw new NotJson(this.at, `the key "${key}" appears twice`);
@@ -219,6 +223,7 @@ async function* jsonLineBatches(source: Readable, file: string, counter: ReadCou
       const cells = parser.cells(raw);
       out.push(parser.nestedAt ? { line, raw, cells, nested: parser.nestedAt } : { line, raw, cells });
     } catch (err) {
+      if (err instanceof TooManyKeys) throw new ExportFormatError(file, line, `the lines use more than ${MAX_FIELD_NAMES} distinct keys; refused`);
       if (!(err instanceof NotJson)) throw err;
       const problem = { field: '', value: '', rule: 'malformed_json', message: `not a JSON object: ${err.message} (column ${err.column})` };
       out.push({ line, raw, cells: [], problem });

@@ -162,6 +162,18 @@ describe('ltv ingest bounds hostile input', () => {
     ]);
   });
 
+  it('refuses JSON Lines that use more than 10,000 distinct keys, naming the line', async () => {
+    // Prepare: a file keyed by customer id, one new key per line
+    await writeExport('customers.jsonl', Array.from({ length: 10_001 }, (_, i) => `{"c${i}":{"country":"DE"}}`).join('\n'));
+
+    // Act
+    const code = await ingest();
+
+    // Assess
+    expect(code).toBe(1);
+    expect(errors).toEqual(['FAILED customers.jsonl, line 10001: the lines use more than 10000 distinct keys; refused']);
+  });
+
   it('refuses a NUL byte anywhere in the file, not only in its first 64 KB', async () => {
     // Prepare: 3,000 good lines (about 90 KB), then one with a NUL
     const good = Array.from({ length: 3_000 }, (_, i) => `c${i},somewhere-in-the-world`);
