@@ -10,6 +10,7 @@ import type { Manifest } from '../ingest/manifest.ts';
 import { ingestSettingsOf, saltWarning } from '../pipeline/ingestSettings.ts';
 import { PRESET_NAMES, type PresetName } from '../ingest/presets/preset.ts';
 import { lakeAccessOf, openStores } from '../pipeline/adapters.ts';
+import { TABLES } from '../schema/tables.ts';
 import { describeHolder } from '../storage/lakeLock.ts';
 import { LocalFolderStore } from '../storage/localFolderStore.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
@@ -38,6 +39,9 @@ export function printIngestSummary(result: IngestResult): void {
     for (const line of table([header, ...rows], new Set([2, 3, 4]))) console.log(line);
     for (const m of byFile) {
       if (m.rowsWritten !== undefined && m.rowsWritten !== m.accepted) console.log(`${m.sourceKey}: ${m.accepted} rows accepted as ${m.rowsWritten} ${m.table}`);
+      if (m.superseded > 0) {
+        console.log(`${m.sourceKey}: ${m.superseded} row(s) superseded by a later line with the same ${TABLES[m.table].key.join(' + ')}`);
+      }
     }
   }
   const already = result.skipped.filter((s) => s.reason.startsWith('already')).length;

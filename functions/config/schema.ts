@@ -1,6 +1,7 @@
 // The one configuration of a deployment or a local run. Every field has a default that makes
 // `npm start` work on a fresh clone; a config file or environment overrides what it names.
 import { z } from 'zod';
+import { DEFAULT_INGEST_LIMITS, MAX_RECORD_CHARS, MAX_VALUE_CHARS } from '../ingest/limits.ts';
 import { PRESET_NAMES } from '../ingest/presets/preset.ts';
 import { DEFAULT_MAIL_TIMEOUT_SECONDS } from '../mail/mailer.ts';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_WAIT_SECONDS } from '../storage/lakeLock.ts';
@@ -175,6 +176,15 @@ export const configSchema = z
         preset: z.enum(PRESET_NAMES).default('canonical'),
         /** A column-mapping file for exports no preset knows; used when no preset is named. */
         mapping: z.string().min(1).optional(),
+        /** Bounds on one export (functions/ingest/limits.ts, docs/ingest.md "Limits"). */
+        limits: z
+          .strictObject({
+            maxValueChars: z.number().int().min(256).max(MAX_VALUE_CHARS).default(DEFAULT_INGEST_LIMITS.maxValueChars),
+            maxRecordChars: z.number().int().min(65_536).max(MAX_RECORD_CHARS).default(DEFAULT_INGEST_LIMITS.maxRecordChars),
+            maxExpandedBytes: z.number().int().positive().default(DEFAULT_INGEST_LIMITS.maxExpandedBytes),
+            maxExpansionRatio: z.number().min(2).default(DEFAULT_INGEST_LIMITS.maxExpansionRatio),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /**

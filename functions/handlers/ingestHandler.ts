@@ -10,7 +10,7 @@ import { createdObjectsOf, exportKeysOf } from './s3Event.ts';
 import { DEPLOYMENT_VARIABLE, emfLine, publishMetrics } from './metrics.ts';
 
 export interface IngestSummary {
-  ingested: { key: string; table: string; rowsRead: number; accepted: number; rejected: number; rejectsKey: string | null }[];
+  ingested: { key: string; table: string; rowsRead: number; accepted: number; rejected: number; superseded: number; rejectsKey: string | null }[];
   skipped: { key: string; reason: string }[];
   failed: { key: string; error: string }[];
   rowsIngested: number;
@@ -49,7 +49,15 @@ export async function handler(event: S3Event): Promise<IngestSummary> {
   const rowsRead = result.ingested.reduce((n, m) => n + m.rowsRead, 0);
   const rejected = result.ingested.reduce((n, m) => n + m.rejected, 0);
   const summary: IngestSummary = {
-    ingested: result.ingested.map((m) => ({ key: m.sourceKey, table: m.table, rowsRead: m.rowsRead, accepted: m.accepted, rejected: m.rejected, rejectsKey: m.rejectsKey })),
+    ingested: result.ingested.map((m) => ({
+      key: m.sourceKey,
+      table: m.table,
+      rowsRead: m.rowsRead,
+      accepted: m.accepted,
+      rejected: m.rejected,
+      superseded: m.superseded,
+      rejectsKey: m.rejectsKey,
+    })),
     skipped: [...[...ignored, ...outside].map((o) => ({ key: o.object, reason: o.reason })), ...result.skipped],
     failed: result.failed,
     rowsIngested: result.ingested.reduce((n, m) => n + m.accepted, 0),

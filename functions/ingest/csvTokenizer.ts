@@ -8,6 +8,8 @@ export interface CsvToken {
   cells: string[];
   /** The record's original text without its terminator. */
   raw: string;
+  /** Index of the first cell with text after its closing quote (`"a"b`), which RFC 4180 forbids. */
+  textAfterQuote?: number;
 }
 
 export class CsvSyntaxError extends Error {
@@ -20,10 +22,23 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** A record grew past the tokenizer's limit; thrown before the text is held, so memory stays bounded. */
+export class CsvRecordTooLong extends Error {
+  constructor(
+    readonly line: number,
+    readonly limit: number,
+  ) {
+    super(`the record starting on line ${line} is longer than ${limit} characters`);
+    this.name = 'CsvRecordTooLong';
+  }
+}
+
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
+const SPACE = 32;
+const TAB = 9;
 
 export class CsvTokenizer {
   private cells: string[] = [];
@@ -31,11 +46,18 @@ export class CsvTokenizer {
   private inQuotes = false;
   /** A quote just closed a quoted section; a second quote would be an escaped quote. */
   private quoteClosed = false;
+  /** The current field's quoted section has closed; only blanks may follow it. */
+  private afterQuote = false;
+  /** Cell index of the record's first field with text after its closing quote, or -1. */
+  private stray = -1;
   private raw = '';
   private line = 1;
   private recordLine = 1;
   private pendingCr = false;
   private quotedCr = false;
+
+  /** A record (with its quoted line breaks) longer than `maxRecordChars` is refused; exports set it. */
+  constructor(private readonly maxRecordChars = Infinity) {}
 
   /** Feed a decoded chunk; returns the records it completed. */
   push(chunk: string): CsvToken[] {
@@ -105,6 +127,7 @@ export class CsvTokenizer {
           this.field += chunk.slice(fieldStart, i);
           this.inQuotes = false;
           this.quoteClosed = true;
+          this.afterQuote = true;
           fieldStart = i + 1;
         } else if (c === LF) {
           // CRLF inside quotes is one line break; the CR already counted it.
@@ -127,6 +150,7 @@ export class CsvTokenizer {
       if (c === COMMA) {
         this.cells.push(this.field + chunk.slice(fieldStart, i));
         this.field = '';
+        this.afterQuote = false;
         fieldStart = i + 1;
       } else if (c === QUOTE && this.field === '' && i === fieldStart) {
         this.inQuotes = true;
@@ -135,10 +159,9 @@ export class CsvTokenizer {
         this.cells.push(this.field + chunk.slice(fieldStart, i));
         this.field = '';
         const raw = this.raw + chunk.slice(rawStart, i);
+        if (raw.length > this.maxRecordChars) throw new CsvRecordTooLong(this.recordLine, this.maxRecordChars);
         this.raw = '';
-        if (!(this.cells.length === 1 && raw === '')) {
-          out.push({ line: this.recordLine, cells: this.cells, raw });
-        }
+        if (!(this.cells.length === 1 && raw === '')) out.push(this.token(raw));
         this.cells = [];
         this.line++;
         this.recordLine = this.line;
@@ -148,11 +171,24 @@ export class CsvTokenizer {
           this.pendingCr = true;
         }
         return i + 1;
+      } else if (this.afterQuote && c !== SPACE && c !== TAB && this.stray === -1) {
+        this.stray = this.cells.length;
       }
     }
     this.field += chunk.slice(fieldStart);
     this.raw += chunk.slice(rawStart);
+    // Checked here too, so an unfinished record never holds much more than the limit.
+    if (this.raw.length > this.maxRecordChars) throw new CsvRecordTooLong(this.recordLine, this.maxRecordChars);
     return n;
+  }
+
+  /** The finished record, and the per-record state reset for the next one. */
+  private token(raw: string): CsvToken {
+    const token: CsvToken = { line: this.recordLine, cells: this.cells, raw };
+    if (this.stray !== -1) token.textAfterQuote = this.stray;
+    this.stray = -1;
+    this.afterQuote = false;
+    return token;
   }
 
   /** Flush the last record of a file that does not end with a line break. */
@@ -162,7 +198,7 @@ export class CsvTokenizer {
     }
     if (this.raw === '' && this.cells.length === 0 && this.field === '') return [];
     this.cells.push(this.field);
-    const token = { line: this.recordLine, cells: this.cells, raw: this.raw };
+    const token = this.token(this.raw);
     this.cells = [];
     this.field = '';
     this.raw = '';

@@ -4,6 +4,7 @@
 // they are, before any row is read.
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { limitSetting, type ReadOptions } from './limits.ts';
 
 export class ExportFormatError extends Error {
   constructor(
@@ -38,7 +39,7 @@ function startsWith(head: Buffer, magic: readonly number[]): boolean {
 }
 
 /** Chunks of the export, gunzipped when the data starts with the gzip magic bytes. */
-async function* decodedBytes(source: Readable, counter: ReadCounter): AsyncGenerator<Buffer> {
+async function* decodedBytes(source: Readable, file: string, counter: ReadCounter, options: ReadOptions): AsyncGenerator<Buffer> {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   try {
     const first = await iterator.next();
@@ -46,7 +47,7 @@ async function* decodedBytes(source: Readable, counter: ReadCounter): AsyncGener
     const head = Buffer.from(first.value);
     counter.bytes += head.length;
     if (head[0] === 0x1f && head[1] === 0x8b) {
-      yield* gunzipped(head, iterator, counter);
+      yield* bounded(gunzipped(head, iterator, counter), file, options);
       return;
     }
     yield head;
@@ -79,22 +80,47 @@ async function* gunzipped(head: Buffer, iterator: AsyncIterator<Buffer>, counter
 }
 
 /**
+ * The gunzipped bytes, refused once they pass either expansion limit: a small gzip can expand to
+ * terabytes, and every byte would be staged on scratch disk. Stopping here stops the reading.
+ */
+async function* bounded(chunks: AsyncGenerator<Buffer>, file: string, options: ReadOptions): AsyncGenerator<Buffer> {
+  const { maxExpandedBytes, maxExpansionRatio } = options.limits;
+  const byRatio = maxExpansionRatio * options.size;
+  let expanded = 0;
+  for await (const chunk of chunks) {
+    expanded += chunk.length;
+    if (expanded > maxExpandedBytes) {
+      throw new ExportFormatError(file, undefined, `the gzip data expands to more than ${maxExpandedBytes} bytes (${limitSetting('maxExpandedBytes')}); refused`);
+    }
+    if (expanded > byRatio) {
+      throw new ExportFormatError(
+        file,
+        undefined,
+        `the gzip data expands to more than ${maxExpansionRatio} times its ${options.size} bytes (${limitSetting('maxExpansionRatio')}); refused`,
+      );
+    }
+    yield chunk;
+  }
+}
+
+/**
  * Decoded text chunks of an export. Every failure becomes an ExportFormatError naming the file:
  * not text, not UTF-8, a truncated or corrupt gzip, or a storage read error.
  */
-export async function* exportText(source: Readable, file: string, counter: ReadCounter): AsyncGenerator<string> {
+export async function* exportText(source: Readable, file: string, counter: ReadCounter, options: ReadOptions): AsyncGenerator<string> {
   // fatal: a Latin-1 or Windows-1252 file would otherwise land with replacement characters in
   // its ids; the decoder also drops a leading BOM, even one split across chunks.
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let first = true;
   try {
-    for await (const bytes of decodedBytes(source, counter)) {
+    for await (const bytes of decodedBytes(source, file, counter, options)) {
       if (first) {
         first = false;
         const match = NOT_TEXT.find((s) => startsWith(bytes, s.magic));
         if (match) throw new ExportFormatError(file, undefined, match.detail);
-        if (bytes.includes(0)) throw new ExportFormatError(file, undefined, 'this is not a text export (it contains NUL bytes)');
       }
+      // Anywhere in the file, not only its start: a NUL would end a value early in some readers.
+      if (bytes.includes(0)) throw new ExportFormatError(file, undefined, 'this is not a text export (it contains NUL bytes)');
       const text = decoder.decode(bytes, { stream: true });
       if (text.length > 0) yield text;
     }
@@ -109,6 +135,15 @@ export async function* exportText(source: Readable, file: string, counter: ReadC
     if (e.code === 'Z_BUF_ERROR' || e.code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header check/i.test(e.message)) {
       throw new ExportFormatError(file, undefined, `the gzip data is truncated or corrupt (${e.message}); re-export the file`);
     }
-    throw new ExportFormatError(file, undefined, `cannot read: ${e.message}`);
+    throw namedExportError(file, err);
   }
+}
+
+/** Any failure while reading an export, as an error that names the file (kept as it is when it already does). */
+export function namedExportError(file: string, err: unknown): ExportFormatError {
+  if (err instanceof ExportFormatError) return err;
+  const e = err as Error;
+  // V8's "Invalid string length": a value past the longest string it can hold.
+  if (e instanceof RangeError && /invalid string length/i.test(e.message)) return new ExportFormatError(file, undefined, `a value is too long to read (${e.message})`);
+  return new ExportFormatError(file, undefined, `cannot read: ${e.message}`);
 }

@@ -1,7 +1,7 @@
 // Ingest: turn export files into lake tables. A format reader yields source records, a preset
 // maps them to canonical cells, the table's row validator accepts or rejects each one with a
 // reason. Rejected records are kept whole; every export gets a manifest where
-// rows read = accepted + rejected. Raw exports are only ever read.
+// rows read = accepted + rejected + superseded. Raw exports are only ever read.
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,9 +12,10 @@ import type { LakeLock } from '../storage/lakeLock.ts';
 import { isRunning } from '../storage/localProcess.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import { openExport } from './openExport.ts';
-import { formatOfExport } from './sourceRecord.ts';
-import type { ReadCounter } from './exportText.ts';
+import { formatOfExport, nestedValueProblem } from './sourceRecord.ts';
+import { ExportFormatError, type ReadCounter } from './exportText.ts';
 import { defaultLakeAccess, withLake, type LakeAccess } from './lakeAccess.ts';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.ts';
 import { TableStage } from './lakeWriter.ts';
 import { manifestKey, readManifest, rejectsKey, type Manifest } from './manifest.ts';
 import { canonicalPreset } from './presets/canonical.ts';
@@ -54,6 +55,8 @@ export interface IngestOptions {
   lakeAccess?: LakeAccess;
   /** Secret key of the customer ids derived from e-mail addresses (Shopify); '' when unset. */
   customerKeySalt?: string;
+  /** Bounds on one export (docs/ingest.md, "Limits"); the defaults when omitted. */
+  limits?: IngestLimits;
   onProgress?: (progress: IngestProgress) => void;
 }
 
@@ -143,9 +146,9 @@ async function ingestHoldingLake(options: IngestOptions, lock: LakeLock): Promis
     }
     if (table === undefined) {
       try {
-        table = await tableFromHeader(preset, options.exports, key);
+        table = await tableFromHeader(preset, options.exports, key, options.limits ?? DEFAULT_INGEST_LIMITS, info.size);
       } catch (err) {
-        result.failed.push({ key, error: (err as Error).message });
+        result.failed.push({ key, error: failureMessage(key, err) });
         continue;
       }
     }
@@ -162,7 +165,11 @@ async function ingestHoldingLake(options: IngestOptions, lock: LakeLock): Promis
     byTable.set(table, [...(byTable.get(table) ?? []), { key, size: info.size, etag: info.etag, lastModified: info.lastModified, formerKeys }]);
   }
   for (const objects of byTable.values()) objects.sort(deliveryOrder);
-  const context: RowContext = { sourceTimeZone: options.sourceTimeZone, notAfterMs: options.now.getTime() + CLOCK_SKEW_MS };
+  const context: RowContext = {
+    sourceTimeZone: options.sourceTimeZone,
+    notAfterMs: options.now.getTime() + CLOCK_SKEW_MS,
+    maxValueChars: (options.limits ?? DEFAULT_INGEST_LIMITS).maxValueChars,
+  };
   const scratch = await mkdtemp(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   try {
     await mkdir(path.join(scratch, 'rejects'));
@@ -180,7 +187,7 @@ async function ingestHoldingLake(options: IngestOptions, lock: LakeLock): Promis
           } catch (err) {
             await rejects.discard();
             await stage.discardExport(object.key, object.formerKeys);
-            result.failed.push({ key: object.key, error: (err as Error).message });
+            result.failed.push({ key: object.key, error: failureMessage(object.key, err) });
           }
         }
         if (done.length === 0) continue;
@@ -228,6 +235,11 @@ async function adoptByName(lake: ObjectStore, key: string, etag: string, table: 
   return adopted;
 }
 
+/** Every whole-file error names the file, also those no reader raised (a storage or staging failure). */
+function failureMessage(key: string, err: unknown): string {
+  return err instanceof ExportFormatError ? err.message : `${key}: ${(err as Error).message}`;
+}
+
 /** The keys under a store (and a prefix of it) that name export files, whatever their table. */
 export async function exportKeys(store: ObjectStore, prefix = ''): Promise<string[]> {
   const keys: string[] = [];
@@ -236,8 +248,8 @@ export async function exportKeys(store: ObjectStore, prefix = ''): Promise<strin
 }
 
 /** Reads only the header of an export whose name does not tell its table. */
-async function tableFromHeader(preset: Preset, store: ObjectStore, key: string): Promise<TableName | undefined> {
-  const reader = await openExport(formatOfExport(key), await store.get(key), key, { bytes: 0 });
+async function tableFromHeader(preset: Preset, store: ObjectStore, key: string, limits: IngestLimits, size: number): Promise<TableName | undefined> {
+  const reader = await openExport(formatOfExport(key), await store.get(key), key, { bytes: 0 }, { limits, size });
   try {
     return preset.tableFromHeader?.(reader.fields);
   } finally {
@@ -256,7 +268,8 @@ async function ingestOne(
 ): Promise<Manifest> {
   const format = formatOfExport(object.key);
   const counter: ReadCounter = { bytes: 0 };
-  const reader = await openExport(format, await options.exports.get(object.key), object.key, counter);
+  const limits = options.limits ?? DEFAULT_INGEST_LIMITS;
+  const reader = await openExport(format, await options.exports.get(object.key), object.key, counter, { limits, size: object.size });
   try {
     const mapper = preset.open(table, {
       file: object.key,
@@ -266,6 +279,11 @@ async function ingestOne(
       row: context,
       customerKeySalt: options.customerKeySalt ?? '',
     });
+    const repeated = reader.fields.repeatedAmong(mapper.reads);
+    if (repeated) {
+      const [first, second] = repeated.columns;
+      throw new ExportFormatError(object.key, reader.header?.line, `the header names the column "${repeated.name}" twice (columns ${first} and ${second}); rename or remove one`);
+    }
     const timeColumn = TABLES[table].columns.find((c) => c.type === 'timestamp' || c.type === 'date');
     const timeName = timeColumn?.name ?? '';
     const msPerUnit = timeColumn?.type === 'date' ? 86_400_000 : 1;
@@ -280,7 +298,8 @@ async function ingestOne(
     for await (const batch of reader.batches) {
       for (const record of batch) {
         rowsRead++;
-        const outcome = record.problem ? { rejection: record.problem } : mapper.map(record);
+        const problem = record.problem ?? (record.nested && nestedValueProblem(record, reader.fields, mapper.reads));
+        const outcome = problem ? { rejection: problem } : mapper.map(record);
         if ('row' in outcome) {
           accepted++;
           rowsWritten++;
@@ -305,6 +324,8 @@ async function ingestOne(
     }
     progress();
     const rejected = rowsRead - accepted;
+    // A key repeated inside the export lands once (the later line): the earlier lines are counted apart.
+    const superseded = await stage.supersededWithin(object.key);
     const iso = (t: number): string | null => (Number.isFinite(t) ? new Date(t * msPerUnit).toISOString() : null);
     return {
       sourceKey: object.key,
@@ -314,9 +335,10 @@ async function ingestOne(
       size: object.size,
       etag: object.etag,
       rowsRead,
-      accepted,
+      accepted: accepted - superseded,
       rejected,
-      rowsWritten,
+      superseded,
+      rowsWritten: rowsWritten - superseded,
       rejectedByRule,
       ignoredColumns: reader.fields.names.filter((n) => !mapper.reads.has(n)),
       timeRange: timeColumn ? { column: timeColumn.name, min: iso(minTime), max: iso(maxTime) } : null,

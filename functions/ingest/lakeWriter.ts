@@ -95,6 +95,15 @@ export class TableStage {
     }
   }
 
+  /** Rows of an export that a later row of the same export replaces (same key): staged, never in the lake. */
+  async supersededWithin(sourceKey: string): Promise<number> {
+    await this.settle();
+    const key = TABLES[this.table].key.join(', ');
+    const of = 'FROM staged WHERE source_key = $key';
+    const result = await this.connection.runAndReadAll(`SELECT (SELECT count(*) ${of}) - (SELECT count(*) FROM (SELECT DISTINCT ${key} ${of})) AS n`, { key: sourceKey });
+    return Number(result.getRowObjectsJson()[0]!.n);
+  }
+
   /** Forget every row of an export that failed part-way, so nothing of it reaches the lake. */
   async discardExport(sourceKey: string, formerKeys: readonly string[] = []): Promise<void> {
     if (this.spool) {

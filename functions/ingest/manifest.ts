@@ -16,6 +16,8 @@ export const manifestSchema = z.object({
   rowsRead: z.number().int().nonnegative(),
   accepted: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
+  /** Records a later line of the same export replaced (same key); manifests before this count had none counted apart. */
+  superseded: z.number().int().nonnegative().default(0),
   /** Canonical rows written; fewer than `accepted` when several records make one row (Shopify line items). */
   rowsWritten: z.number().int().nonnegative().optional(),
   rejectedByRule: z.record(z.string(), z.number().int().nonnegative()),

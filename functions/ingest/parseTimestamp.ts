@@ -1,12 +1,28 @@
 // Timestamps as exports write them: with an offset or Z, without one (read in the source time
-// zone), or a bare date (midnight in the source time zone). Returns epoch milliseconds.
-import { instantOfWallTime } from '../time/zonedTime.ts';
+// zone), or a bare date (midnight in the source time zone). Returns epoch milliseconds. Years
+// are read as written: 0025 is the year 25, which the row validator then rejects as out of range.
+import { instantOfWallTime, type WallTime } from '../time/zonedTime.ts';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Date.UTC reads years 0-99 as 1900-1999; 400 Gregorian years later the calendar repeats exactly. */
+const YEARS_400_MS = 146_097 * 86_400_000;
+
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return Date.UTC(year + 400, month - 1, day, hour, minute, second, millis) - YEARS_400_MS;
+}
+
+/** Epoch milliseconds of a wall time in a time zone, its year as written. */
+export function instantOfExportTime(w: WallTime, timeZone: string): number {
+  if (timeZone === 'UTC') return utcMs(w.year, w.month, w.day, w.hour, w.minute, w.second, 0);
+  if (w.year < 100) return instantOfWallTime({ ...w, year: w.year + 400 }, timeZone).getTime() - YEARS_400_MS;
+  return instantOfWallTime(w, timeZone).getTime();
 }
 
 /** The number written by `count` digits at `at`, or -1. */
@@ -67,10 +83,10 @@ export function parseTimestamp(text: string, sourceTimeZone: string): number | n
   if (hour > 23 || minute > 59 || second > 59) return null;
   while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++;
   if (i === s.length) {
-    if (sourceTimeZone === 'UTC') return Date.UTC(year, month - 1, day, hour, minute, second, millis);
-    return instantOfWallTime({ year, month, day, hour, minute, second }, sourceTimeZone).getTime() + millis;
+    if (sourceTimeZone === 'UTC') return utcMs(year, month, day, hour, minute, second, millis);
+    return instantOfExportTime({ year, month, day, hour, minute, second }, sourceTimeZone) + millis;
   }
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const utc = utcMs(year, month, day, hour, minute, second, millis);
   const sign = s.charCodeAt(i);
   if ((sign === 90 || sign === 122) && i + 1 === s.length) return utc; // Z or z
   if (sign !== 43 && sign !== 45) return null;
@@ -95,5 +111,5 @@ export function parseCivilDate(text: string): number | null {
   const month = Number(m[2]);
   const day = Number(m[3]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  return Date.UTC(year, month - 1, day) / 86_400_000;
+  return utcMs(year, month, day, 0, 0, 0, 0) / 86_400_000;
 }

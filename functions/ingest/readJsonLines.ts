@@ -4,7 +4,8 @@
 // becomes a record with a `malformed_json` problem, never a failed export; blank lines are
 // skipped; a BOM and CRLF line ends are tolerated.
 import type { Readable } from 'node:stream';
-import { exportText, type ReadCounter } from './exportText.ts';
+import { ExportFormatError, exportText, namedExportError, type ReadCounter } from './exportText.ts';
+import { limitSetting, MAX_FIELD_NAMES, type ReadOptions } from './limits.ts';
 import { FieldNames, type ExportReader, type SourceRecord } from './sourceRecord.ts';
 
 const QUOTE = 0x22;
@@ -25,6 +26,9 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
+/** The export names more distinct keys than MAX_FIELD_NAMES: the export is refused, not the line. */
+class TooManyKeys extends Error {}
+
 class NotJson extends Error {
   constructor(
     readonly column: number,
@@ -36,20 +40,28 @@ class NotJson extends Error {
 
 /**
  * Parses one line into field cells: strings as their decoded text, numbers as their JSON text,
- * true/false as text, null as absent, nested objects and arrays as their JSON text (ignored
- * unless a mapping reads them).
+ * true/false as text, null as absent, nested objects and arrays as their JSON text (noted in
+ * `nested`: a field that a preset reads must not hold one). A key repeated in one object makes
+ * the line malformed.
  */
 class LineParser {
   private text = '';
   private at = 0;
   /** Raw key -> position, so the common case skips FieldNames' normalisation. */
   private readonly keys = new Map<string, number>();
+  /** Per position, the last line that set it: a key repeated in one object is caught without a set per line. */
+  private readonly setOn: number[] = [];
+  private lineNumber = 0;
+  /** Positions of the current line's nested values; undefined for the usual line without any. */
+  nestedAt: number[] | undefined;
 
   constructor(private readonly fields: FieldNames) {}
 
   cells(text: string): (string | undefined)[] {
     this.text = text;
     this.at = 0;
+    this.lineNumber++;
+    this.nestedAt = undefined;
     const cells: (string | undefined)[] = [];
     this.skipSpace();
     if (this.peek() !== OPEN_BRACE) throw new NotJson(this.at + 1, 'the line is not a JSON object');
@@ -65,12 +77,18 @@ class LineParser {
         if (this.peek() !== COLON) throw new NotJson(this.at + 1, `expected ":" after the key "${key}"`);
         this.at++;
         this.skipSpace();
+        const nested = this.peek() === OPEN_BRACE || this.peek() === OPEN_BRACKET;
         const value = this.value();
         let position = this.keys.get(key);
         if (position === undefined) {
           position = this.fields.declare(key);
           this.keys.set(key, position);
+          if (this.keys.size > MAX_FIELD_NAMES) throw new TooManyKeys();
         }
+        // Two keys of one field (also "Amount" and "amount") would leave one of them unread.
+        if (this.setOn[position] === this.lineNumber) throw new NotJson(this.at, `the key "${key}" appears twice`);
+        this.setOn[position] = this.lineNumber;
+        if (nested) (this.nestedAt ??= []).push(position);
         cells[position] = value;
         this.skipSpace();
         const c = this.peek();
@@ -190,41 +208,53 @@ const LITERALS: readonly (readonly [string, string | undefined])[] = [
   ['null', undefined],
 ];
 
-async function* jsonLineBatches(source: Readable, file: string, counter: ReadCounter, fields: FieldNames): AsyncGenerator<SourceRecord[]> {
+async function* jsonLineBatches(source: Readable, file: string, counter: ReadCounter, options: ReadOptions, fields: FieldNames): AsyncGenerator<SourceRecord[]> {
   const parser = new LineParser(fields);
   let line = 1;
   let partial = '';
+  const { maxRecordChars } = options.limits;
+  const tooLong = (): ExportFormatError =>
+    new ExportFormatError(file, line, `the line is longer than ${maxRecordChars} characters (${limitSetting('maxRecordChars')}); refused`);
   const record = (text: string, out: SourceRecord[]): void => {
+    if (text.length > maxRecordChars) throw tooLong();
     const raw = text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
     if (raw.trim() === '') return;
     try {
-      out.push({ line, raw, cells: parser.cells(raw) });
+      const cells = parser.cells(raw);
+      out.push(parser.nestedAt ? { line, raw, cells, nested: parser.nestedAt } : { line, raw, cells });
     } catch (err) {
+      if (err instanceof TooManyKeys) throw new ExportFormatError(file, line, `the lines use more than ${MAX_FIELD_NAMES} distinct keys; refused`);
       if (!(err instanceof NotJson)) throw err;
       const problem = { field: '', value: '', rule: 'malformed_json', message: `not a JSON object: ${err.message} (column ${err.column})` };
       out.push({ line, raw, cells: [], problem });
     }
   };
-  for await (const text of exportText(source, file, counter)) {
-    const out: SourceRecord[] = [];
-    let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      record(partial + text.slice(start, end), out);
-      partial = '';
-      line++;
-      start = end + 1;
+  try {
+    for await (const text of exportText(source, file, counter, options)) {
+      const out: SourceRecord[] = [];
+      let start = 0;
+      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+        record(partial + text.slice(start, end), out);
+        partial = '';
+        line++;
+        start = end + 1;
+      }
+      partial += text.slice(start);
+      // Checked here too, so an unfinished line never holds much more than the limit.
+      if (partial.length > maxRecordChars) throw tooLong();
+      if (out.length > 0) yield out;
     }
-    partial += text.slice(start);
-    if (out.length > 0) yield out;
+    const last: SourceRecord[] = [];
+    record(partial, last);
+    if (last.length > 0) yield last;
+  } catch (err) {
+    throw namedExportError(file, err);
   }
-  const last: SourceRecord[] = [];
-  record(partial, last);
-  if (last.length > 0) yield last;
 }
 
-export async function openJsonLines(source: Readable, file: string, counter: ReadCounter): Promise<ExportReader> {
+export async function openJsonLines(source: Readable, file: string, counter: ReadCounter, options: ReadOptions): Promise<ExportReader> {
   const fields = new FieldNames();
-  const batches = jsonLineBatches(source, file, counter, fields);
+  const batches = jsonLineBatches(source, file, counter, options, fields);
   return {
     fields,
     header: undefined,

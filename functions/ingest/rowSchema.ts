@@ -7,6 +7,7 @@
 // more than the parsing itself (docs/benchmarks.md). zod still guards every other input.
 import { parseMoney, parseScaledDecimal, type Money } from '../money/decimal.ts';
 import { RATE_SCALE, TABLES, type ColumnDef, type TableName } from '../schema/tables.ts';
+import { DEFAULT_INGEST_LIMITS, limitSetting } from './limits.ts';
 import { parseCivilDate, parseTimestamp } from './parseTimestamp.ts';
 
 export type CanonicalValue = string | number | Money | null;
@@ -17,6 +18,8 @@ export interface RowContext {
   sourceTimeZone: string;
   /** Instants after this (epoch ms) are rejected as future-dated. */
   notAfterMs: number;
+  /** Longest text value, in characters; the default of exports.limits.maxValueChars when unset. */
+  maxValueChars?: number;
 }
 
 export interface Rejection {
@@ -30,6 +33,9 @@ const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const MAX_ID_LENGTH = 200;
 const MAX_MONEY = 10n ** 14n * 10_000n; // DECIMAL(18,4) holds 14 integer digits
 const MAX_RATE = 10n ** 18n;
+/** Instants before 1900 are typos (a year 0025 meant 2025), not history: rejected, never shifted. */
+const MIN_YEAR = 1900;
+const MIN_MS = Date.UTC(MIN_YEAR, 0, 1);
 
 /** A broken rule of one column; created once per column and rule, so failing costs nothing. */
 class Broken {
@@ -48,8 +54,11 @@ function typeParser(column: ColumnDef, context: RowContext): CellParser {
       const tooLong = new Broken('too_long', `${name} is longer than ${MAX_ID_LENGTH} characters`);
       return (text) => (text.length > MAX_ID_LENGTH ? tooLong : text);
     }
-    case 'text':
-      return (text) => text;
+    case 'text': {
+      const max = context.maxValueChars ?? DEFAULT_INGEST_LIMITS.maxValueChars;
+      const tooLong = new Broken('too_long', `${name} is longer than ${max} characters (${limitSetting('maxValueChars')})`);
+      return (text) => (text.length > max ? tooLong : text);
+    }
     case 'enum': {
       const values = column.values ?? [];
       const notAllowed = new Broken('not_allowed', `${name} must be one of ${values.join(', ')}`);
@@ -84,18 +93,22 @@ function typeParser(column: ColumnDef, context: RowContext): CellParser {
     case 'timestamp': {
       const notTimestamp = new Broken('not_timestamp', `${name} must be an ISO 8601 date or timestamp`);
       const future = new Broken('future_date', `${name} lies in the future`);
+      const tooEarly = new Broken('out_of_range', `${name} lies before ${MIN_YEAR}`);
       return (text) => {
         const ms = parseTimestamp(text, context.sourceTimeZone);
         if (ms === null) return notTimestamp;
+        if (ms < MIN_MS) return tooEarly;
         return ms > context.notAfterMs ? future : ms;
       };
     }
     case 'date': {
       const notDate = new Broken('not_date', `${name} must be a date YYYY-MM-DD`);
       const future = new Broken('future_date', `${name} lies in the future`);
+      const tooEarly = new Broken('out_of_range', `${name} lies before ${MIN_YEAR}`);
       return (text) => {
         const days = parseCivilDate(text);
         if (days === null) return notDate;
+        if (days * 86_400_000 < MIN_MS) return tooEarly;
         return days * 86_400_000 > context.notAfterMs ? future : days;
       };
     }

@@ -15,6 +15,22 @@ export interface SourceRecord {
   cells: readonly (string | undefined)[];
   /** Set by the reader when the record cannot be read at all (wrong field count, not JSON). */
   problem?: Rejection;
+  /** Positions of cells holding a JSON object or array (as its JSON text): never a value of a canonical column. */
+  nested?: number[];
+}
+
+/**
+ * A rejection when a field the preset reads holds a JSON object or array: its JSON text would
+ * otherwise land as an id or a name. Fields nobody reads may hold anything.
+ */
+export function nestedValueProblem(record: SourceRecord, fields: FieldNames, reads: ReadonlySet<string>): Rejection | undefined {
+  for (const position of record.nested ?? []) {
+    const name = fields.nameAt(position);
+    if (name !== undefined && reads.has(name)) {
+      return { field: name, value: record.cells[position] ?? '', rule: 'nested_value', message: `${name} is a JSON object or array, not a single value` };
+    }
+  }
+  return undefined;
 }
 
 /** Field names compare case-insensitively and without surrounding spaces, as headers vary. */
@@ -32,18 +48,33 @@ export class FieldNames {
   private readonly declared = new Set<string>();
   private next = 0;
 
-  /** Names as read from a header, in order; the first of duplicated names wins. */
+  /** Names a header gives more than once (blank ones aside), with the 1-based columns of the first two. */
+  private readonly repeats = new Map<string, { name: string; columns: [number, number] }>();
+
+  /** Names as read from a header, in order; of a repeated name the first column holds the position. */
   static fromHeader(names: readonly string[]): FieldNames {
     const fields = new FieldNames();
     for (const name of names) {
       const key = fieldKey(name);
-      if (!fields.positions.has(key)) {
+      const first = fields.positions.get(key);
+      if (first === undefined) {
         fields.positions.set(key, fields.next);
         fields.declared.add(key);
+      } else if (key !== '' && !fields.repeats.has(key)) {
+        fields.repeats.set(key, { name: name.trim(), columns: [first + 1, fields.next + 1] });
       }
       fields.next++;
     }
     return fields;
+  }
+
+  /**
+   * The first of `keys` the header names twice: reading it would silently ignore the other
+   * column. Repeated columns nobody reads are harmless.
+   */
+  repeatedAmong(keys: ReadonlySet<string>): { name: string; columns: [number, number] } | undefined {
+    for (const [key, repeat] of this.repeats) if (keys.has(key)) return repeat;
+    return undefined;
   }
 
   /** Position of a field, reserving one when the export has not named it. */
@@ -61,6 +92,12 @@ export class FieldNames {
   declare(name: string): number {
     this.declared.add(fieldKey(name));
     return this.positionOf(name);
+  }
+
+  /** The key (see fieldKey) of the field at a position. */
+  nameAt(position: number): string | undefined {
+    for (const [key, at] of this.positions) if (at === position) return key;
+    return undefined;
   }
 
   /** Whether the export itself names this field (not merely asked for). */

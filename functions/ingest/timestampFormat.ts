@@ -4,8 +4,7 @@
 // `MM/DD/YYYY HH:mm` or `DD.MM.YYYY HH:mm:ss`. Pattern fields accept one or two digits (exports
 // write `3/11/2026` as often as `03/11/2026`), and a wall time without an offset is read in the
 // column's time zone.
-import { instantOfWallTime } from '../time/zonedTime.ts';
-import { parseCivilDate, parseTimestamp } from './parseTimestamp.ts';
+import { instantOfExportTime, parseCivilDate, parseTimestamp } from './parseTimestamp.ts';
 
 const TOKENS = ['YYYY', 'MM', 'DD', 'HH', 'mm', 'ss'] as const;
 type Token = (typeof TOKENS)[number];
@@ -85,9 +84,7 @@ export function timestampReader(format: string, timeZone: string): (text: string
   const pattern = patternOf(format);
   return (text) => {
     const w = readPattern(pattern, text);
-    if (w === null) return null;
-    if (timeZone === 'UTC') return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-    return instantOfWallTime(w, timeZone).getTime();
+    return w === null ? null : instantOfExportTime(w, timeZone);
   };
 }
 

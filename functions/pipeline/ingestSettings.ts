@@ -1,7 +1,8 @@
 // What every ingest needs besides the files: the preset or mapping that says what the exports
-// are, and the key of pseudonymous customer ids. One place, so `ltv ingest`, `ltv report` and
+// are, the key of pseudonymous customer ids, and the limits of one export. One place, so `ltv ingest`, `ltv report` and
 // the ingest Lambda read exports the same way.
 import type { Config } from '../config/schema.ts';
+import type { IngestLimits } from '../ingest/limits.ts';
 import { loadMapping, type Mapping } from '../ingest/presets/mapping.ts';
 import type { PresetName } from '../ingest/presets/preset.ts';
 
@@ -13,6 +14,7 @@ export interface IngestSettings {
   mapping?: Mapping;
   /** '' when unset: ids are then plain hashes, which the CLI warns about. */
   customerKeySalt: string;
+  limits: IngestLimits;
 }
 
 export interface IngestOverrides {
@@ -30,6 +32,7 @@ export async function ingestSettingsOf(
     preset: overrides.preset ?? config.exports.preset,
     ...(mappingFile !== undefined ? { mapping: await loadMapping(mappingFile) } : {}),
     customerKeySalt: env[CUSTOMER_KEY_SALT_VARIABLE] ?? '',
+    limits: config.exports.limits,
   };
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CsvSyntaxError, CsvTokenizer, type CsvToken } from '../../functions/ingest/csvTokenizer.ts';
+import { CsvRecordTooLong, CsvSyntaxError, CsvTokenizer, type CsvToken } from '../../functions/ingest/csvTokenizer.ts';
 
-function tokenize(chunks: string[]): CsvToken[] {
-  const t = new CsvTokenizer();
+function tokenize(chunks: string[], maxRecordChars?: number): CsvToken[] {
+  const t = new CsvTokenizer(maxRecordChars);
   return [...chunks.flatMap((c) => t.push(c)), ...t.end()];
 }
 
@@ -38,5 +38,23 @@ describe('CSV tokenizer', () => {
       { line: 1, cells: ['a', 'b', ''], raw: 'a,b,' },
       { line: 2, cells: ['c', '', ''], raw: 'c,,' },
     ]);
+  });
+
+  it('marks the first field with text after its closing quote, and lets blanks after it pass', () => {
+    expect(tokenize(['a,b,c\n"1"2,"x"y,3\n"4" ,"5"\t,6\n'])).toEqual([
+      { line: 1, cells: ['a', 'b', 'c'], raw: 'a,b,c' },
+      { line: 2, cells: ['12', 'xy', '3'], raw: '"1"2,"x"y,3', textAfterQuote: 0 },
+      { line: 3, cells: ['4 ', '5\t', '6'], raw: '"4" ,"5"\t,6' },
+    ]);
+  });
+
+  it('refuses a record past its limit however it is split into chunks, with the line it starts on', () => {
+    // Line 2 is 3 + 12 = 15 characters: within a limit of 15, past one of 14
+    const text = 'a,b\n1,"0123456789\n"\n';
+    for (const chunks of [[text], text.split('')]) {
+      expect(tokenize(chunks, 15)).toHaveLength(2);
+      expect(() => tokenize(chunks, 14)).toThrow(CsvRecordTooLong);
+      expect(() => tokenize(chunks, 14)).toThrow('the record starting on line 2 is longer than 14 characters');
+    }
   });
 });

@@ -73,7 +73,7 @@ describe('ingest of canonical order exports', () => {
         'o5,c2,2026-11-03,5.00,,XYZ,paid', // unknown currency
         'o6,c2,2026-11-03,-5.00,,USD,paid', // negative amount
         'o7,c2,2026-11-03,5.00,6.00,USD,paid', // refund larger than amount
-        'o8,c2,2026-11-03,5.00,,USD,shipped', // unknown status
+        'o8,c2,2026-11-03,5.00,,USD,lost', // unknown status (docs/ingest.md lists the synonyms)
         'o9,c2,2026-11-03,5.00,USD,paid', // a field short
         'o10,c3,2026-11-04,0,,USD,paid', // zero amount: kept, not a paid order in KPIs
         'o11,c3,2026-11-05,12.50,,USD,cancelled',

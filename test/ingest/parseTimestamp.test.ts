@@ -20,6 +20,10 @@ describe('reading export timestamps', () => {
     ['2026-11-02 09:00:00', 'Asia/Seoul', '2026-11-02T00:00:00.000Z'],
     ['2026-11-02', 'Europe/Berlin', '2026-11-01T23:00:00.000Z'],
     ['2024-02-29T12:00:00Z', 'UTC', '2024-02-29T12:00:00.000Z'],
+    // years as written, not 1900 + year (the row validator then rejects them as out of range)
+    ['0025-11-02T10:00:00Z', 'UTC', '0025-11-02T10:00:00.000Z'],
+    ['0004-02-29 08:30', 'UTC', '0004-02-29T08:30:00.000Z'],
+    ['0099-12-31T23:00:00-01:00', 'UTC', '0100-01-01T00:00:00.000Z'],
   ])('reads %j in %s as %s', (text, zone, expected) => {
     expect(parseTimestamp(text, zone)).toBe(utc(expected));
   });
@@ -53,5 +57,10 @@ describe('reading export dates', () => {
     expect(parseCivilDate('2026-11-23')).toBe(utc('2026-11-23T00:00:00Z') / 86_400_000);
     expect(parseCivilDate('2026-02-29')).toBeNull();
     expect(parseCivilDate('2026-11-23T00:00:00Z')).toBeNull();
+  });
+
+  it('reads years 0000-0099 as written: 0001-01-01 is 719,162 days before 1970', () => {
+    expect(parseCivilDate('0001-01-01')).toBe(-719_162);
+    expect(parseCivilDate('0099-01-01')).toBe(-719_162 + 98 * 365 + 24);
   });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../functions/config/schema.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../functions/ingest/limits.ts';
 import { ingestSettingsOf, saltWarning } from '../../functions/pipeline/ingestSettings.ts';
 
 let dir: string;
@@ -20,13 +21,13 @@ afterEach(async () => {
 describe('the settings every ingest shares', () => {
   it('reads canonical exports with no salt by default', async () => {
     const settings = await ingestSettingsOf(configSchema.parse({}), {}, {});
-    expect(settings).toEqual({ preset: 'canonical', customerKeySalt: '' });
+    expect(settings).toEqual({ preset: 'canonical', customerKeySalt: '', limits: DEFAULT_INGEST_LIMITS });
     expect(saltWarning(settings)).toBeUndefined();
   });
 
   it('takes the preset from configuration and the salt only from the environment', async () => {
     const settings = await ingestSettingsOf(configSchema.parse({ exports: { preset: 'shopify' } }), {}, { LTV_CUSTOMER_KEY_SALT: 's3cret' });
-    expect(settings).toEqual({ preset: 'shopify', customerKeySalt: 's3cret' });
+    expect(settings).toEqual({ preset: 'shopify', customerKeySalt: 's3cret', limits: DEFAULT_INGEST_LIMITS });
     expect(saltWarning(settings)).toBeUndefined();
   });
 
@@ -40,7 +41,17 @@ describe('the settings every ingest shares', () => {
     const mapped = await ingestSettingsOf(config, {}, {});
     expect(mapped.mapping?.table).toBe('orders');
     const overridden = await ingestSettingsOf(config, { preset: 'stripe' }, {});
-    expect(overridden).toEqual({ preset: 'stripe', customerKeySalt: '' });
+    expect(overridden).toEqual({ preset: 'stripe', customerKeySalt: '', limits: DEFAULT_INGEST_LIMITS });
+  });
+
+  it('carries the configured limits of one export, the defaults for those not named', async () => {
+    const settings = await ingestSettingsOf(configSchema.parse({ exports: { limits: { maxValueChars: 1000, maxExpansionRatio: 50 } } }), {}, {});
+    expect(settings.limits).toEqual({ maxValueChars: 1000, maxRecordChars: 16_777_216, maxExpandedBytes: 4_294_967_296, maxExpansionRatio: 50 });
+  });
+
+  it('refuses a value limit past what a staged row can hold', () => {
+    const result = configSchema.safeParse({ exports: { limits: { maxValueChars: 1_000_000 } } });
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['exports.limits.maxValueChars']);
   });
 
   it('refuses an unknown preset in configuration', () => {
