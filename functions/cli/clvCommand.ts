@@ -20,6 +20,7 @@ import { loadConfig } from '../config/load.ts';
 import { configSchema, type Config } from '../config/schema.ts';
 import { openEngine } from '../pipeline/adapters.ts';
 import { readModelInputs, type ModelCustomer } from '../pipeline/modelInputs.ts';
+import { csvCell } from '../text/csv.ts';
 import { lastCompleteWeek, parseWeekId, weekBounds } from '../time/isoWeek.ts';
 import type { Command, CommandGroup, OptionSpec } from './main.ts';
 import { readSummaryCsv } from './summaryCsv.ts';
@@ -170,10 +171,6 @@ const scoreCommand: Command = {
     return 0;
   },
 };
-
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export const clvCommands: CommandGroup = {
   summary: 'fit the predictive CLV models and score customers (BG/NBD + Gamma-Gamma)',

@@ -5,6 +5,7 @@ import { getQuery, loadQueryCatalog } from '../engine/queryCatalog.ts';
 import type { ParameterValues } from '../engine/queryEngine.ts';
 import { openEngine } from '../pipeline/adapters.ts';
 import { weekCallOf } from '../pipeline/weekParameters.ts';
+import { csvCell } from '../text/csv.ts';
 import { endedWeekBounds, parseWeekId } from '../time/isoWeek.ts';
 import type { Command } from './main.ts';
 import { completeParameters, distinctParameters, parseParameterText } from './queryParameters.ts';
@@ -16,11 +17,6 @@ function printTable(rows: Record<string, unknown>[], columns: string[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of cells) console.log(r.map((c, i) => (/^-?[\d.]+$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  '));
   console.log(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
-}
-
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 export const queryCommand: Command = {
@@ -79,7 +75,7 @@ export const queryCommand: Command = {
       if (format === 'json') console.log(JSON.stringify(rows, null, 2));
       else if (format === 'csv') {
         console.log(columns.join(','));
-        for (const r of rows) console.log(columns.map((c) => csvCell(r[c])).join(','));
+        for (const r of rows) console.log(columns.map((c) => csvCell(r[c] === null || r[c] === undefined ? null : String(r[c]))).join(','));
       } else printTable(rows, columns);
       return 0;
     } finally {

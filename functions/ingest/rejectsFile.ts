@@ -5,13 +5,10 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
+import { csvCell } from '../text/csv.ts';
 import type { Rejection } from './rowSchema.ts';
 
 const HEADER = 'line,field,value,rule,message,record\n';
-
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
 
 export class RejectsFile {
   private stream: WriteStream | undefined;

@@ -5,26 +5,8 @@ import type { Reference, ScorecardLine } from '../kpi/scorecard.ts';
 import { MESSAGES } from './labels.ts';
 import type { Messages } from './messages/messages.ts';
 import type { Report } from './report.ts';
+import { csvCell } from '../text/csv.ts';
 import { notRatedText } from './scorecardText.ts';
-
-/**
- * Text a spreadsheet would evaluate (=, +, -, @) or that hides such a start (tab, CR, an
- * apostrophe of its own) gets a leading apostrophe, which spreadsheets show as text (OWASP,
- * "CSV injection"). Numbers are written by this module, never from input, as plain decimals; a
- * negative number is a value to a spreadsheet, not a formula, so it stays a number.
- */
-const FORMULA_START = /^['=+\-@\t\r]/;
-
-export function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`csvCell: ${value} is not a finite number`);
-    const text = value.toFixed(6).replace(/\.?0+$/, '');
-    return text === '-0' ? '0' : text;
-  }
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 const HEADER = [
   'week_id', 'stage', 'stage_name', 'stage_status', 'kpi', 'label', 'unit', 'value',

@@ -1,12 +1,9 @@
 // Buffered CSV writing with backpressure, so generating millions of rows keeps memory flat.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { csvQuote } from '../text/csv.ts';
 
 const FLUSH_AT = 1 << 16;
-
-export function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
 
 export class CsvFile {
   private buffer = '';
@@ -19,7 +16,7 @@ export class CsvFile {
   }
 
   async row(cells: readonly string[]): Promise<void> {
-    this.buffer += `${cells.map(csvCell).join(',')}\n`;
+    this.buffer += `${cells.map(csvQuote).join(',')}\n`;
     this.rows++;
     if (this.buffer.length >= FLUSH_AT) await this.flush();
   }

@@ -126,6 +126,23 @@ describe('ltv clv score', () => {
     expect(Number(clv)).toBeCloseTo(Number(purchases) * Number(spend) * 0.5, 4);
   });
 
+  it('hands a spreadsheet no formula in a customer id', async () => {
+    // Prepare: CDNOW with its first customer renamed as a tampered export might name it
+    const lines = (await readFile(withSpend, 'utf8')).split('\n');
+    lines[1] = lines[1]!.replace(/^[^,]+/, '"=HYPERLINK(""http://evil.example"",""x"")"');
+    const file = path.join(dir, 'hostile-summary.csv');
+    await writeFile(file, lines.join('\n'));
+    const out = path.join(dir, 'hostile-scores.csv');
+
+    // Act
+    const { code } = await run(['clv', 'score', '--summary', file, '--unit', 'weeks', '--out', out]);
+
+    // Assess
+    expect(code).toBe(0);
+    const scored = (await readFile(out, 'utf8')).split('\n');
+    expect(scored[1]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)",2,30\.43,38\.86,/);
+  });
+
   it('needs monetary values and valid settings', async () => {
     expect((await run(['clv', 'score', '--summary', withoutSpend])).stderr).toContain('has no monetary_value column');
     expect((await run(['clv', 'score', '--summary', withSpend, '--horizon-months', '0'])).stderr).toContain('--horizon-months: Too small');

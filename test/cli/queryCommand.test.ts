@@ -3,7 +3,7 @@
 // partition. In that window: o1 (c1, 2026-10-27, 100.00 USD), o2 (c1, 2026-11-18, 50.00 USD) and
 // o3 (c2, 2026-11-20, 200.00 EUR at 1.1 = 220.00 USD): 3 paid orders, 2 customers, 1 repeat
 // customer, 370.00 USD. o4 (2026-10-20) is before the window, o5 (2026-11-23T00:00Z) at its end.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -254,3 +254,30 @@ describe('ltv query --list', () => {
     expect(stdout).toContain('(stage 1 of the scorecard: segment shares of customers and revenue)');
   });
 });
+
+describe('ltv query --format csv', () => {
+  it('hands a spreadsheet no formula from the data, and numbers as numbers', async () => {
+    // Prepare: a lake whose customer ids came from an export someone tampered with
+    const dir = path.join(root, 'hostile');
+    await mkdir(path.join(dir, 'exports'), { recursive: true });
+    await writeFile(path.join(dir, 'exports', 'customers.csv'), 'customer_id,signup_at,acquisition_channel,country\n"=HYPERLINK(""http://evil.example"",""x"")",2026-10-01,email,US\n');
+    await writeFile(
+      path.join(dir, 'exports', 'orders.csv'),
+      'order_id,customer_id,ordered_at,amount,refunded_amount,currency,status\no1,"=HYPERLINK(""http://evil.example"",""x"")",2026-10-02T10:00:00Z,10.00,,USD,paid\no2,"=HYPERLINK(""http://evil.example"",""x"")",2026-10-09T10:00:00Z,4.50,,USD,paid\n',
+    );
+    const settings = { storage: { kind: 'local', root: path.join(dir, 'out') }, exports: { dir: path.join(dir, 'exports') } };
+    const stores = openStores(parseConfig(settings, 'test'));
+    await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: 'UTC', now: new Date('2026-11-24T00:00:00Z') });
+    const config = path.join(dir, 'ltv.config.json');
+    await writeFile(config, JSON.stringify(settings));
+
+    // Act
+    const { code, stdout } = await run(['query', 'model_inputs', '--week', '2026-W47', '--config', config, '--format', 'csv']);
+
+    // Assess
+    expect(code).toBe(0);
+    const [, row] = stdout.split('\n');
+    expect(row).toBe('"\'=HYPERLINK(""http://evil.example"",""x"")",1,7,2026-10-02,4.5000,0');
+  });
+});
+

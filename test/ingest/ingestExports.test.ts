@@ -256,6 +256,19 @@ describe('rejected records', () => {
     expect(lines).toHaveLength(1 + 3 + 29_999 + 1 + 1); // header, the two-line record (3 text lines), the rest, trailing newline
   });
 
+  it('hand a spreadsheet no formula: a rejected value or record that starts like one is defused', async () => {
+    // Prepare
+    await writeExport('orders.csv', [HEADER, 'o1,c1,2026-11-01T10:00:00Z,1.00,,=cmd|calc,paid', '=o2,c1,2026-11-01T10:00:00Z,-1.00,,USD,paid'].join('\n'));
+
+    // Act
+    await ingest();
+
+    // Assess
+    const lines = (await readFile(path.join(root, 'lake', '_rejects', 'orders.csv.rejects.csv'), 'utf8')).split('\n');
+    expect(lines[1]).toBe(`2,currency,'=cmd|calc,unknown_currency,"currency ""=cmd|calc"" is not an ISO 4217 currency code","o1,c1,2026-11-01T10:00:00Z,1.00,,=cmd|calc,paid"`);
+    expect(lines[2]).toMatch(/^3,amount,-1\.00,[a-z_]+,.*,"'=o2,c1,2026-11-01T10:00:00Z,-1\.00,,USD,paid"$/);
+  });
+
   it('are removed from the lake when a corrected export has none', async () => {
     // Prepare
     await writeExport('orders.csv', `${HEADER}\no1,,2026-11-01T10:00:00Z,1.00,,USD,paid\n`);

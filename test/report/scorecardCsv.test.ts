@@ -1,34 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, scorecardCsv } from '../../functions/report/scorecardCsv.ts';
+import { scorecardCsv } from '../../functions/report/scorecardCsv.ts';
 import { fixtureReport } from './reportFixture.ts';
-
-describe('csvCell', () => {
-  it.each([
-    ['=SUM(A1:A9)', "'=SUM(A1:A9)"],
-    ['+1+1', "'+1+1"],
-    ['-2+3', "'-2+3"],
-    ['@cmd', "'@cmd"],
-    ['\tTAB', "'\tTAB"],
-    ['\rCR', `"'\rCR"`],
-    ["'quoted", "''quoted"],
-    ['=HYPERLINK("http://evil.example","x")', `"'=HYPERLINK(""http://evil.example"",""x"")"`],
-    ['Champions, Loyal', '"Champions, Loyal"'],
-    ['line\nbreak', '"line\nbreak"'],
-    ['plain', 'plain'],
-  ])('defuses and quotes the text %j', (text, cell) => {
-    expect(csvCell(text)).toBe(cell);
-  });
-
-  it.each([
-    [-0.05, '-0.05'],
-    [1545.7633928571428, '1545.763393'],
-    [100, '100'],
-    [-1e-9, '0'],
-    [null, ''],
-  ])('writes the number %s as the plain decimal %j', (value, cell) => {
-    expect(csvCell(value)).toBe(cell);
-  });
-});
 
 describe('scorecardCsv', () => {
   it('has one row per scorecard KPI with its stage, value, change, baseline, reference and status', () => {
