@@ -33,6 +33,7 @@ export interface StageInputs {
 export interface IngestTotals {
   rowsRead: number;
   accepted: number;
+  rejected: number;
   /** Latest order timestamp in the lake (ISO), or null without orders. */
   latestOrderAt: string | null;
 }
@@ -56,7 +57,8 @@ export function computeStageKpis(args: { inputs: StageInputs; ingest: IngestTota
   const noOpening = lastMonth ? `no MRR at the start of ${lastMonth.month_start.slice(0, 7)}` : '';
 
   return [
-    { key: 'data_accepted_share', unit: 'ratio', ...ratio(ingest.accepted, ingest.rowsRead, 'no rows have been ingested') },
+    // A superseded row is a valid row replaced by a later line, not a data error: only rejects count against the share.
+    { key: 'data_accepted_share', unit: 'ratio', ...ratio(ingest.rowsRead - ingest.rejected, ingest.rowsRead, 'no rows have been ingested') },
     {
       key: 'data_freshness_days',
       unit: 'days',

@@ -178,8 +178,8 @@ function dataQuality(facts: WeekFacts, m: Messages, fmt: Formatter): ReportDataQ
     }
   };
   const staleness = incomplete.length === 0 ? null : incomplete.map(sentence).join(' ');
-  const { rowsRead, accepted, rejected, rejectedByRule, perTable, latestOrderAt, missingTables } = ingest;
-  return { rowsRead, accepted, rejected, rejectedByRule, perTable, latestOrderAt, missingTables, excluded, incomplete, staleness };
+  const { rowsRead, accepted, rejected, superseded, rejectedByRule, perTable, latestOrderAt, missingTables } = ingest;
+  return { rowsRead, accepted, rejected, superseded, rejectedByRule, perTable, latestOrderAt, missingTables, excluded, incomplete, staleness };
 }
 
 /** Known when every query reports the bytes it scanned, as Athena's do; DuckDB's cost nothing. */

@@ -234,8 +234,8 @@ export function renderHtml(report: Report, images: HtmlImages): string {
   const rejectedByRule = Object.entries(dq.rejectedByRule).sort(([a], [b]) => a.localeCompare(b));
   const quality =
     table(
-      [e(m.quality.table), e(m.quality.rowsRead), e(m.quality.accepted), e(m.quality.rejected)],
-      dq.perTable.map((t) => [e(t.table), e(fmt.count(t.rowsRead)), e(fmt.count(t.accepted)), e(fmt.count(t.rejected))]),
+      [e(m.quality.table), e(m.quality.rowsRead), e(m.quality.accepted), e(m.quality.rejected), e(m.quality.superseded)],
+      dq.perTable.map((t) => [e(t.table), e(fmt.count(t.rowsRead)), e(fmt.count(t.accepted)), e(fmt.count(t.rejected)), e(fmt.count(t.superseded))]),
     ) +
     paragraph(e(dq.latestOrderAt ? m.quality.latestOrder(fmt.date(dq.latestOrderAt)) : m.quality.noOrders), `font-size:13px;line-height:19px;${INK}`) +
     (rejectedByRule.length > 0 ? paragraph(`${e(m.quality.rejectedByRule)}: ${rejectedByRule.map(([rule, n]) => `${e(rule)} (${e(fmt.count(n))})`).join(', ')}`) : '') +

@@ -151,8 +151,8 @@ export function renderText(report: Report): string {
   out.push(
     ...indent(
       pad([
-        [m.quality.table, m.quality.rowsRead, m.quality.accepted, m.quality.rejected],
-        ...dq.perTable.map((tb) => [tb.table, fmt.count(tb.rowsRead), fmt.count(tb.accepted), fmt.count(tb.rejected)]),
+        [m.quality.table, m.quality.rowsRead, m.quality.accepted, m.quality.rejected, m.quality.superseded],
+        ...dq.perTable.map((tb) => [tb.table, fmt.count(tb.rowsRead), fmt.count(tb.accepted), fmt.count(tb.rejected), fmt.count(tb.superseded)]),
       ]),
     ),
   );

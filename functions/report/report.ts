@@ -15,8 +15,10 @@ export interface ReportDataQuality {
   rowsRead: number;
   accepted: number;
   rejected: number;
+  /** Valid rows a later line of the same export replaced (same key): rows read = accepted + rejected + superseded. */
+  superseded: number;
   rejectedByRule: Record<string, number>;
-  perTable: { table: string; rowsRead: number; accepted: number; rejected: number }[];
+  perTable: { table: string; rowsRead: number; accepted: number; rejected: number; superseded: number }[];
   /** Latest order timestamp in the lake (ISO), or null when there are no orders. */
   latestOrderAt: string | null;
   /** Required tables (docs/ingest.md) without any ingested export. */

@@ -35,7 +35,7 @@ const inputs: StageInputs = {
   rfmSegments: [segment('Champions', 20, 0.2, 0.5), segment('Loyal', 30, 0.3, 0.3), segment('Lost', 50, 0.5, 0.2)],
 };
 
-function compute(over: Partial<StageInputs> = {}, ingest = { rowsRead: 1000, accepted: 990, latestOrderAt: '2026-11-22T18:00:00Z' as string | null }): Map<KpiKey, Kpi> {
+function compute(over: Partial<StageInputs> = {}, ingest = { rowsRead: 1000, accepted: 990, rejected: 10, latestOrderAt: '2026-11-22T18:00:00Z' as string | null }): Map<KpiKey, Kpi> {
   const kpis = computeStageKpis({ inputs: { ...inputs, ...over }, ingest, weekEnd, accuracy: { mae: 0.5 } });
   return new Map(kpis.map((k) => [k.key, k]));
 }
@@ -58,11 +58,19 @@ describe('computeStageKpis', () => {
     expect(k.get('model_mae')).toEqual({ key: 'model_mae', unit: 'orders', value: 0.5 });
   });
 
+  it('counts rows a later line replaced as valid data, not against the accepted share', () => {
+    // Act: 1,000 read, 980 accepted, 10 rejected, 10 superseded by a later line of their export
+    const k = compute({}, { rowsRead: 1000, accepted: 980, rejected: 10, latestOrderAt: '2026-11-22T18:00:00Z' });
+
+    // Assess
+    expect(k.get('data_accepted_share')?.value).toBe(0.99);
+  });
+
   it('turns what the SQL or the data cannot give into guards', () => {
     // Act
     const k = compute(
       { earlyChurn: { acquired_customers: 0, early_churned: 0, early_churn_rate: null }, mrr: [], cohortRetention: [cell('2026-10-01', 1, 0.3)] },
-      { rowsRead: 0, accepted: 0, latestOrderAt: null },
+      { rowsRead: 0, accepted: 0, rejected: 0, latestOrderAt: null },
     );
 
     // Assess

@@ -177,6 +177,7 @@ export const en: Messages = {
     rowsRead: 'Rows read',
     accepted: 'Accepted',
     rejected: 'Rejected',
+    superseded: 'Replaced',
     latestOrder: (at) => `Latest order: ${at}.`,
     noOrders: 'No orders ingested.',
     rejectedByRule: 'Rejected by rule',

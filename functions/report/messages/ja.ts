@@ -174,6 +174,7 @@ export const ja: Messages = {
     rowsRead: '読み込み行',
     accepted: '受理',
     rejected: '却下',
+    superseded: '置換',
     latestOrder: (at) => `最新の注文: ${at}。`,
     noOrders: '注文は取り込まれていません。',
     rejectedByRule: 'ルール別の却下',

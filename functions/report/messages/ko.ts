@@ -174,6 +174,7 @@ export const ko: Messages = {
     rowsRead: '읽은 행',
     accepted: '승인',
     rejected: '거부',
+    superseded: '대체',
     latestOrder: (at) => `최신 주문: ${at}.`,
     noOrders: '수집된 주문이 없습니다.',
     rejectedByRule: '규칙별 거부',

@@ -128,6 +128,8 @@ export interface Messages {
     rowsRead: string;
     accepted: string;
     rejected: string;
+    /** Rows a later line of the same export replaced. */
+    superseded: string;
     latestOrder(at: string): string;
     noOrders: string;
     rejectedByRule: string;
