@@ -32,7 +32,7 @@ describe('the athena engine and ses mail kinds', () => {
 
     // Assess
     expect(config.engine).toEqual({ kind: 'athena', workgroup: 'ltv-pulse', database: 'ltv_pulse', queryTimeoutSeconds: 300, pollMaxMs: 5000, maxConcurrentQueries: 4 });
-    expect(config.mail).toEqual({ kind: 'ses', configurationSet: 'ltv-pulse' });
+    expect(config.mail).toEqual({ kind: 'ses', configurationSet: 'ltv-pulse', timeoutSeconds: 60 });
   });
 
   it('take a catalog, a result location, a timeout, a poll interval and an SES region', () => {
@@ -48,7 +48,7 @@ describe('the athena engine and ses mail kinds', () => {
 
     // Assess
     expect(config.engine).toMatchObject({ catalog: 'AwsDataCatalog', outputLocation: 's3://acme-athena-results/ltv', queryTimeoutSeconds: 120, pollMaxMs: 2000 });
-    expect(config.mail).toEqual({ kind: 'ses', region: 'eu-west-1' });
+    expect(config.mail).toEqual({ kind: 'ses', region: 'eu-west-1', timeoutSeconds: 60 });
   });
 
   it.each([
