@@ -8,7 +8,8 @@ import type { Config } from '../config/schema.ts';
 import { EXPORT_NAME, exportKeys, ingestExports, type IngestProgress, type IngestResult } from '../ingest/ingestExports.ts';
 import type { Manifest } from '../ingest/manifest.ts';
 import { ingestSettingsOf, saltWarning } from '../pipeline/ingestSettings.ts';
-import { PRESET_NAMES, type PresetName } from '../ingest/presets/preset.ts';
+import { LEFT_OUT_REASONS, PRESET_NAMES, type LeftOutReason, type PresetName } from '../ingest/presets/preset.ts';
+import { problemOfDateFormatSetting } from '../ingest/timestampFormat.ts';
 import { lakeAccessOf, openStores } from '../pipeline/adapters.ts';
 import { TABLES } from '../schema/tables.ts';
 import { describeHolder } from '../storage/lakeLock.ts';
@@ -41,6 +42,9 @@ export function printIngestSummary(result: IngestResult): void {
       if (m.rowsWritten !== undefined && m.rowsWritten !== m.accepted) console.log(`${m.sourceKey}: ${m.accepted} rows accepted as ${m.rowsWritten} ${m.table}`);
       if (m.superseded > 0) {
         console.log(`${m.sourceKey}: ${m.superseded} row(s) superseded by a later line with the same ${TABLES[m.table].key.join(' + ')}`);
+      }
+      for (const [reason, count] of Object.entries(m.leftOut ?? {})) {
+        console.log(`${m.sourceKey}: ${count} row(s) left out, ${LEFT_OUT_REASONS[reason as LeftOutReason] ?? reason} (no data error)`);
       }
     }
   }
@@ -174,12 +178,20 @@ function presetOption(value: unknown): PresetName | undefined {
   return name as PresetName;
 }
 
+function dateFormatOption(value: unknown): string {
+  const format = String(value);
+  const problem = problemOfDateFormatSetting(format);
+  if (problem) throw new Error(`--date-format: ${problem}`);
+  return format;
+}
+
 export const ingestCommand: Command = {
   summary: 'ingest exports (CSV or JSON Lines, optionally .gz; canonical, Stripe, Shopify or mapped) into the Parquet lake',
-  usage: 'ltv ingest <file | folder | s3://bucket/prefix>... [--preset canonical|stripe|shopify] [--mapping mapping.json] [--config ltv.config.json] [--force]',
+  usage: 'ltv ingest <file | folder | s3://bucket/prefix>... [--preset canonical|stripe|shopify] [--mapping mapping.json] [--date-format "MM/DD/YY HH:mm"] [--config ltv.config.json] [--force]',
   options: {
     preset: { type: 'string', description: `what the exports are: ${PRESET_NAMES.join(', ')} (default canonical; docs/ingest-presets.md)` },
     mapping: { type: 'string', description: 'a mapping file for exports no preset knows (docs/ingest-presets.md)' },
+    'date-format': { type: 'string', description: 'how a preset reads timestamps a spreadsheet re-saved, e.g. "MM/DD/YY HH:mm" (exports.dateFormat)' },
     config: { type: 'string', description: 'JSON configuration file' },
     force: { type: 'boolean', description: 're-ingest files already ingested with the same content' },
   },
@@ -190,6 +202,7 @@ export const ingestCommand: Command = {
     const settings = await ingestSettingsOf(config, {
       ...(preset ? { preset } : {}),
       ...(values.mapping ? { mappingFile: String(values.mapping) } : {}),
+      ...(values['date-format'] !== undefined ? { dateFormat: dateFormatOption(values['date-format']) } : {}),
     });
     const warning = saltWarning(settings);
     if (warning) console.error(warning);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DEFAULT_INGEST_LIMITS, MAX_RECORD_CHARS, MAX_VALUE_CHARS } from '../ingest/limits.ts';
 import { PRESET_NAMES } from '../ingest/presets/preset.ts';
+import { problemOfDateFormatSetting } from '../ingest/timestampFormat.ts';
 import { DEFAULT_MAIL_TIMEOUT_SECONDS } from '../mail/mailer.ts';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_WAIT_SECONDS } from '../storage/lakeLock.ts';
 import { readS3Location, s3LocationsOverlap, schemeOf, type S3Location } from '../storage/s3Location.ts';
@@ -176,6 +177,18 @@ export const configSchema = z
         preset: z.enum(PRESET_NAMES).default('canonical'),
         /** A column-mapping file for exports no preset knows; used when no preset is named. */
         mapping: z.string().min(1).optional(),
+        /**
+         * How a preset reads timestamps an export does not write as its system does: a spreadsheet
+         * re-saves `2025-12-25 20:18` as `12/25/25 20:18` (`MM/DD/YY HH:mm`). Fields in the
+         * system's own form still read as before (docs/ingest-presets.md, "Date format").
+         */
+        dateFormat: z
+          .string()
+          .superRefine((value, ctx) => {
+            const problem = problemOfDateFormatSetting(value);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
+          .optional(),
         /** Bounds on one export (functions/ingest/limits.ts, docs/ingest.md "Limits"). */
         limits: z
           .strictObject({

@@ -10,7 +10,7 @@ import { createdObjectsOf, exportKeysOf } from './s3Event.ts';
 import { DEPLOYMENT_VARIABLE, emfLine, publishMetrics } from './metrics.ts';
 
 export interface IngestSummary {
-  ingested: { key: string; table: string; rowsRead: number; accepted: number; rejected: number; superseded: number; rejectsKey: string | null }[];
+  ingested: { key: string; table: string; rowsRead: number; accepted: number; rejected: number; superseded: number; leftOut: Record<string, number>; rejectsKey: string | null }[];
   skipped: { key: string; reason: string }[];
   failed: { key: string; error: string }[];
   rowsIngested: number;
@@ -56,6 +56,7 @@ export async function handler(event: S3Event): Promise<IngestSummary> {
       accepted: m.accepted,
       rejected: m.rejected,
       superseded: m.superseded,
+      leftOut: m.leftOut ?? {},
       rejectsKey: m.rejectsKey,
     })),
     skipped: [...[...ignored, ...outside].map((o) => ({ key: o.object, reason: o.reason })), ...result.skipped],

@@ -1,7 +1,8 @@
 // Ingest: turn export files into lake tables. A format reader yields source records, a preset
 // maps them to canonical cells, the table's row validator accepts or rejects each one with a
-// reason. Rejected records are kept whole; every export gets a manifest where
-// rows read = accepted + rejected + superseded. Raw exports are only ever read.
+// reason, or leaves it out when it is no purchase at all (presets only). Rejected records are
+// kept whole (personal fields of vendor exports masked); every export gets a manifest where
+// rows read = accepted + rejected + superseded + left out. Raw exports are only ever read.
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,13 +18,13 @@ import { ExportFormatError, type ReadCounter } from './exportText.ts';
 import { defaultLakeAccess, withLake, type LakeAccess } from './lakeAccess.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.ts';
 import { TableStage } from './lakeWriter.ts';
-import { manifestKey, readManifest, rejectsKey, type Manifest } from './manifest.ts';
+import { manifestKey, readAllManifests, readManifest, rejectsKey, type Manifest } from './manifest.ts';
 import { canonicalPreset } from './presets/canonical.ts';
 import { mappingPreset, type Mapping } from './presets/mapping.ts';
 import type { Preset, PresetName } from './presets/preset.ts';
 import { shopifyPreset } from './presets/shopify.ts';
 import { stripePreset } from './presets/stripe.ts';
-import { RejectsFile } from './rejectsFile.ts';
+import { maskPersonal, RejectsFile } from './rejectsFile.ts';
 import type { RowContext } from './rowSchema.ts';
 
 export interface IngestProgress {
@@ -53,8 +54,10 @@ export interface IngestOptions {
   mapping?: Mapping;
   /** How to wait for the lake's lock, and where to tell of repairs made to it; the defaults when omitted. */
   lakeAccess?: LakeAccess;
-  /** Secret key of the customer ids derived from e-mail addresses (Shopify); '' when unset. */
+  /** Secret key of the customer ids derived from e-mail addresses and phone numbers; '' when unset. */
   customerKeySalt?: string;
+  /** exports.dateFormat: the pattern of timestamps that do not read as the export writes them. */
+  dateFormat?: string;
   /** Bounds on one export (docs/ingest.md, "Limits"); the defaults when omitted. */
   limits?: IngestLimits;
   onProgress?: (progress: IngestProgress) => void;
@@ -130,9 +133,14 @@ export async function ingestExports(options: IngestOptions): Promise<IngestResul
 async function ingestHoldingLake(options: IngestOptions, lock: LakeLock): Promise<IngestResult> {
   await removeScratchOfKilledRuns();
   const result: IngestResult = { ingested: [], skipped: [], failed: [], tableRows: {} };
-  const preset = presetOf(options);
+  const base = presetOf(options);
+  const run = base.forRun ? await base.forRun(options.lake) : undefined;
+  const preset: Preset = run ?? base;
   const keys = options.keys ?? (await exportKeys(options.exports));
   const byTable = new Map<TableName, ExportObject[]>();
+  const add = (table: TableName, object: ExportObject): void => {
+    byTable.set(table, [...(byTable.get(table) ?? []), object]);
+  };
   for (const key of keys.sort()) {
     let table = preset.tableFromKey(key);
     if (table === undefined && !preset.tableFromHeader) {
@@ -162,9 +170,23 @@ async function ingestHoldingLake(options: IngestOptions, lock: LakeLock): Promis
       continue;
     }
     const formerKeys = previous?.formerKeys ?? [];
-    byTable.set(table, [...(byTable.get(table) ?? []), { key, size: info.size, etag: info.etag, lastModified: info.lastModified, formerKeys }]);
+    add(table, { key, size: info.size, etag: info.etag, lastModified: info.lastModified, formerKeys });
   }
-  for (const objects of byTable.values()) objects.sort(deliveryOrder);
+  if (run) {
+    const reading = [...byTable.values()].flat().map((o) => o.key);
+    for (const again of run.readAgain(reading, await readAllManifests(options.lake))) {
+      const info = await options.exports.head(again.key);
+      const manifest = await readManifest(options.lake, again.key);
+      if (!info || !manifest) {
+        result.skipped.push({ key: again.key, reason: `not found in ${options.exports.location}, so it could not be ${again.reason}; ingest it again from where it is` });
+        continue;
+      }
+      result.skipped = result.skipped.filter((skip) => skip.key !== again.key);
+      add(manifest.table, { key: again.key, size: info.size, etag: info.etag, lastModified: info.lastModified, formerKeys: manifest.formerKeys ?? [] });
+    }
+  }
+  const rank = (o: ExportObject): number => run?.rank(o.key) ?? 0;
+  for (const objects of byTable.values()) objects.sort((a, b) => rank(a) - rank(b) || deliveryOrder(a, b));
   const context: RowContext = {
     sourceTimeZone: options.sourceTimeZone,
     notAfterMs: options.now.getTime() + CLOCK_SKEW_MS,
@@ -187,6 +209,7 @@ async function ingestHoldingLake(options: IngestOptions, lock: LakeLock): Promis
           } catch (err) {
             await rejects.discard();
             await stage.discardExport(object.key, object.formerKeys);
+            run?.failed(object.key);
             result.failed.push({ key: object.key, error: failureMessage(object.key, err) });
           }
         }
@@ -198,6 +221,7 @@ async function ingestHoldingLake(options: IngestOptions, lock: LakeLock): Promis
         for (const { manifest, rejects } of done) {
           if (rejects !== null) await options.lake.put(rejectsKey(manifest.sourceKey), createReadStream(rejects), 'text/csv');
           else await options.lake.delete(rejectsKey(manifest.sourceKey));
+          await run?.landing(options.lake, manifest);
           await options.lake.put(manifestKey(manifest.sourceKey), `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
           faultPoint('manifest');
           result.ingested.push(manifest);
@@ -278,6 +302,7 @@ async function ingestOne(
       headerLine: reader.header?.line,
       row: context,
       customerKeySalt: options.customerKeySalt ?? '',
+      ...(options.dateFormat !== undefined ? { dateFormat: options.dateFormat } : {}),
     });
     const repeated = reader.fields.repeatedAmong(mapper.reads);
     if (repeated) {
@@ -291,7 +316,9 @@ async function ingestOne(
     let accepted = 0;
     let rowsWritten = 0;
     let reportedAt = 0;
+    let leftOutCount = 0;
     const rejectedByRule: Record<string, number> = {};
+    const leftOut: Record<string, number> = {};
     let minTime = Infinity;
     let maxTime = -Infinity;
     const progress = (): void => options.onProgress?.({ key: object.key, rowsRead, bytesRead: counter.bytes, size: object.size });
@@ -311,10 +338,14 @@ async function ingestOne(
           }
         } else if ('partOf' in outcome) {
           accepted++;
+        } else if ('leftOut' in outcome) {
+          leftOutCount++;
+          leftOut[outcome.leftOut] = (leftOut[outcome.leftOut] ?? 0) + 1;
         } else {
           const rule = outcome.rejection.rule;
           rejectedByRule[rule] = (rejectedByRule[rule] ?? 0) + 1;
-          await rejects.add(record.line, outcome.rejection, record.raw);
+          const stored = maskPersonal(record, outcome.rejection, reader.fields, mapper.personal);
+          await rejects.add(record.line, stored.rejection, stored.raw);
         }
       }
       if (rowsRead - reportedAt >= PROGRESS_ROWS) {
@@ -323,7 +354,7 @@ async function ingestOne(
       }
     }
     progress();
-    const rejected = rowsRead - accepted;
+    const rejected = rowsRead - accepted - leftOutCount;
     // A key repeated inside the export lands once (the later line): the earlier lines are counted apart.
     const superseded = await stage.supersededWithin(object.key);
     const iso = (t: number): string | null => (Number.isFinite(t) ? new Date(t * msPerUnit).toISOString() : null);
@@ -340,6 +371,7 @@ async function ingestOne(
       superseded,
       rowsWritten: rowsWritten - superseded,
       rejectedByRule,
+      leftOut,
       ignoredColumns: reader.fields.names.filter((n) => !mapper.reads.has(n)),
       timeRange: timeColumn ? { column: timeColumn.name, min: iso(minTime), max: iso(maxTime) } : null,
       rejectsKey: rejected > 0 ? rejectsKey(object.key) : null,

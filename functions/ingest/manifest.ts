@@ -21,6 +21,11 @@ export const manifestSchema = z.object({
   /** Canonical rows written; fewer than `accepted` when several records make one row (Shopify line items). */
   rowsWritten: z.number().int().nonnegative().optional(),
   rejectedByRule: z.record(z.string(), z.number().int().nonnegative()),
+  /**
+   * Records that are no data error and still no row, by reason (LEFT_OUT_REASONS); rows read =
+   * accepted + rejected + these. Absent from manifests written before presets could leave rows out.
+   */
+  leftOut: z.record(z.string(), z.number().int().nonnegative()).optional(),
   ignoredColumns: z.array(z.string()),
   timeRange: z.object({ column: z.string(), min: z.string().nullable(), max: z.string().nullable() }).nullable(),
   rejectsKey: z.string().nullable(),

@@ -5,10 +5,33 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import { csvCell } from '../text/csv.ts';
+import { csvCell, csvQuote } from '../text/csv.ts';
 import type { Rejection } from './rowSchema.ts';
+import type { FieldNames, SourceRecord } from './sourceRecord.ts';
 
 const HEADER = 'line,field,value,rule,message,record\n';
+
+/** What a masked personal field reads as in a rejects file. */
+export const MASKED = '[masked]';
+
+/**
+ * The rejection and record text to store when the fields at `personal` hold personal data
+ * (presets' exports, docs/ingest-presets.md): those fields are masked in the record, rebuilt as
+ * CSV from its cells, and in the rejected value when the rule was broken by one of them. Line,
+ * field and rule are kept, so the row can still be found in the export and fixed there.
+ */
+export function maskPersonal(
+  record: SourceRecord,
+  rejection: Rejection,
+  fields: FieldNames,
+  personal: ReadonlySet<number> | undefined,
+): { rejection: Rejection; raw: string } {
+  if (personal === undefined || personal.size === 0) return { rejection, raw: record.raw };
+  const mask = (text: string | undefined, at: number): string => (personal.has(at) && (text ?? '') !== '' ? MASKED : (text ?? ''));
+  const raw = record.cells.map((cell, at) => csvQuote(mask(cell, at))).join(',');
+  const personalField = fields.has(rejection.field) && personal.has(fields.positionOf(rejection.field));
+  return { rejection: personalField ? { ...rejection, value: mask(rejection.value, fields.positionOf(rejection.field)) } : rejection, raw };
+}
 
 export class RejectsFile {
   private stream: WriteStream | undefined;

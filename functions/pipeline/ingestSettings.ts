@@ -4,7 +4,7 @@
 import type { Config } from '../config/schema.ts';
 import type { IngestLimits } from '../ingest/limits.ts';
 import { loadMapping, type Mapping } from '../ingest/presets/mapping.ts';
-import type { PresetName } from '../ingest/presets/preset.ts';
+import { HASHING_PRESETS, type PresetName } from '../ingest/presets/preset.ts';
 
 /** Environment variable holding the key of pseudonymous customer ids (docs/ingest-presets.md). */
 export const CUSTOMER_KEY_SALT_VARIABLE = 'LTV_CUSTOMER_KEY_SALT';
@@ -14,12 +14,15 @@ export interface IngestSettings {
   mapping?: Mapping;
   /** '' when unset: ids are then plain hashes, which the CLI warns about. */
   customerKeySalt: string;
+  /** exports.dateFormat, or --date-format. */
+  dateFormat?: string;
   limits: IngestLimits;
 }
 
 export interface IngestOverrides {
   preset?: PresetName;
   mappingFile?: string;
+  dateFormat?: string;
 }
 
 export async function ingestSettingsOf(
@@ -32,12 +35,13 @@ export async function ingestSettingsOf(
     preset: overrides.preset ?? config.exports.preset,
     ...(mappingFile !== undefined ? { mapping: await loadMapping(mappingFile) } : {}),
     customerKeySalt: env[CUSTOMER_KEY_SALT_VARIABLE] ?? '',
+    ...((overrides.dateFormat ?? config.exports.dateFormat) !== undefined ? { dateFormat: overrides.dateFormat ?? config.exports.dateFormat } : {}),
     limits: config.exports.limits,
   };
 }
 
 /** A warning worth printing before ingesting, or undefined. */
 export function saltWarning(settings: IngestSettings): string | undefined {
-  if (settings.preset !== 'shopify' || settings.customerKeySalt !== '') return undefined;
-  return `note: ${CUSTOMER_KEY_SALT_VARIABLE} is not set, so Shopify customer keys are unsalted hashes of e-mail addresses (docs/ingest-presets.md)`;
+  if (!HASHING_PRESETS.has(settings.preset) || settings.mapping !== undefined || settings.customerKeySalt !== '') return undefined;
+  return `note: ${CUSTOMER_KEY_SALT_VARIABLE} is not set, so ${settings.preset === 'shopify' ? 'Shopify' : 'Stripe guest'} customer keys are unsalted hashes of e-mail addresses and phone numbers (docs/ingest-presets.md)`;
 }

@@ -117,10 +117,10 @@ describe('a mapping file', () => {
     },
     {
       case: 'options on the wrong kind of column',
-      input: { table: 'customers', columns: { customer_id: { column: 'id', unit: 'minor' }, signup_at: { column: 'since', format: 'DD/MM/YY', timeZone: 'Mars/Olympus' } } },
+      input: { table: 'customers', columns: { customer_id: { column: 'id', unit: 'minor' }, signup_at: { column: 'since', format: 'DD/MM/YYY', timeZone: 'Mars/Olympus' } } },
       problems: [
         '$.columns.customer_id.unit: unit applies to money columns only; customer_id is id',
-        '$.columns.signup_at.format: "DD/MM/YY" has "Y" outside the known fields YYYY, MM, DD, HH, mm, ss',
+        '$.columns.signup_at.format: "DD/MM/YYY" has "Y" outside the known fields YYYY, YY, MM, DD, HH, mm, ss',
         '$.columns.signup_at.timeZone: must be an IANA time zone, e.g. UTC or Asia/Seoul',
       ],
     },

@@ -1,18 +1,19 @@
-// Shopify's orders CSV export (docs/ingest-presets.md). It has one row per line item: the
+// Shopify's orders and customers CSV exports (docs/ingest-presets.md). The orders export has one row per line item: the
 // order-level fields (Financial Status, Total, Created at, Email, ...) are filled on the first
 // row of each order only, and the further rows repeat just the order's Name. Each order becomes
 // one canonical row; every record is still accounted for: a further line item is accepted as
 // part of its order, or rejected with its order's reason, so rows read = accepted + rejected.
 //
-// The export has no customer id. The customer key is a keyed hash (HMAC-SHA-256 with the
-// configured salt) of the trimmed, lower-cased e-mail address, prefixed `shopify:`: stable
-// across exports, and the address itself is never stored.
-import { createHmac } from 'node:crypto';
-import type { ORDER_STATUSES } from '../../schema/tables.ts';
-import type { SourceRecord } from '../sourceRecord.ts';
+// Neither export has a customer id that orders and customers share. The customer key is the
+// salted hash of the e-mail address, or of the phone number when there is no address
+// (customerKey.ts): stable across exports, and neither is ever stored.
+import type { ORDER_STATUSES, TableName } from '../../schema/tables.ts';
+import type { FieldNames, SourceRecord } from '../sourceRecord.ts';
+import { ExportFormatError } from '../exportText.ts';
 import { rowValidator, type Rejection } from '../rowSchema.ts';
 import { baseNameOf } from '../tableOfExport.ts';
-import { cellAt, requireCsv, resolveColumns, type Preset, type RecordOutcome } from './preset.ts';
+import { emailCustomerKey, phoneCustomerKey } from './customerKey.ts';
+import { cellAt, firstFilled, personalPositions, requireCsv, resolveColumns, timestampCells, type Preset, type PresetContext, type RecordMapper, type RecordOutcome } from './preset.ts';
 
 type OrderStatus = (typeof ORDER_STATUSES)[number];
 
@@ -26,6 +27,19 @@ const COLUMNS = {
   refunded: { names: ['Refunded Amount'] },
   createdAt: { names: ['Created at'], required: true },
   cancelledAt: { names: ['Cancelled at'] },
+  phone: { names: ['Phone'] },
+  billingPhone: { names: ['Billing Phone'] },
+  shippingPhone: { names: ['Shipping Phone'] },
+} as const;
+
+const CUSTOMER_COLUMNS = {
+  email: { names: ['Email'], required: true },
+  phone: { names: ['Phone'] },
+  addressPhone: { names: ['Default Address Phone'] },
+  country: { names: ['Default Address Country Code', 'Country Code'] },
+  countryName: { names: ['Default Address Country', 'Country'] },
+  created: { names: ['Created at', 'Created At'] },
+  channel: { names: ['Acquisition Channel', 'acquisition_channel', 'Channel'] },
 } as const;
 
 /** Refunded orders stay paid (refunded_amount carries the refund); voided ones never brought money. */
@@ -41,22 +55,53 @@ const FINANCIAL_STATUS: Record<string, OrderStatus> = {
   expired: 'cancelled',
 };
 
-/** The pseudonymous customer key of an e-mail address; '' for no address. */
-export function shopifyCustomerKey(email: string, salt: string): string {
-  const normalised = email.trim().toLowerCase();
-  if (normalised === '') return '';
-  return `shopify:${createHmac('sha256', salt).update(normalised).digest('hex')}`;
+/** The key of the e-mail address, or else of the first phone number given; '' for neither. */
+function customerKeyOf(email: string, phones: readonly string[], salt: string): string {
+  return emailCustomerKey('shopify', email, salt) || phoneCustomerKey('shopify', firstFilled(phones), salt);
+}
+
+function tableFromHeader(fields: FieldNames): TableName | undefined {
+  if (fields.has('Financial Status') && fields.has('Name')) return 'orders';
+  if (fields.has('Email') && (fields.has('Total Spent') || fields.has('Total Orders'))) return 'customers';
+  return undefined;
+}
+
+/** The customers export (Admin → Customers → Export): one row per customer. */
+function customersMapper(context: PresetContext, table: TableName): RecordMapper {
+  const { positions: p, reads } = resolveColumns(context, 'a Shopify customers export', CUSTOMER_COLUMNS);
+  const validator = rowValidator(table, context.row);
+  const timestamp = timestampCells(context, context.row.sourceTimeZone);
+  return {
+    reads,
+    personal: personalPositions(context.fields),
+    map({ cells }) {
+      return validator.validate({
+        customer_id: customerKeyOf(cellAt(cells, p.email), [cellAt(cells, p.phone), cellAt(cells, p.addressPhone)], context.customerKeySalt),
+        signup_at: timestamp(cellAt(cells, p.created)),
+        acquisition_channel: cellAt(cells, p.channel),
+        country: firstFilled([cellAt(cells, p.country), cellAt(cells, p.countryName)]),
+      });
+    },
+  };
 }
 
 export const shopifyPreset: Preset = {
   name: 'shopify',
-  tableFromKey: (key) => (baseNameOf(key).includes('order') ? 'orders' : undefined),
-  tableFromHeader: (fields) => (fields.has('Financial Status') && fields.has('Name') ? 'orders' : undefined),
-  unrecognised: 'neither the file name nor the header says this is a Shopify orders export',
+  tableFromKey(key) {
+    const base = baseNameOf(key);
+    if (base.includes('order')) return 'orders';
+    if (base.includes('customer')) return 'customers';
+    return undefined;
+  },
+  tableFromHeader,
+  unrecognised: 'neither the file name nor the header says this is a Shopify orders or customers export',
   open(table, context) {
     requireCsv(context, 'Shopify');
+    if (table === 'customers') return customersMapper(context, table);
+    if (table !== 'orders') throw new ExportFormatError(context.file, context.headerLine, `the shopify preset reads orders and customers exports, not ${table}`);
     const { positions: p, reads } = resolveColumns(context, 'a Shopify orders export', COLUMNS);
     const validator = rowValidator(table, context.row);
+    const timestamp = timestampCells(context, context.row.sourceTimeZone);
     const known = Object.keys(FINANCIAL_STATUS).join(', ');
     /** The order whose line items may follow: its Name, first line and outcome. */
     let order: { name: string; line: number; outcome: RecordOutcome } | undefined;
@@ -70,8 +115,12 @@ export const shopifyPreset: Preset = {
       if (cellAt(cells, p.cancelledAt).trim() !== '') status = 'cancelled';
       return validator.validate({
         order_id: cellAt(cells, p.id).trim() || cellAt(cells, p.name),
-        customer_id: shopifyCustomerKey(cellAt(cells, p.email), context.customerKeySalt),
-        ordered_at: cellAt(cells, p.createdAt),
+        customer_id: customerKeyOf(
+          cellAt(cells, p.email),
+          [cellAt(cells, p.phone), cellAt(cells, p.billingPhone), cellAt(cells, p.shippingPhone)],
+          context.customerKeySalt,
+        ),
+        ordered_at: timestamp(cellAt(cells, p.createdAt)),
         amount: cellAt(cells, p.total),
         refunded_amount: cellAt(cells, p.refunded),
         currency: cellAt(cells, p.currency),
@@ -81,6 +130,7 @@ export const shopifyPreset: Preset = {
 
     return {
       reads,
+      personal: personalPositions(context.fields, ['Name', 'Lineitem name']),
       map(record) {
         const name = cellAt(record.cells, p.name).trim();
         // Order-level fields are empty on an order's further line items.

@@ -1,15 +1,30 @@
 // Stripe Dashboard CSV exports: payments (charges), invoices, subscriptions and customers
 // (docs/ingest-presets.md). Stripe writes amounts in major units with a decimal point
 // ("19.99"), timestamps as "2026-11-02 14:03" in UTC whatever the account's time zone, and
-// currencies in lower case. Columns are found by name in any order; e-mail addresses and
-// names are never read.
+// currencies in lower case. Columns are found by name in any order. E-mail addresses are read
+// only to key guest payments (customerKey.ts) and never stored; names are never read, and the
+// rejects file masks both.
 import { formatMoneyDecimal, parseMoney } from '../../money/decimal.ts';
 import type { ORDER_STATUSES, TableName } from '../../schema/tables.ts';
 import type { FieldNames, SourceRecord } from '../sourceRecord.ts';
 import { ExportFormatError } from '../exportText.ts';
 import { rowValidator, type Rejection } from '../rowSchema.ts';
 import { baseNameOf } from '../tableOfExport.ts';
-import { cellAt, requireCsv, resolveColumns, type Preset, type PresetContext, type RecordMapper, type Wanted } from './preset.ts';
+import { emailCustomerKey } from './customerKey.ts';
+import {
+  cellAt,
+  firstFilled,
+  personalPositions,
+  requireCsv,
+  resolveColumns,
+  timestampCells,
+  type Preset,
+  type PresetContext,
+  type RecordMapper,
+  type RecordOutcome,
+  type Wanted,
+} from './preset.ts';
+import { ChargedInvoices } from './stripeOverlap.ts';
 
 type OrderStatus = (typeof ORDER_STATUSES)[number];
 type StripeExport = 'payments' | 'invoices' | 'subscriptions' | 'customers';
@@ -44,7 +59,12 @@ const CREATED = ['Created (UTC)', 'Created date (UTC)', 'Created'];
 
 const PAYMENT_COLUMNS = {
   id: { names: ['id'], required: true },
-  customer: { names: ['Customer ID', 'Customer'], required: true },
+  customer: { names: ['Customer ID', 'Customer'] },
+  email: { names: ['Customer Email'] },
+  /** A payment needs one of them: guest checkouts have only the e-mail. */
+  someCustomer: { names: ['Customer ID', 'Customer', 'Customer Email'], required: true },
+  invoice: { names: ['Invoice ID', 'Invoice'] },
+  charge: { names: ['Charge ID', 'Latest Charge'] },
   created: { names: CREATED, required: true },
   amount: { names: ['Amount'], required: true },
   refunded: { names: ['Amount Refunded'] },
@@ -61,6 +81,7 @@ const INVOICE_COLUMNS = {
   paid: { names: ['Amount Paid'] },
   currency: { names: ['Currency'], required: true },
   status: { names: ['Status'], required: true },
+  charge: { names: ['Charge'] },
 } satisfies Record<string, Wanted>;
 
 const SUBSCRIPTION_COLUMNS = {
@@ -82,8 +103,19 @@ const CUSTOMER_COLUMNS = {
   id: { names: ['id'], required: true },
   created: { names: CREATED },
   channel: { names: ['acquisition_channel (metadata)', 'channel (metadata)', 'utm_source (metadata)'] },
-  country: { names: ['Address Country', 'Shipping Address Country', 'Country'] },
+  country: { names: ['Address Country', 'Country'] },
+  shippingCountry: { names: ['Shipping Address Country'] },
+  cardCountry: { names: ['Card Address Country'] },
+  cardIssueCountry: { names: ['Card Issue Country'] },
 } satisfies Record<string, Wanted>;
+
+/**
+ * Payment attempts that never became a charge: no money moved and nothing failed to move, so
+ * they are no order and no data error (left out as not_a_purchase). A canceled payment is one
+ * of them when it has no charge.
+ */
+const ATTEMPT_STATUSES = new Set(['requires payment method', 'requires confirmation', 'requires action', 'processing']);
+const CHARGE_ID = /^(ch|py)_/;
 
 /** Payment statuses as the Dashboard writes them (and as the API does). */
 const PAYMENT_STATUS: Record<string, OrderStatus> = {
@@ -141,38 +173,55 @@ function divideRounded(n: bigint, d: bigint): bigint {
 
 const WHOLE = /^\d+$/;
 
-function paymentsMapper(context: PresetContext, table: TableName): RecordMapper {
+/** Stripe writes a customer's id when the payment has a customer; a guest checkout has only the e-mail. */
+function customerOf(cells: readonly (string | undefined)[], id: number | undefined, email: number | undefined, salt: string): string {
+  return cellAt(cells, id).trim() || emailCustomerKey('stripe', cellAt(cells, email), salt);
+}
+
+function paymentsMapper(context: PresetContext, table: TableName, charged: ChargedInvoices): RecordMapper {
   const { positions: p, reads } = resolveColumns(context, 'a Stripe payments export', PAYMENT_COLUMNS);
   const validator = rowValidator(table, { ...context.row, sourceTimeZone: 'UTC' });
+  const timestamp = timestampCells(context, 'UTC');
   const known = Object.keys(PAYMENT_STATUS).join(', ');
+  charged.begin(context.file);
   return {
     reads,
-    map({ cells }: SourceRecord) {
+    personal: personalPositions(context.fields),
+    map({ cells }: SourceRecord): RecordOutcome {
       const statusText = cellAt(cells, p.status);
-      let status = PAYMENT_STATUS[statusKey(statusText)];
+      const id = cellAt(cells, p.id).trim();
+      const chargeId = cellAt(cells, p.charge).trim() || (CHARGE_ID.test(id) ? id : '');
+      const key = statusKey(statusText);
+      if (ATTEMPT_STATUSES.has(key) || (key === 'canceled' && chargeId === '')) return { leftOut: 'not_a_purchase' };
+      let status = PAYMENT_STATUS[key];
       if (status === undefined) return rejection('Status', statusText, 'not_allowed', `Stripe payment status "${statusText}" is not one of ${known}`);
       // An authorised charge that was never captured has not brought money in.
       if (status === 'paid' && cellAt(cells, p.captured).trim().toLowerCase() === 'false') status = 'pending';
-      return validator.validate({
-        order_id: cellAt(cells, p.id),
-        customer_id: cellAt(cells, p.customer),
-        ordered_at: cellAt(cells, p.created),
+      const outcome = validator.validate({
+        order_id: id,
+        customer_id: customerOf(cells, p.customer, p.email, context.customerKeySalt),
+        ordered_at: timestamp(cellAt(cells, p.created)),
         amount: amountText(cellAt(cells, p.amount)),
         refunded_amount: amountText(cellAt(cells, p.refunded)),
         currency: cellAt(cells, p.currency),
         status,
       });
+      if (status === 'paid' && 'row' in outcome) charged.add(context.file, chargeId, cellAt(cells, p.invoice).trim());
+      return outcome;
     },
   };
 }
 
-function invoicesMapper(context: PresetContext, table: TableName): RecordMapper {
+function invoicesMapper(context: PresetContext, table: TableName, charged: ChargedInvoices): RecordMapper {
   const { positions: p, reads } = resolveColumns(context, 'a Stripe invoices export', INVOICE_COLUMNS);
   const validator = rowValidator(table, { ...context.row, sourceTimeZone: 'UTC' });
+  const timestamp = timestampCells(context, 'UTC');
   const known = Object.keys(INVOICE_STATUS).join(', ');
   return {
     reads,
-    map({ cells }: SourceRecord) {
+    personal: personalPositions(context.fields),
+    map({ cells }: SourceRecord): RecordOutcome {
+      if (charged.countedBy(cellAt(cells, p.id).trim(), cellAt(cells, p.charge).trim()) !== undefined) return { leftOut: 'counted_in_payments' };
       const statusText = cellAt(cells, p.status);
       const status = INVOICE_STATUS[statusKey(statusText)];
       if (status === undefined) return rejection('Status', statusText, 'not_allowed', `Stripe invoice status "${statusText}" is not one of ${known}`);
@@ -181,7 +230,7 @@ function invoicesMapper(context: PresetContext, table: TableName): RecordMapper 
       return validator.validate({
         order_id: cellAt(cells, p.id),
         customer_id: cellAt(cells, p.customer),
-        ordered_at: cellAt(cells, p.date),
+        ordered_at: timestamp(cellAt(cells, p.date)),
         amount: amountText(amount),
         refunded_amount: '',
         currency: cellAt(cells, p.currency),
@@ -193,10 +242,16 @@ function invoicesMapper(context: PresetContext, table: TableName): RecordMapper 
 
 function subscriptionsMapper(context: PresetContext, table: TableName): RecordMapper {
   const { positions: p, reads } = resolveColumns(context, 'a Stripe subscriptions export', SUBSCRIPTION_COLUMNS);
+  const noEnd = p.canceledAt === undefined && p.endedAt === undefined;
+  if (noEnd && p.status === undefined) {
+    throw new ExportFormatError(context.file, context.headerLine, 'the export has neither Status nor Canceled At or Ended At, so ended subscriptions cannot be told from active ones: export the subscriptions again with those columns');
+  }
   const validator = rowValidator(table, { ...context.row, sourceTimeZone: 'UTC' });
+  const timestamp = timestampCells(context, 'UTC');
   return {
     reads,
-    map({ cells }: SourceRecord) {
+    personal: personalPositions(context.fields),
+    map({ cells, line }: SourceRecord): RecordOutcome {
       const intervalText = cellAt(cells, p.interval);
       const perMonth = PER_MONTH[intervalText.trim().toLowerCase()];
       if (perMonth === undefined) return rejection('Interval', intervalText, 'not_allowed', 'Interval must be day, week, month or year');
@@ -217,12 +272,19 @@ function subscriptionsMapper(context: PresetContext, table: TableName): RecordMa
         const count = countText === '' ? 1n : BigInt(countText);
         mrr = formatMoneyDecimal(divideRounded(perInterval * quantity * perMonth[0], perMonth[1] * count));
       }
-      const start = cellAt(cells, p.start);
+      const start = timestamp(cellAt(cells, p.start));
       const status = statusKey(cellAt(cells, p.status));
-      let end = cellAt(cells, p.endedAt);
-      if (end.trim() === '' && status === 'canceled') end = cellAt(cells, p.canceledAt);
+      let end = timestamp(cellAt(cells, p.endedAt));
+      if (end.trim() === '' && status === 'canceled') end = timestamp(cellAt(cells, p.canceledAt));
       // Never paid for: active for no time at all, so it counts towards no customer and no MRR.
       if (status === 'incomplete' || status === 'incomplete expired') end = start;
+      // Without an end a canceled subscription would stay active, with its MRR, for ever.
+      if (status === 'canceled' && end.trim() === '') {
+        if (noEnd) {
+          throw new ExportFormatError(context.file, line, `subscription ${cellAt(cells, p.id)} is canceled, but the export has neither Canceled At nor Ended At, so when it ended is unknown: export the subscriptions again with those columns`);
+        }
+        return rejection(p.endedAt !== undefined ? 'Ended At (UTC)' : 'Canceled At (UTC)', '', 'required', 'a canceled subscription needs the time it ended (Ended At or Canceled At)');
+      }
       return validator.validate({
         subscription_id: cellAt(cells, p.id),
         customer_id: cellAt(cells, p.customer),
@@ -239,25 +301,37 @@ function subscriptionsMapper(context: PresetContext, table: TableName): RecordMa
 function customersMapper(context: PresetContext, table: TableName): RecordMapper {
   const { positions: p, reads } = resolveColumns(context, 'a Stripe customers export', CUSTOMER_COLUMNS);
   const validator = rowValidator(table, { ...context.row, sourceTimeZone: 'UTC' });
+  const timestamp = timestampCells(context, 'UTC');
   return {
     reads,
+    personal: personalPositions(context.fields),
     map({ cells }: SourceRecord) {
       return validator.validate({
         customer_id: cellAt(cells, p.id),
-        signup_at: cellAt(cells, p.created),
+        signup_at: timestamp(cellAt(cells, p.created)),
         acquisition_channel: cellAt(cells, p.channel),
-        country: cellAt(cells, p.country),
+        // Dashboards leave the address country empty for most customers; the card's is the next best.
+        country: firstFilled([p.country, p.shippingCountry, p.cardCountry, p.cardIssueCountry].map((at) => cellAt(cells, at))),
       });
     },
   };
 }
 
-const MAPPERS: Record<StripeExport, (context: PresetContext, table: TableName) => RecordMapper> = {
-  payments: paymentsMapper,
-  invoices: invoicesMapper,
-  subscriptions: subscriptionsMapper,
-  customers: customersMapper,
-};
+function openExport(table: TableName, context: PresetContext, charged: ChargedInvoices): RecordMapper {
+  requireCsv(context, 'Stripe');
+  const kind = exportOfKey(context.file) ?? exportOfHeader(context.fields);
+  if (kind === undefined) throw new ExportFormatError(context.file, context.headerLine, stripePreset.unrecognised);
+  switch (kind) {
+    case 'payments':
+      return paymentsMapper(context, table, charged);
+    case 'invoices':
+      return invoicesMapper(context, table, charged);
+    case 'subscriptions':
+      return subscriptionsMapper(context, table);
+    case 'customers':
+      return customersMapper(context, table);
+  }
+}
 
 export const stripePreset: Preset = {
   name: 'stripe',
@@ -270,10 +344,24 @@ export const stripePreset: Preset = {
     return kind && TABLE_OF[kind];
   },
   unrecognised: 'neither the file name nor the header tells which Stripe export this is (payments, invoices, subscriptions or customers)',
-  open(table, context) {
-    requireCsv(context, 'Stripe');
-    const kind = exportOfKey(context.file) ?? exportOfHeader(context.fields);
-    if (kind === undefined) throw new ExportFormatError(context.file, context.headerLine, stripePreset.unrecognised);
-    return MAPPERS[kind](context, table);
+  /** Without a run, each export stands alone: no invoice is known to be paid by a charge. */
+  open: (table, context) => openExport(table, context, new ChargedInvoices()),
+  async forRun(lake) {
+    const charged = await ChargedInvoices.load(lake);
+    return {
+      ...stripePreset,
+      open: (table, context) => openExport(table, context, charged),
+      // Payments first, so the invoices they paid are known when the invoices export is read.
+      rank: (key) => (exportOfKey(key) === 'invoices' ? 1 : 0),
+      readAgain(keys, manifests) {
+        if (!keys.some((key) => exportOfKey(key) === 'payments')) return [];
+        const reading = new Set(keys);
+        return manifests
+          .filter((m) => m.preset === 'stripe' && m.table === 'orders' && exportOfKey(m.sourceKey) === 'invoices' && !reading.has(m.sourceKey))
+          .map((m) => ({ key: m.sourceKey, reason: 'read again: invoices the new payments export paid count once, as payments' }));
+      },
+      landing: (store, manifest) => charged.save(store, manifest),
+      failed: (key) => charged.forget(key),
+    };
   },
 };
