@@ -24,6 +24,7 @@ import { mappingPreset, type Mapping } from './presets/mapping.ts';
 import type { Preset, PresetName } from './presets/preset.ts';
 import { shopifyPreset } from './presets/shopify.ts';
 import { stripePreset } from './presets/stripe.ts';
+import { presetSuggestion } from './presets/suggestPreset.ts';
 import { maskPersonal, RejectsFile } from './rejectsFile.ts';
 import type { RowContext } from './rowSchema.ts';
 
@@ -137,24 +138,26 @@ async function ingestHoldingLake(options: IngestOptions, lock: LakeLock): Promis
   const run = base.forRun ? await base.forRun(options.lake) : undefined;
   const preset: Preset = run ?? base;
   const keys = options.keys ?? (await exportKeys(options.exports));
+  const limits = options.limits ?? DEFAULT_INGEST_LIMITS;
   const byTable = new Map<TableName, ExportObject[]>();
   const add = (table: TableName, object: ExportObject): void => {
     byTable.set(table, [...(byTable.get(table) ?? []), object]);
   };
   for (const key of keys.sort()) {
     let table = preset.tableFromKey(key);
-    if (table === undefined && !preset.tableFromHeader) {
-      result.skipped.push({ key, reason: preset.unrecognised });
-      continue;
-    }
     const info = await options.exports.head(key);
     if (!info) {
       result.failed.push({ key, error: `${options.exports.location}/${key}: no such export` });
       continue;
     }
+    if (table === undefined && !preset.tableFromHeader) {
+      const suggestion = preset.name === 'canonical' ? await suggestionOfHeader(options.exports, key, limits, info.size) : undefined;
+      result.skipped.push({ key, reason: suggestion ? `${preset.unrecognised}; ${suggestion}` : preset.unrecognised });
+      continue;
+    }
     if (table === undefined) {
       try {
-        table = await tableFromHeader(preset, options.exports, key, options.limits ?? DEFAULT_INGEST_LIMITS, info.size);
+        table = await tableFromHeader(preset, options.exports, key, limits, info.size);
       } catch (err) {
         result.failed.push({ key, error: failureMessage(key, err) });
         continue;
@@ -269,6 +272,18 @@ export async function exportKeys(store: ObjectStore, prefix = ''): Promise<strin
   const keys: string[] = [];
   for await (const info of store.list(prefix)) if (EXPORT_NAME.test(info.key)) keys.push(info.key);
   return keys;
+}
+
+/** A canonical export the name does not place: whether its header is a vendor's (a forgotten --preset). */
+async function suggestionOfHeader(store: ObjectStore, key: string, limits: IngestLimits, size: number): Promise<string | undefined> {
+  if (formatOfExport(key) !== 'csv') return undefined;
+  const reader = await openExport('csv', await store.get(key), key, { bytes: 0 }, { limits, size }).catch(() => undefined);
+  if (!reader) return undefined;
+  try {
+    return presetSuggestion(reader.fields);
+  } finally {
+    await reader.close();
+  }
 }
 
 /** Reads only the header of an export whose name does not tell its table. */

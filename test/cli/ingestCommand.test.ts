@@ -92,8 +92,39 @@ describe('ltv ingest', () => {
       ['invoices.csv', 'orders', '12', '11', '1'],
       ['subscriptions.csv', 'subscriptions', '12', '11', '1'],
       ['unified_customers.csv', 'customers', '6', '6', '0'],
-      ['unified_payments.csv', 'orders', '12', '10', '2'],
+      ['unified_payments.csv', 'orders', '12', '11', '1'],
     ]);
+  });
+
+  it('says which rows a preset left out as no data, apart from the rejected ones', async () => {
+    // Prepare
+    await cp(path.join(FIXTURES, 'stripe-overlap'), exportsDir, { recursive: true });
+
+    // Act
+    const code = await ingestCommand.run({ config, preset: 'stripe' }, [exportsDir]);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out.slice(3)).toEqual([
+      'invoices.csv: 2 row(s) left out, invoices already counted by their payment in a payments export (no data error)',
+      'unified_payments.csv: 2 row(s) left out, payment attempts that never became a charge (no data error)',
+    ]);
+  });
+
+  it('reads re-saved timestamps with --date-format, and refuses a pattern it cannot read', async () => {
+    // Prepare
+    await cp(path.join(FIXTURES, 'stripe-cases', 'subscriptions_resaved.csv'), path.join(exportsDir, 'subscriptions.csv'));
+
+    // Act
+    const refused = ingestCommand.run({ config, preset: 'stripe', 'date-format': 'MM/DD/YYY' }, [exportsDir]);
+    await expect(refused).rejects.toThrow(
+      '--date-format: "MM/DD/YYY" has "Y" outside the known fields YYYY, YY, MM, DD, HH, mm, ss; give a pattern of YYYY or YY, MM, DD, HH, mm, ss such as "MM/DD/YY HH:mm"',
+    );
+    const code = await ingestCommand.run({ config, preset: 'stripe', 'date-format': 'MM/DD/YY HH:mm' }, [exportsDir]);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out[1]!.split(/\s{2,}/).slice(0, 6)).toEqual(['subscriptions.csv', 'subscriptions', '3', '2', '1', 'required (1)']);
   });
 
   it('says how Shopify line items were counted', async () => {

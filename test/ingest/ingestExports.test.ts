@@ -331,3 +331,41 @@ describe('ingest of canonical JSON Lines exports', () => {
     expect(progress).toEqual([{ key: 'orders.ndjson.gz', rowsRead: 1, bytesRead: body.length, size: body.length }]);
   });
 });
+
+describe('a vendor export ingested without its preset', () => {
+  it.each([
+    ['shopify/orders_export_1.csv', 'fails, naming the preset its header looks like', 'a Shopify orders export: ingest it with --preset shopify'],
+    ['stripe/subscriptions.csv', 'fails, naming the preset its header looks like', 'a Stripe subscriptions export: ingest it with --preset stripe'],
+  ])('%s %s', async (fixture, _, suggestion) => {
+    // Prepare
+    const name = path.basename(fixture);
+    await copyFile(path.join(FIXTURES, fixture), path.join(root, 'exports', name));
+
+    // Act
+    const result = await ingest([name]);
+
+    // Assess
+    expect(result.ingested).toEqual([]);
+    expect(result.failed).toHaveLength(1);
+    expect(result.failed[0]!.error).toMatch(new RegExp(`^${name}, line 1: the header lacks required columns .*; its header looks like ${suggestion} \\(exports\\.preset in the configuration\\)$`));
+  });
+
+  it('is skipped with the preset named when its file name names no table', async () => {
+    // Prepare
+    await copyFile(path.join(FIXTURES, 'stripe', 'unified_payments.csv'), path.join(root, 'exports', 'unified_payments.csv'));
+    await writeExport('notes.csv', 'topic,text\nq4,later\n');
+
+    // Act
+    const result = await ingest(['unified_payments.csv', 'notes.csv']);
+
+    // Assess
+    expect(result.skipped).toEqual([
+      { key: 'notes.csv', reason: 'the file name names no table (customers, orders, subscriptions, marketing_spend, fx_rates)' },
+      {
+        key: 'unified_payments.csv',
+        reason:
+          'the file name names no table (customers, orders, subscriptions, marketing_spend, fx_rates); its header looks like a Stripe orders export: ingest it with --preset stripe (exports.preset in the configuration)',
+      },
+    ]);
+  });
+});

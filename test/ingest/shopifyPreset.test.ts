@@ -7,6 +7,7 @@ import { ingestExports } from '../../functions/ingest/ingestExports.ts';
 import { LocalFolderStore } from '../../functions/storage/localFolderStore.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'exports', 'shopify');
+const CASES = path.join(import.meta.dirname, '..', 'fixtures', 'exports', 'shopify-cases');
 const NOW = new Date('2026-11-23T00:00:00Z');
 const SALT = 'test-salt';
 // HMAC-SHA-256 with key "test-salt", computed outside this code base:
@@ -16,6 +17,9 @@ const BO = 'shopify:b2dc803f5dc55f006f5f6ffb987ac63bfb502456de1e31877b0a0d999b05
 const CY = 'shopify:d5e2b39162c74617d24d89d173f22568d449a1a812357823cd695c0e8a6edc16';
 const DEE = 'shopify:72a4e6e5bd3ef2cca9d5149ed3894a1506568d1b71316772f45a0988186cf505';
 const EVA = 'shopify:9f5f1458b6ade2d36596b5a2d2aad87d0d859d864e223a44333edb52ffedf3fe';
+// printf 'tel:+821012345678' | openssl dgst -sha256 -hmac 'test-salt'
+const KIM_PHONE = 'shopify:26d148f0be96675718804da965252615da6edf9a4d007f0da98de59696eda911';
+const LEE = 'shopify:9eee23906fa538322991abc5c0244e1b4fb72891bbc9fb6059714b5fdfb6c37e';
 const GUS = 'shopify:2cc0ffb6c267e37091514f64469b9d9d1fd4533a2dddd015996480f9e9ffb5e7';
 let root: string;
 
@@ -122,5 +126,50 @@ describe('the Shopify preset', () => {
           'orders.csv, line 1: this does not look like a Shopify orders export: the header lacks Name, Email, Financial Status, Total, Created at (found: order_id, customer_id, ordered_at, amount, currency, status)',
       },
     ]);
+  });
+
+  it('keys an order without an e-mail address by its phone number, written any way', async () => {
+    // Act
+    const result = await ingest(CASES, ['orders_export_phone.csv']);
+
+    // Assess: #2001 (Billing Phone "+82 10-1234-5678") and #2002 (Phone "0082 10 1234 5678") are one
+    // customer; #2004 has both and keeps its e-mail key; #2003, a cash sale, has no customer
+    expect(result.ingested[0]).toMatchObject({ rowsRead: 4, accepted: 3, rejected: 1, rejectedByRule: { required: 1 } });
+    expect((await lakeOrders()).map(([id, customer]) => [id, customer])).toEqual([
+      ['7001', KIM_PHONE],
+      ['7002', KIM_PHONE],
+      ['7004', LEE],
+    ]);
+    expect(JSON.stringify(await lakeOrders())).not.toMatch(/1234|5678/);
+  });
+
+  it('masks names, phone numbers and addresses in the rejects file', async () => {
+    // Act
+    await ingest(CASES, ['orders_export_phone.csv', 'customers_export.csv']);
+
+    // Assess
+    const orders = await readFile(path.join(root, 'lake', '_rejects', 'orders_export_phone.csv.rejects.csv'), 'utf8');
+    expect(orders.split('\n')[1]).toBe(
+      '4,customer_id,,required,customer_id is required,"#2003,,paid,USD,15.00,2026-11-04 09:00:00 +0900,Cash sale,,,,,0.00,7003,"',
+    );
+    const customers = await readFile(path.join(root, 'lake', '_rejects', 'customers_export.csv.rejects.csv'), 'utf8');
+    expect(customers.split('\n')[1]).toBe('4,customer_id,,required,customer_id is required,"1003,[masked],[masked],,[masked],,[masked],,,,,,0.00,0,,"');
+  });
+
+  it('reads the customers export: the same keys as orders, country, and a channel:<name> tag', async () => {
+    // Act
+    const result = await ingest(CASES, ['customers_export.csv']);
+
+    // Assess: the export has no sign-up date, so each customer's first paid order stands for it
+    expect(result.ingested[0]).toMatchObject({ table: 'customers', rowsRead: 3, accepted: 2, rejected: 1 });
+    const engine = await DuckDbEngine.open({ lakeDir: path.join(root, 'lake') });
+    try {
+      expect(await engine.sql('SELECT customer_id, signup_at, acquisition_channel, country FROM customers ORDER BY country DESC')).toEqual([
+        { customer_id: ANN, signup_at: null, acquisition_channel: 'instagram', country: 'US' },
+        { customer_id: KIM_PHONE, signup_at: null, acquisition_channel: null, country: 'KR' },
+      ]);
+    } finally {
+      await engine.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { ExportFormatError } from '../exportText.ts';
 import { rowValidator } from '../rowSchema.ts';
 import { tableOfExport } from '../tableOfExport.ts';
 import type { Preset, RecordOutcome } from './preset.ts';
+import { presetSuggestion } from './suggestPreset.ts';
 
 type OrderStatus = (typeof ORDER_STATUSES)[number];
 
@@ -91,7 +92,9 @@ export const canonicalPreset: Preset = {
         throw new ExportFormatError(
           context.file,
           context.headerLine,
-          `the header lacks required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for table ${table} (found: ${found})`,
+          [`the header lacks required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for table ${table} (found: ${found})`, presetSuggestion(context.fields)]
+            .filter(Boolean)
+            .join('; '),
         );
       }
     }

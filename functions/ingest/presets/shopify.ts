@@ -33,14 +33,28 @@ const COLUMNS = {
 } as const;
 
 const CUSTOMER_COLUMNS = {
-  email: { names: ['Email'], required: true },
+  email: { names: ['Email'] },
   phone: { names: ['Phone'] },
   addressPhone: { names: ['Default Address Phone'] },
+  /** A customer is keyed by one of them, as orders are. */
+  contact: { names: ['Email', 'Phone', 'Default Address Phone'], required: true },
   country: { names: ['Default Address Country Code', 'Country Code'] },
   countryName: { names: ['Default Address Country', 'Country'] },
   created: { names: ['Created at', 'Created At'] },
-  channel: { names: ['Acquisition Channel', 'acquisition_channel', 'Channel'] },
+  tags: { names: ['Tags'] },
 } as const;
+
+/**
+ * The export has no acquisition channel; shops that know it tag customers `channel:<name>`
+ * (docs/ingest-presets.md). The first such tag counts.
+ */
+function channelOfTags(tags: string): string {
+  for (const tag of tags.split(',')) {
+    const m = /^\s*channel:\s*(.+?)\s*$/i.exec(tag);
+    if (m) return m[1]!;
+  }
+  return '';
+}
 
 /** Refunded orders stay paid (refunded_amount carries the refund); voided ones never brought money. */
 const FINANCIAL_STATUS: Record<string, OrderStatus> = {
@@ -62,7 +76,7 @@ function customerKeyOf(email: string, phones: readonly string[], salt: string): 
 
 function tableFromHeader(fields: FieldNames): TableName | undefined {
   if (fields.has('Financial Status') && fields.has('Name')) return 'orders';
-  if (fields.has('Email') && (fields.has('Total Spent') || fields.has('Total Orders'))) return 'customers';
+  if (fields.has('Total Spent') && fields.has('Total Orders')) return 'customers';
   return undefined;
 }
 
@@ -78,7 +92,7 @@ function customersMapper(context: PresetContext, table: TableName): RecordMapper
       return validator.validate({
         customer_id: customerKeyOf(cellAt(cells, p.email), [cellAt(cells, p.phone), cellAt(cells, p.addressPhone)], context.customerKeySalt),
         signup_at: timestamp(cellAt(cells, p.created)),
-        acquisition_channel: cellAt(cells, p.channel),
+        acquisition_channel: channelOfTags(cellAt(cells, p.tags)),
         country: firstFilled([cellAt(cells, p.country), cellAt(cells, p.countryName)]),
       });
     },
