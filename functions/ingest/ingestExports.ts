@@ -386,7 +386,7 @@ async function ingestOne(
       superseded,
       rowsWritten: rowsWritten - superseded,
       rejectedByRule,
-      leftOut,
+      ...(leftOutCount > 0 ? { leftOut } : {}),
       ignoredColumns: reader.fields.names.filter((n) => !mapper.reads.has(n)),
       timeRange: timeColumn ? { column: timeColumn.name, min: iso(minTime), max: iso(maxTime) } : null,
       rejectsKey: rejected > 0 ? rejectsKey(object.key) : null,

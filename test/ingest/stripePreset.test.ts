@@ -4,7 +4,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../../functions/engine/duckdbEngine.ts';
 import { ingestExports } from '../../functions/ingest/ingestExports.ts';
+import { CHARGED_INVOICES_PREFIX } from '../../functions/ingest/presets/stripeOverlap.ts';
+import { readManifest } from '../../functions/ingest/manifest.ts';
 import { LocalFolderStore } from '../../functions/storage/localFolderStore.ts';
+import { listAll, type ObjectStore } from '../../functions/storage/objectStore.ts';
+import { S3ObjectStore } from '../../functions/storage/s3Store.ts';
+import { startConditionalS3Server } from '../storage/conditionalS3Server.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'exports', 'stripe');
 /** Payments and invoices of the same money: ch_A1 paid in_A1 (its Invoice ID), ch_A7 paid in_A2 (the invoice's Charge). */
@@ -13,12 +18,12 @@ const CASES = path.join(import.meta.dirname, '..', 'fixtures', 'exports', 'strip
 const NOW = new Date('2026-11-23T00:00:00Z');
 let root: string;
 
-async function ingest(keys: string[], from = path.join(root, 'exports'), options: { dateFormat?: string; force?: boolean } = {}) {
+async function ingest(keys: string[], from = path.join(root, 'exports'), options: { dateFormat?: string; force?: boolean; lake?: ObjectStore } = {}) {
   // The run's time zone is not UTC on purpose: Stripe's "(UTC)" columns must not follow it.
   return ingestExports({
+    lake: new LocalFolderStore(path.join(root, 'lake')),
     ...options,
     exports: new LocalFolderStore(from),
-    lake: new LocalFolderStore(path.join(root, 'lake')),
     keys,
     preset: 'stripe',
     customerKeySalt: 'test-salt',
@@ -246,6 +251,25 @@ describe('the Stripe preset', () => {
     // Assess: a later payments export makes the ingest read the invoices again
     expect(later.ingested.map((m) => m.sourceKey).sort()).toEqual(second[0] === 'invoices.csv' ? ['invoices.csv'] : ['invoices.csv', 'unified_payments.csv']);
     expect((await lakeRows(ORDERS_SQL)).map((r) => r.order_id)).toEqual(['ch_A1', 'ch_A4', 'ch_A5', 'ch_A7', 'in_A3', 'in_A4']);
+  });
+
+  it('counts it once across runs on an S3 lake as well', async () => {
+    // Prepare
+    const s3 = await startConditionalS3Server();
+    try {
+      await s3.createBucket('stripe-overlap');
+      const lake = new S3ObjectStore(s3.client, { bucket: 'stripe-overlap', prefix: 'lake' });
+
+      // Act
+      await ingest(['invoices.csv'], OVERLAP, { lake });
+      await ingest(['unified_payments.csv'], OVERLAP, { lake });
+
+      // Assess
+      expect(await readManifest(lake, 'invoices.csv')).toMatchObject({ rowsRead: 4, accepted: 2, leftOut: { counted_in_payments: 2 } });
+      expect((await listAll(lake, CHARGED_INVOICES_PREFIX)).map((o) => o.key)).toEqual([`${CHARGED_INVOICES_PREFIX}unified_payments.csv.json`]);
+    } finally {
+      await s3.close();
+    }
   });
 
   it('keeps every invoice when the payments export that paid them fails', async () => {
