@@ -135,6 +135,8 @@ describe('configuration', () => {
     [{ mail: { kind: 'smtp', host: 'localhost', port: 25, secure: 'yes' } }, 'mail.secure: must be true or false; got "yes"'],
     [{ engine: { kind: 'duckdb', memoryLimit: '1G' } }, 'engine.memoryLimit: must be a size with its unit (KB, MB, GB, KiB, MiB or GiB), e.g. "512MB" or "2GB"'],
     [{ targets: { baselineWeek: '2026-1' } }, 'targets.baselineWeek: must be an ISO week, e.g. "2026-W01"'],
+    [{ exports: { dateFormat: 'MM/DD' } }, 'exports.dateFormat: "MM/DD" lacks YYYY (or YY); give a pattern of YYYY or YY, MM, DD, HH, mm, ss such as "MM/DD/YY HH:mm"'],
+    [{ exports: { dateFormat: 'iso' } }, 'exports.dateFormat: "iso" is no pattern; give a pattern of YYYY or YY, MM, DD, HH, mm, ss such as "MM/DD/YY HH:mm"'],
   ])('says what a value must be: %j', (input, expected) => {
     // Act
     const problems = problemsOf(input);
