@@ -1,7 +1,9 @@
 -- purpose: Monthly acquisition cohorts by month offset: cohort size, customers with a paid
 --   order in the month, and net revenue in the report currency (cohort retention and the
 --   historical cohort CLV). Months are UTC calendar months.
--- grain: one row per cohort_month and month_offset that has paid orders
+-- grain: one row per cohort_month and month_offset that has paid orders, and month 0 of every
+--   cohort, also one acquired by a subscription start with no paid order (0 customers, 0
+--   revenue), so the cohorts and their sizes are those of cohort_retention
 -- reads: orders (order_month partitions up to to_month), subscriptions, fx_rates
 -- parameters:
 --   to_month varchar: last order_month partition to read (month of the last instant before data_end)
@@ -120,16 +122,37 @@ cohort_months as (
     group by cohort_month, month_offset
 ),
 
+-- Month 0 of a cohort without paid orders in it: without it a cohort of subscribers who have
+-- not been invoiced through orders would drop out of the cohort CLV, its customers uncounted.
+empty_first_months as (
+    select
+        cohort_sizes.cohort_month,
+        0 as month_offset,
+        cast(0 as bigint) as active_customers,
+        cast(0 as decimal(38, 4)) as net_revenue
+    from cohort_sizes
+    left join cohort_months
+        on cohort_months.cohort_month = cohort_sizes.cohort_month
+        and cohort_months.month_offset = 0
+    where cohort_months.cohort_month is null
+),
+
+cells as (
+    select cohort_month, month_offset, active_customers, net_revenue from cohort_months
+    union all
+    select cohort_month, month_offset, active_customers, net_revenue from empty_first_months
+),
+
 final as (
     select
-        cohort_months.cohort_month,
-        cast(cohort_months.month_offset as bigint) as month_offset,
+        cells.cohort_month,
+        cast(cells.month_offset as bigint) as month_offset,
         cohort_sizes.cohort_size,
-        cohort_months.active_customers,
-        cohort_months.net_revenue
-    from cohort_months
+        cells.active_customers,
+        cells.net_revenue
+    from cells
     inner join cohort_sizes
-        on cohort_sizes.cohort_month = cohort_months.cohort_month
+        on cohort_sizes.cohort_month = cells.cohort_month
 )
 
 select * from final
