@@ -13,7 +13,12 @@
 --   customer_id varchar: customer key
 --   clv double: CLV in the report currency
 --   expected_purchases double: expected purchases over the horizon, when the method predicts them
---   p_alive double: probability the customer is still active, when the method estimates it
+--   p_alive double: probability the customer is still active, when the method estimates it (1 for
+--     every one-time buyer under BG/NBD: read it with days_since_last_purchase)
+--   days_since_last_purchase double: whole days from the last purchase day to the last observed
+--     day; NULL in weeks written before it was recorded
+--   spend_basis varchar: own, or the population mean for no_repeats, no_fx_rate, not_positive;
+--     NULL in weeks written before it was recorded
 --   clv_rank bigint: 1 = highest CLV within the method (ties by customer_id)
 with
 
@@ -33,7 +38,9 @@ scores as (
         customer_id,
         clv,
         expected_purchases,
-        p_alive
+        p_alive,
+        days_since_last_purchase,
+        spend_basis
     from clv_scores
     where week_id <= ?
 ),
@@ -46,6 +53,8 @@ final as (
         scores.clv,
         scores.expected_purchases,
         scores.p_alive,
+        scores.days_since_last_purchase,
+        scores.spend_basis,
         row_number() over (
             partition by scores.method
             order by scores.clv desc nulls last, scores.customer_id

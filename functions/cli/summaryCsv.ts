@@ -44,13 +44,6 @@ const summaryRow = z
   .superRefine((row, ctx) => {
     if (row.recency > row.T) ctx.addIssue({ code: 'custom', path: ['recency'], message: `must not exceed T (${row.T})` });
     if (row.frequency === 0 && row.recency !== 0) ctx.addIssue({ code: 'custom', path: ['recency'], message: 'must be 0 when frequency is 0' });
-    if (row.frequency > 0 && row.monetary_value === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['monetary_value'],
-        message: 'must be positive for a customer with repeat purchases (the spend model cannot use a zero mean; drop such customers)',
-      });
-    }
   });
 
 export interface SummaryFile {

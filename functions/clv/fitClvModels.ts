@@ -45,11 +45,25 @@ export function fitPurchaseModel(tuples: readonly RfmTuple[]): Outcome<BgNbdFit>
 }
 
 /**
- * Gamma-Gamma on the customers with repeat purchases and a known mean spend. Customers without
- * repeat purchases get the population mean pγ/(q − 1), so it must be finite (q > 1).
+ * Whose mean repeat spend a customer is scored with (docs/metrics.md, method 4): their own, or
+ * the population's when they made no repeat purchase, when a repeat order had no fx rate, or
+ * when their repeats brought no money (zero-amount repeat orders: the Gamma model has
+ * no zero spend, and one such customer would otherwise refuse the whole fit).
+ */
+export type SpendBasis = 'own' | 'no_repeats' | 'no_fx_rate' | 'not_positive';
+
+export function spendBasisOf(customer: CustomerSummary): SpendBasis {
+  if (customer.x === 0) return 'no_repeats';
+  if (customer.meanSpend === undefined) return 'no_fx_rate';
+  return customer.meanSpend > 0 && Number.isFinite(customer.meanSpend) ? 'own' : 'not_positive';
+}
+
+/**
+ * Gamma-Gamma on the customers scored with their own mean spend. The others get the
+ * population mean pγ/(q − 1), so it must be finite (q > 1).
  */
 export function fitSpendModel(customers: readonly CustomerSummary[]): Outcome<GammaGammaFit> {
-  const spenders = customers.filter((c) => c.x > 0 && c.meanSpend !== undefined);
+  const spenders = customers.filter((c) => spendBasisOf(c) === 'own');
   if (spenders.length < MIN_REPEAT_CUSTOMERS) {
     return {
       ok: false,
@@ -83,11 +97,22 @@ export function fitClvModels(customers: readonly CustomerSummary[]): Outcome<Clv
 /** What the spend data say about the spend model's assumptions and coverage. */
 export function spendDataFlags(customers: readonly CustomerSummary[]): string[] {
   const flags: string[] = [];
-  const independence = spendIndependenceWarning(compressTuples(customers.filter((c) => c.meanSpend !== undefined), { includeSpend: true }));
+  const independence = spendIndependenceWarning(compressTuples(customers.filter((c) => spendBasisOf(c) === 'own'), { includeSpend: true }));
   if (independence) flags.push(independence);
-  const unknownSpend = customers.filter((c) => c.x > 0 && c.meanSpend === undefined).length;
+  let unknownSpend = 0;
+  let notPositive = 0;
+  for (const c of customers) {
+    const basis = spendBasisOf(c);
+    if (basis === 'no_fx_rate') unknownSpend++;
+    else if (basis === 'not_positive') notPositive++;
+  }
   if (unknownSpend > 0) {
     flags.push(`${unknownSpend} repeat customer${unknownSpend === 1 ? ' has' : 's have'} no known mean spend (repeat orders without an fx rate): scored with the population mean spend`);
+  }
+  if (notPositive > 0) {
+    flags.push(
+      `${notPositive} repeat customer${notPositive === 1 ? "'s" : "s'"} repeat orders brought no money (zero-amount orders): left out of the spend fit and scored with the population mean spend`,
+    );
   }
   return flags;
 }
@@ -127,12 +152,13 @@ export function summariseGammaGamma(fit: GammaGammaFit): ModelFitSummary<'p' | '
 }
 
 /**
- * Scores per customer, index-aligned. A customer whose mean spend is unknown is given the
- * population mean as their own, which makes the Gamma-Gamma expectation exactly that mean.
+ * Scores per customer, index-aligned. A repeat customer not scored with their own mean spend
+ * (spendBasisOf) is given the population mean as their own, which makes the Gamma-Gamma
+ * expectation exactly that mean.
  */
 export function scoreCustomers(models: ClvModels, customers: readonly CustomerSummary[], options: ClvOptions): TupleScores {
   const populationMean = populationMeanSpend(models.gammaGamma);
-  const complete = customers.map((c) => (c.x > 0 && c.meanSpend === undefined ? { ...c, meanSpend: populationMean } : c));
+  const complete = customers.map((c) => (c.x > 0 && spendBasisOf(c) !== 'own' ? { ...c, meanSpend: populationMean } : c));
   return scoreTuples(complete, models.bgnbd, models.gammaGamma, options);
 }
 

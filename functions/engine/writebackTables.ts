@@ -44,7 +44,21 @@ export const WRITEBACK_TABLES: Readonly<Record<WritebackTable['name'], Writeback
       { name: 'method', sqlType: 'VARCHAR', description: 'CLV method (see docs/metrics.md).' },
       { name: 'clv', sqlType: 'DOUBLE', description: 'CLV in the report currency.' },
       { name: 'expected_purchases', sqlType: 'DOUBLE', description: 'Expected purchases over the horizon, when the method predicts them.' },
-      { name: 'p_alive', sqlType: 'DOUBLE', description: 'Probability the customer is still active, when the method estimates it.' },
+      {
+        name: 'p_alive',
+        sqlType: 'DOUBLE',
+        description: 'Probability the customer is still active, when the method estimates it; 1 for every one-time buyer under BG/NBD (docs/metrics.md).',
+      },
+      {
+        name: 'days_since_last_purchase',
+        sqlType: 'DOUBLE',
+        description: 'Whole days from the last purchase day to the last observed day (T − t_x); read beside p_alive. NULL in rows written before it was recorded.',
+      },
+      {
+        name: 'spend_basis',
+        sqlType: 'VARCHAR',
+        description: 'Whose mean spend the CLV uses: own, or the population mean for no_repeats, no_fx_rate, not_positive (docs/metrics.md). NULL in rows written before it was recorded.',
+      },
     ],
   },
 };

@@ -4,6 +4,7 @@
 // flagged; it never fails the weekly run.
 import {
   fitClvModels,
+  spendBasisOf,
   holdoutModelAccuracy,
   scoreCustomers,
   summariseBgNbd,
@@ -113,5 +114,7 @@ function scoreRows(customers: readonly ModelCustomer[], scores: TupleScores): Wr
     clv: scores.clv[i]!,
     expected_purchases: scores.expectedPurchases[i]!,
     p_alive: scores.pAlive[i]!,
+    days_since_last_purchase: c.T - c.tx,
+    spend_basis: spendBasisOf(c),
   }));
 }

@@ -63,6 +63,23 @@ describe('ltv clv fit', () => {
     expect(fit.gammaGamma.customers).toBe(946);
   });
 
+  it('fits a summary holding a repeat customer whose repeats brought no money, leaving them out of the spend fit', async () => {
+    // Prepare: CDNOW plus one customer as in the full log, a $15.96 order and then a $0.00 one
+    const file = path.join(dir, 'with-free-repeat.csv');
+    await writeFile(file, `${(await readFile(withSpend, 'utf8')).trimEnd()}\n99999,1,10,38.86,0\n`);
+
+    // Act
+    const { code, stdout } = await run(['clv', 'fit', '--summary', file, '--unit', 'weeks', '--json']);
+
+    // Assess: the spend fit is CDNOW's own, on its 946 customers
+    expect(code).toBe(0);
+    const fit = JSON.parse(stdout) as { customers: number; gammaGamma: { parameters: Record<string, number>; customers: number }; flags: string[] };
+    expect(fit.customers).toBe(2358);
+    expect(fit.gammaGamma.customers).toBe(946);
+    expect(Math.abs(fit.gammaGamma.parameters.p! - 6.25)).toBeLessThan(0.01);
+    expect(fit.flags).toContain("1 repeat customer's repeat orders brought no money (zero-amount orders): left out of the spend fit and scored with the population mean spend");
+  });
+
   it('prints a table, and no spend model for a file without monetary values', async () => {
     // Act
     const { code, stdout } = await run(['clv', 'fit', '--summary', withoutSpend, '--unit', 'weeks']);

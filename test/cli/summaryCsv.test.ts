@@ -56,6 +56,14 @@ describe('readSummaryCsv', () => {
     expect(summary).toEqual({ hasSpend: false, customers: [{ customerId: 'a', x: 1, tx: 2, T: 3 }] });
   });
 
+  it('reads a repeat customer whose repeats brought no money, for the spend model to leave out', async () => {
+    // Act: the CDNOW log has one, a $15.96 order and then a $0.00 one
+    const summary = await readSummaryCsv(await csv('customer_id,frequency,recency,T,monetary_value\na,1,2,3,0\n'));
+
+    // Assess
+    expect(summary.customers).toEqual([{ customerId: 'a', x: 1, tx: 2, T: 3, meanSpend: 0 }]);
+  });
+
   it.each([
     ['customer_id,frequency,recency,T\na,1,2,3\nb,1,abc,3\n', 'line 3, field recency: must be a number (got "abc")'],
     ['customer_id,frequency,recency,T\na,1.5,2,3\n', 'line 2, field frequency: must be a whole number of repeat purchases (got "1.5")'],
@@ -67,7 +75,7 @@ describe('readSummaryCsv', () => {
     ['customer_id,frequency,recency,T\na,0,0\n', 'line 2: has 3 fields, the header has 4'],
     ['customer_id,frequency,T\na,0,3\n', 'line 1, field recency: the header has no recency column (accepted names: recency, t_x)'],
     ['customer_id,frequency,recency,T,monetary_value\na,2,1,3,\n', 'line 2, field monetary_value: is empty, but a customer with repeat purchases needs their mean spend'],
-    ['customer_id,frequency,recency,T,monetary_value\na,2,1,3,0\n', 'line 2, field monetary_value: must be positive for a customer with repeat purchases'],
+    ['customer_id,frequency,recency,T,monetary_value\na,2,1,3,-1\n', 'line 2, field monetary_value: must not be negative'],
     ['customer_id,frequency,recency,T\n"a,0,0,3\n', 'line 2: not valid CSV: a quoted field opened on line 2 is never closed'],
     ['customer_id,frequency,recency,T\n', 'line 1: the file has a header but no customers'],
     ['', 'line 1: the file is empty'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitClvModels, fitPurchaseModel, fitSpendModel, holdoutModelAccuracy, MIN_REPEAT_CUSTOMERS, scoreCustomers } from '../../functions/clv/fitClvModels.ts';
+import { fitClvModels, fitPurchaseModel, fitSpendModel, holdoutModelAccuracy, MIN_REPEAT_CUSTOMERS, scoreCustomers, spendBasisOf } from '../../functions/clv/fitClvModels.ts';
 import { populationMeanSpend } from '../../functions/clv/gammaGamma.ts';
 import { scoreTuples } from '../../functions/clv/predictiveClv.ts';
 import { simulateCustomers } from '../../functions/clv/simulate.ts';
@@ -125,6 +125,44 @@ describe('scoreCustomers with unknown spend', () => {
       ok: true,
       value: { flags: expect.arrayContaining(['1 repeat customer has no known mean spend (repeat orders without an fx rate): scored with the population mean spend']) },
     });
+  });
+});
+
+describe('repeat customers whose repeats brought no money', () => {
+  // Prepare: CDNOW, plus one customer with a $0.00 repeat order (as in the full CDNOW log)
+  const customers = cdnowCustomersWithSpend();
+  const free = { x: 1, tx: 10, T: 30, meanSpend: 0 };
+
+  it('are left out of the spend fit, which then equals the fit without them', () => {
+    // Act
+    const without = fitSpendModel(customers);
+    const withFree = fitSpendModel([...customers, free]);
+
+    // Assess
+    if (!without.ok || !withFree.ok) throw new Error('no fit');
+    expect(withFree.value.customers).toBe(946);
+    expect([withFree.value.p, withFree.value.q, withFree.value.gamma]).toEqual([without.value.p, without.value.q, without.value.gamma]);
+  });
+
+  it('are scored with the population mean spend, counted and flagged', () => {
+    // Act
+    const outcome = fitClvModels([...customers, free, { ...free, meanSpend: -5 }]);
+
+    // Assess
+    if (!outcome.ok) throw new Error(outcome.flags.join('; '));
+    expect(outcome.value.flags).toContain("2 repeat customers' repeat orders brought no money (zero-amount orders): left out of the spend fit and scored with the population mean spend");
+    const scores = scoreCustomers(outcome.value, [free], { daysPerTimeUnit: 7, monthlyDiscountRate: 0.01 });
+    expect(scores.expectedSpend[0]).toBeCloseTo(populationMeanSpend(outcome.value.gammaGamma), 10);
+    expect(scores.clv[0]).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [{ x: 0, tx: 0, T: 5 }, 'no_repeats'],
+    [{ x: 2, tx: 3, T: 5 }, 'no_fx_rate'],
+    [{ x: 2, tx: 3, T: 5, meanSpend: 0 }, 'not_positive'],
+    [{ x: 2, tx: 3, T: 5, meanSpend: 12.5 }, 'own'],
+  ])('say in spendBasisOf why %j is scored as it is: %s', (customer, basis) => {
+    expect(spendBasisOf(customer)).toBe(basis);
   });
 });
 

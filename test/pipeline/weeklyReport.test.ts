@@ -141,6 +141,9 @@ describe('the weekly job on a generated sample', () => {
     const [scores] = await lakeEngine.sql(
       "select count(*) as n, count(distinct customer_id) as customers, avg(clv) as mean_clv, min(p_alive) as min_p_alive from clv_scores where week_id = '2026-W47' and method = 'bgnbd'",
     );
+    const byBasis = await lakeEngine.sql(
+      "select spend_basis, min(p_alive) as min_p_alive, max(p_alive) as max_p_alive, min(days_since_last_purchase) as min_days from clv_scores where week_id = '2026-W47' and method = 'bgnbd' group by spend_basis order by spend_basis",
+    );
     await lakeEngine.close();
 
     // Assess
@@ -153,6 +156,11 @@ describe('the weekly job on a generated sample', () => {
     expect(Number(scores!.customers)).toBe(customers.size);
     expect(scores!.mean_clv).toBeCloseTo(bgnbd.value!, 6);
     expect(scores!.min_p_alive).toBeGreaterThan(0);
+    // one-time buyers: P(alive) is 1 under BG/NBD, so the days since their purchase stand beside it
+    const oneTime = byBasis.find((b) => b.spend_basis === 'no_repeats')!;
+    expect([oneTime.min_p_alive, oneTime.max_p_alive]).toEqual([1, 1]);
+    expect(byBasis.map((b) => b.spend_basis)).toEqual(expect.arrayContaining(['no_repeats', 'own']));
+    expect(byBasis.every((b) => b.spend_basis !== null && Number(b.min_days) >= 0)).toBe(true);
     expect(report.predictiveClv.accuracy).toMatchObject({ holdoutWeeks: 13, calibrationCutoff: '2026-08-24T00:00:00.000Z' });
     expect(report.predictiveClv.accuracy!.mae).toBeGreaterThan(0);
     expect(report.kpis.find((k) => k.key === 'clv_bgnbd')!.value).toBe(bgnbd.value);
