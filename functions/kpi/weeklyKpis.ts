@@ -110,7 +110,7 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, predicti
   const acquired = inputs.acquisition.reduce((n, r) => n + r.acquired_customers, 0);
   const spendMoney = sumMoney(inputs.acquisition.map((r) => r.marketing_spend));
   const spend = moneyToNumber(spendMoney);
-  const hasSpend = inputs.acquisition.some((r) => r.marketing_spend !== 0n || r.unconverted_spend_rows > 0);
+  const hasSpend = inputs.acquisition.some((r) => r.converted_spend_rows > 0 || r.unconverted_spend_rows > 0);
   const cac: Guarded = hasSpend ? ratio(spend, acquired, 'no customers acquired in the window') : { value: null, guard: 'no marketing spend data for the window' };
 
   const customers = activity.active_at_start;
@@ -170,7 +170,14 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, predicti
     channel: r.channel,
     acquiredCustomers: r.acquired_customers,
     marketingSpend: moneyToNumber(r.marketing_spend),
-    cac: ratio(moneyToNumber(r.marketing_spend), r.acquired_customers, 'no customers acquired'),
+    // No spend rows is not a spend of 0, and spend without an fx rate is not spend of 0 either:
+    // either would show a channel as cheaper than it is.
+    cac:
+      r.unconverted_spend_rows > 0
+        ? { value: null, guard: `${r.unconverted_spend_rows} spend row${r.unconverted_spend_rows === 1 ? ' has' : 's have'} no fx rate` }
+        : r.converted_spend_rows === 0
+          ? { value: null, guard: 'no spend recorded' }
+          : ratio(moneyToNumber(r.marketing_spend), r.acquired_customers, 'no customers acquired'),
   }));
   return { kpis, clv, headline, channels };
 }

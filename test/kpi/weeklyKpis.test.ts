@@ -90,6 +90,30 @@ describe('weekly KPIs', () => {
     expect(value('clv_cohort')).toMatchObject({ value: null, guard: 'no cohort has 12 complete months of data yet' });
   });
 
+  it('withholds the CAC of a channel without spend rows instead of calling it free', () => {
+    // Act
+    const { channels } = computeWeeklyKpis(inputs, config());
+
+    // Assess: email spent 40.00 and acquired nobody; social's spend has no fx rate; nobody
+    // exported spend for 'unknown', so its one customer did not cost $0
+    expect(channels).toEqual([
+      { channel: 'email', acquiredCustomers: 0, marketingSpend: 40, cac: { value: null, guard: 'no customers acquired' } },
+      { channel: 'social', acquiredCustomers: 1, marketingSpend: 0, cac: { value: null, guard: '1 spend row has no fx rate' } },
+      { channel: 'unknown', acquiredCustomers: 1, marketingSpend: 0, cac: { value: null, guard: 'no spend recorded' } },
+    ]);
+  });
+
+  it('gives a channel whose spend rows add up to 0 a CAC of 0', () => {
+    // Prepare
+    const organic = { ...inputs, acquisition: [{ channel: 'organic', acquired_customers: 4, marketing_spend: 0n, converted_spend_rows: 3, unconverted_spend_rows: 0 }] };
+
+    // Act
+    const { channels } = computeWeeklyKpis(organic, config());
+
+    // Assess
+    expect(channels[0]!.cac).toEqual({ value: 0 });
+  });
+
   it('withholds rates instead of dividing by zero when nothing happened', () => {
     // Prepare
     const empty: WeeklyInputs = {
