@@ -83,6 +83,18 @@ describe('the charts hold numbers and ids only, so one image serves every locale
     expect(heatmapSize(12)).toEqual({ width: 549, height: 314 });
   });
 
+  it('shows months 0 to 12 only, as documented, for a cohort older than that', () => {
+    // Prepare: a cohort with 15 months (0–14) of retention, the last in progress
+    const old = { cohortMonth: '2025-08-01', size: 10, retention: Array.from({ length: 15 }, (_, k) => (k === 0 ? 1 : 0.5)), cumulativeRevenuePerCustomer: Array.from({ length: 15 }, () => 1) };
+    const svg = cohortHeatmapSvg({ cohorts: [old], lastMonthInProgress: true });
+
+    // Assess: M0..M12, 13 cells, and no outline, since its month in progress (M14) is not shown
+    const labels = texts(svg);
+    expect(labels.filter((l) => /^M\d+$/.test(l))).toEqual(Array.from({ length: 13 }, (_, k) => `M${k}`));
+    expect(labels.filter((l) => l.endsWith('%'))).toHaveLength(13);
+    expect(svg).not.toContain('stroke-dasharray');
+  });
+
   it.each([
     // (870 - 812) / 4 = 14.5: steps of 20 from 800 until past 870
     [812, 870, [800, 820, 840, 860, 880]],
