@@ -1,8 +1,9 @@
 -- purpose: Early churn of one past acquisition cohort (the scorecard's stage 2): of the customers
 --   acquired in [acquired_from, acquired_until), the share who left early. A customer is acquired
 --   at the earlier of their first paid order and first subscription start. Customers with a
---   subscription are judged by it: early churned when none runs cancel_days after acquisition
---   (cancelled within cancel_days). Every other customer is early churned without a second paid
+--   subscription are judged by it: early churned when no paying one (mrr above 0) runs
+--   cancel_days after acquisition (cancelled, or moved to a free plan, within cancel_days: MRR
+--   movements count a fall to 0 MRR as churn too). Every other customer is early churned without a second paid
 --   order before repeat_days after acquisition. Pass a cohort whose horizon has passed
 --   (acquired_until + repeat_days <= data_end, e.g. acquired 90 to 62 days before the week's
 --   end with repeat_days 60): the query does not check it. Days are 24-hour spans of UTC time.
@@ -22,7 +23,7 @@
 --   order_customers bigint: of them, customers without a subscription (judged by orders)
 --   without_second_order bigint: order customers with no second paid order within repeat_days
 --   subscribers bigint: acquired customers with a subscription (judged by it)
---   cancelled_early bigint: subscribers with no subscription running cancel_days after acquisition
+--   cancelled_early bigint: subscribers with no paying subscription running cancel_days after acquisition
 --   early_churned bigint: without_second_order + cancelled_early
 --   early_churn_rate double: early_churned / acquired_customers (NULL for an empty cohort)
 with
@@ -41,6 +42,7 @@ paid_orders as (
 started_subscriptions as (
     select
         customer_id,
+        mrr,
         started_at,
         ended_at
     from subscriptions
@@ -106,13 +108,15 @@ cohort_subscribers as (
 ),
 
 -- Active at t = acquisition + cancel_days: started at or before t and not ended by t, the same
--- test as everywhere else, so a plan switch (one ends, the next starts) is no churn.
+-- test as everywhere else, so a plan switch (one ends, the next starts) is no churn. Only a
+-- paying plan counts: a $0 plan has no MRR, so moving to it is churn, as in mrr_movements.
 still_subscribed as (
     select distinct cohort_subscribers.customer_id
     from cohort_subscribers
     inner join started_subscriptions
         on started_subscriptions.customer_id = cohort_subscribers.customer_id
-    where started_subscriptions.started_at <= cohort_subscribers.acquired_at + interval '1' day * ?
+    where started_subscriptions.mrr > 0
+        and started_subscriptions.started_at <= cohort_subscribers.acquired_at + interval '1' day * ?
         and (
             started_subscriptions.ended_at is null
             or started_subscriptions.ended_at > cohort_subscribers.acquired_at + interval '1' day * ?

@@ -17,6 +17,7 @@ import { asText, openEmptyLake, openFixtureLake, type FixtureLake } from './fixt
 //   e9  subscription 09-05 to 10-05T00:00Z, ended exactly 30 days later    cancelled early
 //   e10 subscription from 09-10, open                                      subscribed
 //   e11 plan switch on 09-15 from one subscription to the next             subscribed
+//   e12 basic 09-05 to 09-15, then a $0 free plan, open: no MRR from 09-15 cancelled early
 const TIME_ZONE = 'Asia/Seoul';
 
 function parametersFor(weekId: string, repeatDays: number, cancelDays: number): ParameterValues {
@@ -55,15 +56,15 @@ describe('queries/early_churn.sql', () => {
     // Act
     const [row] = asText(await lake.run('early_churn', parametersFor('2026-W47', 60, 30)));
 
-    // Assess: cohort e2 e3 e4 e5 (orders) and e8 e9 e10 e11 (subscriptions)
+    // Assess: cohort e2 e3 e4 e5 (orders) and e8 e9 e10 e11 e12 (subscriptions)
     expect(row).toEqual({
-      acquired_customers: '8',
+      acquired_customers: '9',
       order_customers: '4',
       without_second_order: '2', // e3, e4
-      subscribers: '4',
-      cancelled_early: '2', // e8, e9
-      early_churned: '4',
-      early_churn_rate: '0.5',
+      subscribers: '5',
+      cancelled_early: '3', // e8, e9, e12
+      early_churned: '5',
+      early_churn_rate: String(5 / 9),
     });
   });
 
@@ -72,7 +73,7 @@ describe('queries/early_churn.sql', () => {
     const [row] = asText(await lake.run('early_churn', parametersFor('2026-W47', 61, 29)));
 
     // Assess: e3's second order now counts; e9's subscription still runs on day 29
-    expect([row!.without_second_order, row!.cancelled_early, row!.early_churned]).toEqual(['1', '1', '2']);
+    expect([row!.without_second_order, row!.cancelled_early, row!.early_churned]).toEqual(['1', '2', '3']);
   });
 
   it('withholds the rate for an empty cohort', async () => {
