@@ -21,7 +21,7 @@ import { configSchema, type Config } from '../config/schema.ts';
 import { openEngine } from '../pipeline/adapters.ts';
 import { readModelInputs, type ModelCustomer } from '../pipeline/modelInputs.ts';
 import { csvCell } from '../text/csv.ts';
-import { lastCompleteWeek, parseWeekId, weekBounds } from '../time/isoWeek.ts';
+import { lastCompleteWeek, parseWeekId, startOfCivilDay, weekBounds } from '../time/isoWeek.ts';
 import type { Command, CommandGroup, OptionSpec } from './main.ts';
 import { readSummaryCsv } from './summaryCsv.ts';
 
@@ -41,6 +41,7 @@ const INPUT_OPTIONS: Record<string, OptionSpec> = {
   summary: { type: 'string', description: 'CSV of customer_id,frequency,recency,T[,monetary_value]; without it, the lake is read' },
   unit: { type: 'string', description: 'time unit of recency and T in the --summary file: days (default) or weeks' },
   week: { type: 'string', description: 'without --summary: model inputs at the end of this ISO week (default: the last complete week)' },
+  'as-of': { type: 'string', description: 'without --summary: model inputs through this day, YYYY-MM-DD (its end in the configured time zone), instead of a week' },
   config: { type: 'string', description: 'JSON configuration file (see docs/configuration.md)' },
 };
 
@@ -48,26 +49,43 @@ async function readInputs(values: Values, config: Config): Promise<ModelInputs> 
   if (values.summary) {
     const unit = values.unit === undefined ? 'days' : String(values.unit);
     if (unit !== 'days' && unit !== 'weeks') throw new Error(`--unit must be days or weeks, not "${unit}"`);
-    if (values.week) throw new Error('--week chooses the cut-off of the lake inputs; a --summary file has its own');
+    if (values.week || values['as-of']) throw new Error(`--${values.week ? 'week' : 'as-of'} chooses the cut-off of the lake inputs; a --summary file has its own`);
     const file = String(values.summary);
     return { ...(await readSummaryCsv(file)), unit, source: file };
   }
   if (values.unit) throw new Error('--unit describes a --summary file; the lake inputs are in days');
-  const isoWeek = values.week ? parseWeekId(String(values.week)) : lastCompleteWeek(new Date(), config.timeZone);
-  const week = weekBounds(isoWeek, config.timeZone);
+  const { cutoff, label } = cutoffOf(values, config);
   const engine = await openEngine(config);
   try {
-    const { customers } = await readModelInputs(engine, week.end, config.reportCurrency);
-    if (customers.length === 0) throw new Error(`the lake has no paid orders before the end of ${week.id}`);
-    return { customers, hasSpend: true, unit: 'days', source: `the lake at the end of ${week.id} (${week.end.toISOString()})` };
+    const { customers } = await readModelInputs(engine, cutoff, config.reportCurrency);
+    if (customers.length === 0) throw new Error(`the lake has no paid orders before the end of ${label}`);
+    return { customers, hasSpend: true, unit: 'days', source: `the lake at the end of ${label} (${cutoff.toISOString()})` };
   } finally {
     await engine.close();
   }
 }
 
+/**
+ * The instant the lake inputs stop at: the end of --week (a Monday midnight), or of the day
+ * --as-of names, so any calibration end can be reproduced (CDNOW's ends on Tuesday 1997-09-30).
+ */
+function cutoffOf(values: Values, config: Config): { cutoff: Date; label: string } {
+  if (values.week && values['as-of']) throw new Error('give --week or --as-of, not both: each sets the cut-off');
+  if (values['as-of']) {
+    const text = String(values['as-of']);
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : undefined;
+    if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== text) {
+      throw new Error(`--as-of must be a day as YYYY-MM-DD, e.g. 1997-09-30, not "${text}"`);
+    }
+    return { cutoff: startOfCivilDay(new Date(day.getTime() + 86_400_000), config.timeZone), label: text };
+  }
+  const week = weekBounds(values.week ? parseWeekId(String(values.week)) : lastCompleteWeek(new Date(), config.timeZone), config.timeZone);
+  return { cutoff: week.end, label: week.id };
+}
+
 const fitCommand: Command = {
   summary: 'fit BG/NBD (and Gamma-Gamma with spend) and print parameters, standard errors and fit statistics',
-  usage: 'ltv clv fit [--summary customers.csv [--unit days|weeks]] [--week 2026-W47] [--json] [--config f]',
+  usage: 'ltv clv fit [--summary customers.csv [--unit days|weeks]] [--week 2026-W47 | --as-of 1997-09-30] [--json] [--config f]',
   options: { ...INPUT_OPTIONS, json: { type: 'boolean', description: 'print the fit as JSON' } },
   async run(values: Values) {
     const config = await loadConfig(values.config ? { file: String(values.config) } : {});
@@ -133,7 +151,7 @@ const SCORE_COLUMNS = ['customer_id', 'frequency', 'recency', 'T', 'predicted_pu
 const scoreCommand: Command = {
   summary: 'fit both models and write per-customer predicted purchases, P(alive), expected spend and CLV as CSV',
   usage:
-    'ltv clv score [--summary customers.csv [--unit days|weeks]] [--week 2026-W47] [--out scores.csv] [--horizon-months 12] [--discount-rate 0.01] [--margin 1] [--config f]',
+    'ltv clv score [--summary customers.csv [--unit days|weeks]] [--week 2026-W47 | --as-of 1997-09-30] [--out scores.csv] [--horizon-months 12] [--discount-rate 0.01] [--margin 1] [--config f]',
   options: {
     ...INPUT_OPTIONS,
     out: { type: 'string', description: 'write the CSV to this file (default: standard output)' },

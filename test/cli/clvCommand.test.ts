@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,6 +9,7 @@ import { parseConfig } from '../../functions/config/load.ts';
 import { ingestExports } from '../../functions/ingest/ingestExports.ts';
 import { openStores } from '../../functions/pipeline/adapters.ts';
 import { writeSample } from '../../functions/sample/writeSample.ts';
+import { cdnowOrdersCsv } from '../clv/cdnowData.ts';
 
 // The published CDNOW summaries (test/fixtures/cdnow, see its README): recency and T in weeks.
 const cdnow = path.resolve(import.meta.dirname, '../fixtures/cdnow');
@@ -191,5 +192,31 @@ describe('ltv clv on the lake', () => {
     expect(score.code).toBe(0);
     expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(customers + 1);
     expect((await run(['clv', 'fit', '--config', configFile, '--unit', 'weeks'])).stderr).toContain('--unit describes a --summary file');
+  });
+
+  it('reads the lake through --as-of, any day, so the published CDNOW calibration (to Tuesday 1997-09-30) is reproduced', async () => {
+    // Prepare: the CDNOW transaction log, which runs to June 1998, as a canonical orders export
+    const root = path.join(dir, 'cdnow-lake');
+    await mkdir(path.join(root, 'exports'), { recursive: true });
+    await writeFile(path.join(root, 'exports', 'orders.csv'), cdnowOrdersCsv());
+    const settings = { storage: { kind: 'local', root: path.join(root, 'out') }, exports: { dir: path.join(root, 'exports') } };
+    const stores = openStores(parseConfig(settings, 'test'));
+    await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: 'UTC', now: new Date('2026-11-23T00:00:00Z') });
+    const configFile = path.join(root, 'ltv.config.json');
+    await writeFile(configFile, JSON.stringify(settings));
+
+    // Act
+    const { code, stdout } = await run(['clv', 'fit', '--config', configFile, '--as-of', '1997-09-30', '--json']);
+
+    // Assess: Fader, Hardie & Lee (2005) in weeks, r = 0.243, α = 4.414, a = 0.793, b = 2.426; the
+    // lake's time is in days, so α is 7 × 4.414 = 30.90
+    expect(code).toBe(0);
+    const fit = JSON.parse(stdout) as { source: string; customers: number; bgnbd: { parameters: Record<string, number> } };
+    expect(fit.source).toBe('the lake at the end of 1997-09-30 (1997-10-01T00:00:00.000Z)');
+    expect(fit.customers).toBe(2357);
+    const published = { r: 0.243, alpha: 4.414 * 7, a: 0.793, b: 2.426 };
+    for (const [name, value] of Object.entries(published)) expect(fit.bgnbd.parameters[name]! / value).toBeCloseTo(1, 2);
+    expect((await run(['clv', 'fit', '--config', configFile, '--as-of', '1997-02-30'])).stderr).toContain('--as-of must be a day as YYYY-MM-DD, e.g. 1997-09-30, not "1997-02-30"');
+    expect((await run(['clv', 'fit', '--config', configFile, '--as-of', '1997-09-30', '--week', '1997-W40'])).stderr).toContain('give --week or --as-of, not both');
   });
 });

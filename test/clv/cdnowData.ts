@@ -24,3 +24,18 @@ export function cdnowCustomersWithSpend(): CustomerSummary[] {
     meanSpend: Number(zbar),
   }));
 }
+
+/**
+ * CDNOW_sample.txt as a canonical orders export. A line is `00004 0001 19970101  2   29.33`:
+ * customer id, id in the sample, date, CDs, dollars; the sample id is the customer.
+ */
+export function cdnowOrdersCsv(): string {
+  const log = readFileSync(path.join(folder, 'CDNOW_sample.txt'), 'utf8');
+  const lines = ['order_id,customer_id,ordered_at,amount,currency,status'];
+  for (const [i, line] of log.trim().split('\n').entries()) {
+    const [, sampleId, day, , dollars] = line.trim().split(/\s+/);
+    lines.push(`cdnow-${i + 1},${Number(sampleId)},${day!.slice(0, 4)}-${day!.slice(4, 6)}-${day!.slice(6, 8)},${dollars},USD,paid`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+

@@ -9,6 +9,7 @@ import { DuckDbEngine } from '../../functions/engine/duckdbEngine.ts';
 import { ingestExports } from '../../functions/ingest/ingestExports.ts';
 import { readModelInputs, type ModelCustomer } from '../../functions/pipeline/modelInputs.ts';
 import { LocalFolderStore } from '../../functions/storage/localFolderStore.ts';
+import { cdnowOrdersCsv } from '../clv/cdnowData.ts';
 
 const CDNOW = path.resolve(import.meta.dirname, '../fixtures/cdnow');
 /** The day after the calibration period: orders before it are observed, 1997-09-30 is the last day. */
@@ -18,20 +19,10 @@ let root: string;
 let published: Map<string, { frequency: number; recency: number; T: number }>;
 let computed: ModelCustomer[];
 
-/** `00004 0001 19970101  2   29.33`: customer id, id in the sample, date, CDs, dollars. */
-function ordersCsv(log: string): string {
-  const lines = ['order_id,customer_id,ordered_at,amount,currency,status'];
-  for (const [i, line] of log.trim().split('\n').entries()) {
-    const [, sampleId, day, , dollars] = line.trim().split(/\s+/);
-    lines.push(`cdnow-${i + 1},${Number(sampleId)},${day!.slice(0, 4)}-${day!.slice(4, 6)}-${day!.slice(6, 8)},${dollars},USD,paid`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'ltv-cdnow-'));
   await mkdir(path.join(root, 'exports'));
-  await writeFile(path.join(root, 'exports', 'orders.csv'), ordersCsv(await readFile(path.join(CDNOW, 'CDNOW_sample.txt'), 'utf8')));
+  await writeFile(path.join(root, 'exports', 'orders.csv'), cdnowOrdersCsv());
   const ingest = await ingestExports({
     exports: new LocalFolderStore(path.join(root, 'exports')),
     lake: new LocalFolderStore(path.join(root, 'lake')),
