@@ -169,6 +169,8 @@ function dataQuality(facts: WeekFacts, m: Messages, fmt: Formatter): ReportDataQ
     switch (r.code) {
       case 'missing_tables':
         return m.staleness.missingTables(r.tables.join(', '));
+      case 'no_orders':
+        return m.staleness.noOrders;
       case 'data_ends_early':
         return m.staleness.stale(fmt.date(r.latestOrderAt), fmt.decimal(r.days), week.id);
       case 'unconverted_orders':

@@ -9,8 +9,10 @@ import type { WeeklyInputs } from '../kpi/weeklyKpis.ts';
 import type { IngestSummary } from './dataQuality.ts';
 
 export type IncompleteReason =
-  /** Required tables without any ingested export (orders counts as missing when it holds no order). */
+  /** Required tables without any ingested export. */
   | { code: 'missing_tables'; tables: string[] }
+  /** Orders exports were ingested, but none of them holds an order (an empty export, or every row rejected). */
+  | { code: 'no_orders' }
   /** The latest order is further from the week's end than the tolerance. */
   | { code: 'data_ends_early'; latestOrderAt: string; weekEnd: string; days: number; toleranceHours: number }
   /** Paid orders of a window left out of revenue for lack of an exchange rate. */
@@ -33,8 +35,8 @@ export function assessCompleteness(args: {
 }): IncompleteReason[] {
   const { ingest, inputs, weekEnd, coveredUntil, settings } = args;
   const reasons: IncompleteReason[] = [];
-  const missing = ingest.latestOrderAt === null && !ingest.missingTables.includes('orders') ? [...ingest.missingTables, 'orders'] : ingest.missingTables;
-  if (missing.length > 0) reasons.push({ code: 'missing_tables', tables: missing });
+  if (ingest.missingTables.length > 0) reasons.push({ code: 'missing_tables', tables: ingest.missingTables });
+  if (ingest.latestOrderAt === null && !ingest.missingTables.includes('orders')) reasons.push({ code: 'no_orders' });
   const reach = Math.max(ingest.latestOrderAt === null ? -Infinity : Date.parse(ingest.latestOrderAt), coveredUntil?.getTime() ?? -Infinity);
   if (ingest.latestOrderAt !== null && reach < weekEnd.getTime() - settings.toleranceHours * HOUR_MS) {
     reasons.push({

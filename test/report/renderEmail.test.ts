@@ -117,6 +117,16 @@ describe('renderEmail', () => {
     expect(emailSubject(report).startsWith('[incomplete data] ')).toBe(true);
   });
 
+  it('says the orders held no order, not that none were ingested, when an empty orders export was', () => {
+    // Act
+    const report = fixtureReport({ latestOrderAt: null, emptyOrders: true });
+
+    // Assess
+    expect(report.dataQuality.missingTables).toEqual([]);
+    expect(report.dataQuality.staleness).toBe('The orders exports ingested hold no order (empty, or every row rejected): the numbers below are not complete.');
+    expect(emailSubject(report).startsWith('[incomplete data] ')).toBe(true);
+  });
+
   it.each<[ReportLocale, string, string, RegExp]>([
     ['ko', 'KRW', '대표 CLV', /^주간 CLV 리포트 2026-W47: 대표 CLV ₩[\d,]+, 전주 대비 \+2\.0%$/],
     ['ja', 'JPY', '主要CLV', /^週次CLVレポート 2026-W47: 主要CLV ￥[\d,]+、前週比 \+2\.0%$/],

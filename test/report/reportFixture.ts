@@ -122,6 +122,8 @@ export interface FixtureOptions {
   config?: ConfigInput;
   /** Latest order timestamp; the default reaches the week's end. */
   latestOrderAt?: string | null;
+  /** With latestOrderAt null: an orders export was ingested, but it held no order. */
+  emptyOrders?: boolean;
   /** Weeks of history before 2026-W47 (0 to 26). */
   historyWeeks?: number;
   /** The lake's sample marker: the report is built on generated sample data. */
@@ -157,7 +159,7 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
   const latestOrderAt = options.latestOrderAt === undefined ? '2026-11-22T23:10:00Z' : options.latestOrderAt;
   const ingest = summariseIngest([
     manifest('customers', 2000, 0, null),
-    ...(latestOrderAt === null ? [] : [manifest('orders', 8040, 1, latestOrderAt)]),
+    ...(latestOrderAt === null ? (options.emptyOrders ? [manifest('orders', 0, 0, null)] : []) : [manifest('orders', 8040, 1, latestOrderAt)]),
     manifest('marketing_spend', 2920, 0, null),
   ]);
   const kpis = [...weekly.kpis, ...computeStageKpis({ inputs: stage, ingest, weekEnd: week.end, accuracy: { mae: 0.51 } })];

@@ -79,6 +79,7 @@ export const en: Messages = {
   },
   staleness: {
     missingTables: (tables) => `No ${tables} data has been ingested: the numbers below are not complete.`,
+    noOrders: 'The orders exports ingested hold no order (empty, or every row rejected): the numbers below are not complete.',
     stale: (latest, days, weekId) => `Order data ends at ${latest}, ${days} days before the end of ${weekId}: this week’s numbers are incomplete.`,
     unconvertedOrders: (share, days, currency) => `${share} of the paid orders of the last ${days} days have no exchange rate into ${currency} and are left out of revenue: revenue-based numbers are incomplete.`,
     unconvertedSpend: (share, currency) => `${share} of the marketing-spend rows have no exchange rate into ${currency} and are left out of spend: CAC-based numbers are incomplete.`,

@@ -77,6 +77,7 @@ export const ja: Messages = {
   },
   staleness: {
     missingTables: (tables) => `${tables} のデータが取り込まれていません。以下の数値は完全ではありません。`,
+    noOrders: '取り込んだ orders のエクスポートに注文がありません（空、またはすべての行が却下）。以下の数値は完全ではありません。',
     stale: (latest, days, weekId) => `注文データは ${latest} で終わっており、${weekId} の終わりより ${days}日早いため、今週の数値は不完全です。`,
     unconvertedOrders: (share, days, currency) => `直近${days}日間の支払済み注文の${share}は${currency}への為替レートがなく、売上から除外されています。売上に基づく数値は不完全です。`,
     unconvertedSpend: (share, currency) => `マーケティング費用の行の${share}は${currency}への為替レートがなく、費用から除外されています。CACに基づく数値は不完全です。`,

@@ -77,6 +77,7 @@ export const ko: Messages = {
   },
   staleness: {
     missingTables: (tables) => `${tables} 데이터가 수집되지 않았습니다. 아래 수치는 완전하지 않습니다.`,
+    noOrders: '수집된 orders 내보내기에 주문이 없습니다(비어 있거나 모든 행이 거부됨). 아래 수치는 완전하지 않습니다.',
     stale: (latest, days, weekId) => `주문 데이터가 ${latest}에 끝나 ${weekId} 종료 시점보다 ${days}일 이릅니다. 이번 주 수치는 불완전합니다.`,
     unconvertedOrders: (share, days, currency) => `최근 ${days}일 결제 주문의 ${share}는 ${currency} 환율이 없어 매출에서 제외되었습니다. 매출 기반 수치는 불완전합니다.`,
     unconvertedSpend: (share, currency) => `마케팅 비용 행의 ${share}는 ${currency} 환율이 없어 비용에서 제외되었습니다. CAC 기반 수치는 불완전합니다.`,

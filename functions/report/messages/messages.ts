@@ -31,6 +31,8 @@ export interface Messages {
   };
   staleness: {
     missingTables(tables: string): string;
+    /** Orders exports were ingested and hold no order. */
+    noOrders: string;
     stale(latest: string, days: string, weekId: string): string;
     unconvertedOrders(share: string, days: number, currency: string): string;
     unconvertedSpend(share: string, currency: string): string;
