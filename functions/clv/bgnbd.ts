@@ -6,6 +6,7 @@
 import { bgnbdLogLikelihood, bgnbdLogLikelihoodAndGradient, prepareBgNbdData, type BgNbdParams } from './bgnbdLikelihood.ts';
 import { logHyp2f1Sequence } from './hyp2f1.ts';
 import { logBeta, logGamma } from './logGamma.ts';
+import { unidentifiedParameters, unidentifiedWarnings } from './boundaryOptimum.ts';
 import { minimizeBfgs } from './minimizeBfgs.ts';
 import { numericalHessian } from './numericalDerivatives.ts';
 import { logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
@@ -84,6 +85,21 @@ export function fitBgNbd(tuples: readonly RfmTuple[], options: BgNbdFitOptions =
     warnings.push('the likelihood has no proper maximum here (its Hessian is not positive definite), typically because it keeps rising towards a limiting case (such as no dropout, or all customers alike): no standard errors');
   } else {
     warnings.push(...poorlyDeterminedWarnings(NAMES, [estimate.r, estimate.alpha, estimate.a, estimate.b], errors));
+  }
+  if (converged) {
+    const values = [estimate.r, estimate.alpha, estimate.a, estimate.b];
+    const unidentified = unidentifiedParameters({
+      objective,
+      scale: n,
+      estimate: result.x,
+      names: NAMES,
+      logErrors: errors ? errors.map((e, k) => e / values[k]!) : null,
+      limit: LOG_PARAMETER_LIMIT,
+    });
+    if (unidentified.length > 0) {
+      converged = false;
+      warnings.push(...unidentifiedWarnings(unidentified));
+    }
   }
   return {
     ...estimate,

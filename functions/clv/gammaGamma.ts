@@ -7,6 +7,7 @@
 //                              − (px+q) ln(γ + x z̄).
 
 import { digamma, logGamma } from './logGamma.ts';
+import { unidentifiedParameters, unidentifiedWarnings } from './boundaryOptimum.ts';
 import { minimizeBfgs } from './minimizeBfgs.ts';
 import { numericalHessian } from './numericalDerivatives.ts';
 import { logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
@@ -145,6 +146,21 @@ export function fitGammaGamma(tuples: readonly RfmTuple[], options: { start?: Ga
     warnings.push('the likelihood has no proper maximum here (its Hessian is not positive definite), typically because it keeps rising towards a limiting case (such as no dropout, or all customers alike): no standard errors');
   } else {
     warnings.push(...poorlyDeterminedWarnings(['p', 'q', 'gamma'], [estimate.p, estimate.q, estimate.gamma], errors));
+  }
+  if (converged) {
+    const values = [estimate.p, estimate.q, estimate.gamma];
+    const unidentified = unidentifiedParameters({
+      objective,
+      scale: n,
+      estimate: result.x,
+      names: ['p', 'q', 'gamma'],
+      logErrors: errors ? errors.map((e, k) => e / values[k]!) : null,
+      limit: LOG_PARAMETER_LIMIT,
+    });
+    if (unidentified.length > 0) {
+      converged = false;
+      warnings.push(...unidentifiedWarnings(unidentified));
+    }
   }
   return {
     ...estimate,

@@ -173,7 +173,7 @@ describe('ltv clv on the lake', () => {
   it('reads the model inputs at the end of --week and scores every model customer', async () => {
     // Prepare: a small generated lake and a configuration that points at it
     const root = path.join(dir, 'lake-run');
-    await writeSample({ seed: 'clv-cli', customers: 300, endDate: '2026-11-22' }, path.join(root, 'exports'));
+    await writeSample({ seed: 'clv-cli', customers: 600, endDate: '2026-11-22' }, path.join(root, 'exports'));
     const settings = { storage: { kind: 'local', root: path.join(root, 'out') }, exports: { dir: path.join(root, 'exports') } };
     const stores = openStores(parseConfig(settings, 'test'));
     await ingestExports({ exports: stores.exports, lake: stores.lake, sourceTimeZone: 'UTC', now: new Date('2026-11-23T00:00:00Z') });
