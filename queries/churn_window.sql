@@ -1,8 +1,9 @@
 -- purpose: Customer retention and churn over one window (the 28 days ending at the report week's
 --   end; the previous week's window is the same query with its own bounds), split by how a
 --   customer is judged. Contractual: customers with a subscription started before window_end,
---   active at t while a subscription runs (started_at <= t < ended_at); churned = running one at window_start and
---   none at window_end, i.e. their last running subscription ended within the window.
+--   active at t while a paying subscription (mrr above 0) runs (started_at <= t < ended_at);
+--   churned = running one at window_start and none at window_end, i.e. their last running
+--   paying subscription ended, or moved to a $0 plan, within the window.
 --   Non-contractual: every other customer, active at t with a paid order in the activity window
 --   before t; churned = a paid order in the activity window before window_start and none in the
 --   one before window_end. The 'all' row is both together; the weekly KPIs read its counts.
@@ -49,11 +50,14 @@ subscribers as (
     where started_at < ?
 ),
 
+-- Only a paying plan keeps a subscriber active: a move to a $0 plan is churn, as in
+-- mrr_movements and early_churn.
 subscribed_at_start as (
     select distinct customer_id
     from subscriptions
     where started_at <= ?
         and (ended_at is null or ended_at > ?)
+        and mrr > 0
 ),
 
 subscribed_at_end as (
@@ -61,6 +65,7 @@ subscribed_at_end as (
     from subscriptions
     where started_at <= ?
         and (ended_at is null or ended_at > ?)
+        and mrr > 0
 ),
 
 purchased_before_start as (

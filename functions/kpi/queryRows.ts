@@ -24,6 +24,7 @@ const money = z.union([z.string(), z.number()]).transform((v, ctx): Money => {
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}/).transform((v) => v.slice(0, 10));
 
 export const ordersWindowRow = z.object({
+  population: z.enum(['all', 'contractual', 'non_contractual']),
   paid_orders: count,
   purchasing_customers: count,
   repeat_customers: count,
@@ -31,6 +32,14 @@ export const ordersWindowRow = z.object({
   unconverted_orders: count,
 });
 export type OrdersWindowRow = z.output<typeof ordersWindowRow>;
+
+/** queries/subscriber_mrr.sql at the week's end. */
+export const subscriberMrrRow = z.object({
+  paying_subscribers: count,
+  mrr: money,
+  unconverted_subscriptions: count,
+});
+export type SubscriberMrrRow = z.output<typeof subscriberMrrRow>;
 
 /** queries/churn_window.sql: the weekly KPIs read the counts; the rates are the scorecard's own. */
 export const churnWindowRow = z.object({

@@ -1,10 +1,11 @@
 // The week's KPIs and formula CLVs from the query results (definitions: docs/metrics.md).
 // Pure: the same inputs always give the same numbers.
 import type { Config } from '../config/schema.ts';
-import { cohortClv, lifespanMonths, monthlyChurnFromWindow, purchaseClv, saasClv, DAYS_PER_MONTH, type ClvResult } from '../clv/formulas.ts';
+import { cohortClv, lifespanMonths, monthlyChurnFromWindow, type ClvResult } from '../clv/formulas.ts';
 import { moneyToNumber, sumMoney } from '../money/decimal.ts';
 import { ratio, type Guarded } from './guardedRatio.ts';
-import type { AcquisitionRow, CohortRow, OrdersWindowRow } from './queryRows.ts';
+import { blendedArpu, blendedSaasClv, populationClvs, type PopulationActivity, type Populations } from './populationClv.ts';
+import type { AcquisitionRow, CohortRow, OrdersWindowRow, SubscriberMrrRow } from './queryRows.ts';
 
 export const RATE_WINDOW_DAYS = 28;
 
@@ -49,21 +50,24 @@ export interface Kpi extends Guarded {
   unit: KpiUnit;
 }
 
-/** Customers active at the rate window's start and end (queries/churn_window.sql, gatherInputs.ts). */
-export interface CustomerActivity {
-  active_at_start: number;
-  active_at_end: number;
-  retained: number;
-  /** Of active_at_start, those judged by their subscriptions (the contractual population). */
-  subscribers_active_at_start: number;
+/** Customers active at the rate window's start and end (queries/churn_window.sql, gatherInputs.ts): all, and by population. */
+export interface CustomerActivity extends PopulationActivity {
+  /** Judged by their subscriptions. */
+  contractual: PopulationActivity;
+  /** Judged by their orders. */
+  nonContractual: PopulationActivity;
 }
 
 export interface WeeklyInputs {
-  /** The 28-day rate window ending at the week's end. */
+  /** The 28-day rate window ending at the week's end, every customer's orders. */
   window: OrdersWindowRow;
-  /** The activity window (default 365 days) ending at the week's end. */
+  /** The activity window (default 365 days) ending at the week's end, every customer's orders. */
   activityWindow: OrdersWindowRow;
+  /** The same windows, the orders of non-contractual customers only (the purchase formula's). */
+  purchasers: { window: OrdersWindowRow; activityWindow: OrdersWindowRow };
   activity: CustomerActivity;
+  /** MRR and paying subscribers at the week's end (the contractual ARPU's). */
+  subscriberMrr: SubscriberMrrRow;
   acquisition: AcquisitionRow[];
   cohorts: CohortRow[];
   /** First day (YYYY-MM-DD) of the UTC month in which the data ends. */
@@ -82,6 +86,8 @@ export interface WeeklyKpis {
   clv: ClvResult[];
   headline: ClvResult;
   channels: ChannelCac[];
+  /** The formula CLVs' inputs and values per population (docs/metrics.md, "Two populations"). */
+  populations: Populations;
 }
 
 /** `predictive` is the BG/NBD result when the run fitted it (functions/pipeline/predictiveMethod.ts). */
@@ -95,8 +101,6 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, predicti
   const lifespan = lifespanMonths(monthlyChurn, config.maxLifespanMonths);
 
   const revenue = moneyToNumber(window.net_revenue);
-  const meanActive = (activity.active_at_start + activity.active_at_end) / 2;
-  const arpu = ratio(revenue * (DAYS_PER_MONTH / RATE_WINDOW_DAYS), meanActive, 'no active customers in the window');
   // Orders whose currency could not be converted are in no revenue sum, so not in AOV either.
   const aov = ratio(revenue, window.paid_orders - window.unconverted_orders, 'no paid orders in the window');
   const frequency = ratio(window.paid_orders, window.purchasing_customers, 'no purchasing customers in the window');
@@ -105,6 +109,19 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, predicti
     activityWindow.purchasing_customers,
     'no purchasing customers in the activity window',
   );
+  const populationInputs = {
+    contractual: activity.contractual,
+    nonContractual: activity.nonContractual,
+    subscriberMrr: inputs.subscriberMrr,
+    purchasers: inputs.purchasers,
+    rateWindowDays: RATE_WINDOW_DAYS,
+    activityWindowDays: config.activityWindowDays,
+    grossMargin: margin,
+    maxLifespanMonths: config.maxLifespanMonths,
+    minCustomers: config.clv.minCustomers,
+  };
+  const populations = populationClvs(populationInputs);
+  const arpu = blendedArpu(populations, populationInputs);
   const repeatRate = ratio(activityWindow.repeat_customers, activityWindow.purchasing_customers, 'no purchasing customers in the activity window');
 
   const acquired = inputs.acquisition.reduce((n, r) => n + r.acquired_customers, 0);
@@ -113,16 +130,11 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, predicti
   const hasSpend = inputs.acquisition.some((r) => r.converted_spend_rows > 0 || r.unconverted_spend_rows > 0);
   const cac: Guarded = hasSpend ? ratio(spend, acquired, 'no customers acquired in the window') : { value: null, guard: 'no marketing spend data for the window' };
 
-  const customers = activity.active_at_start;
-  const saas = saasClv({ arpuMonthly: arpu.value, grossMargin: margin, lifespan, customers, minCustomers: config.clv.minCustomers });
-  const purchase = purchaseClv({
-    aov: aov.value,
-    annualFrequency: annualFrequency.value,
-    lifespan,
-    grossMargin: margin,
-    customers: activityWindow.purchasing_customers,
-    minCustomers: config.clv.minCustomers,
-  });
+  const saas = blendedSaasClv(populations);
+  const purchase: ClvResult =
+    populations.contractual.customers > 0
+      ? { ...populations.nonContractual.purchase, flags: [...populations.nonContractual.purchase.flags, 'non-contractual customers only: subscribers are valued by the SaaS formula'] }
+      : populations.nonContractual.purchase;
   const cohort = cohortClv({
     cells: inputs.cohorts.map((c) => ({ cohortMonth: c.cohort_month, monthOffset: c.month_offset, cohortSize: c.cohort_size, netRevenue: c.net_revenue })),
     currentMonth: inputs.currentMonth,
@@ -179,5 +191,5 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, predicti
           ? { value: null, guard: 'no spend recorded' }
           : ratio(moneyToNumber(r.marketing_spend), r.acquired_customers, 'no customers acquired'),
   }));
-  return { kpis, clv, headline, channels };
+  return { kpis, clv, headline, channels, populations };
 }

@@ -3,7 +3,7 @@
 import type { Config } from '../config/schema.ts';
 import { getQuery } from '../engine/queryCatalog.ts';
 import { param, runQuery, type ParameterValues, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
-import { acquisitionRow, churnWindowRow, cohortRow, ordersWindowRow, type ChurnWindowRow } from '../kpi/queryRows.ts';
+import { acquisitionRow, churnWindowRow, cohortRow, ordersWindowRow, subscriberMrrRow, type ChurnWindowRow, type OrdersWindowRow } from '../kpi/queryRows.ts';
 import { RATE_WINDOW_DAYS, type CustomerActivity, type WeeklyInputs } from '../kpi/weeklyKpis.ts';
 import { shiftCivilDays, type WeekBounds } from '../time/isoWeek.ts';
 import { wallTimeAt } from '../time/zonedTime.ts';
@@ -49,12 +49,18 @@ export function exactlyOne<T>(rows: readonly T[], name: string, which = ''): T {
   return rows[0]!;
 }
 
-/** The totals of the `all` row, and the contractual population's start as the subscribers among them. */
+/** The totals of the `all` row, and each population's own counts. */
 export function activityOf(rows: readonly ChurnWindowRow[]): CustomerActivity {
-  const row = (population: ChurnWindowRow['population']): ChurnWindowRow =>
-    exactlyOne(rows.filter((r) => r.population === population), 'churn_window', `for population ${population}`);
-  const all = row('all');
-  return { active_at_start: all.active_at_start, active_at_end: all.active_at_end, retained: all.retained, subscribers_active_at_start: row('contractual').active_at_start };
+  const row = (population: ChurnWindowRow['population']) => {
+    const { active_at_start, active_at_end, retained } = exactlyOne(rows.filter((r) => r.population === population), 'churn_window', `for population ${population}`);
+    return { active_at_start, active_at_end, retained };
+  };
+  return { ...row('all'), contractual: row('contractual'), nonContractual: row('non_contractual') };
+}
+
+/** The row of one population of queries/orders_window.sql. */
+function ordersOf(rows: readonly OrdersWindowRow[], population: OrdersWindowRow['population']): OrdersWindowRow {
+  return exactlyOne(rows.filter((r) => r.population === population), 'orders_window', `for population ${population}`);
 }
 
 /** The parameters of each query the weekly KPIs read, for the week of `windows`. */
@@ -72,6 +78,7 @@ export function weeklyInputParameters(windows: Windows, config: Config) {
   return {
     rateWindow: ordersIn(rateStart),
     activityWindow: ordersIn(activityFromWeekEnd),
+    subscriberMrr: { at: param.timestamp(week.end), report_currency: currency },
     churnWindow: {
       from_month: param.varchar(partitionMonth(activityFromRateStart)),
       to_month: toMonth,
@@ -99,30 +106,34 @@ export async function gatherWeeklyInputs(
 ): Promise<{ inputs: WeeklyInputs; stats: QueryStats[] }> {
   const parameters = weeklyInputParameters(windows, config);
   // Every query is read before any starts, so none is left running unobserved if a file is bad.
-  const [ordersWindow, churnWindow, acquisitionByChannel, cohortRevenue] = await Promise.all([
+  const [ordersWindow, churnWindow, acquisitionByChannel, cohortRevenue, subscriberMrrQuery] = await Promise.all([
     getQuery('orders_window'),
     getQuery('churn_window'),
     getQuery('acquisition_by_channel'),
     getQuery('cohort_revenue'),
+    getQuery('subscriber_mrr'),
   ]);
   // Issued together: the engine runs as many at once as it allows (docs/architecture.md).
-  const [rateWindow, activityWindow, activity, acquisition, cohorts] = await settleAll([
+  const [rateWindow, activityWindow, activity, acquisition, cohorts, subscriberMrr] = await settleAll([
     runQuery(engine, ordersWindow, parameters.rateWindow, ordersWindowRow),
     runQuery(engine, ordersWindow, parameters.activityWindow, ordersWindowRow),
     runQuery(engine, churnWindow, parameters.churnWindow, churnWindowRow),
     runQuery(engine, acquisitionByChannel, parameters.acquisition, acquisitionRow),
     runQuery(engine, cohortRevenue, parameters.cohortRevenue, cohortRow),
+    runQuery(engine, subscriberMrrQuery, parameters.subscriberMrr, subscriberMrrRow),
   ]);
 
   return {
     inputs: {
-      window: exactlyOne(rateWindow.rows, 'orders_window'),
-      activityWindow: exactlyOne(activityWindow.rows, 'orders_window'),
+      window: ordersOf(rateWindow.rows, 'all'),
+      activityWindow: ordersOf(activityWindow.rows, 'all'),
+      purchasers: { window: ordersOf(rateWindow.rows, 'non_contractual'), activityWindow: ordersOf(activityWindow.rows, 'non_contractual') },
       activity: activityOf(activity.rows),
+      subscriberMrr: exactlyOne(subscriberMrr.rows, 'subscriber_mrr'),
       acquisition: acquisition.rows,
       cohorts: cohorts.rows,
       currentMonth: `${lastMonthBefore(windows.week.end)}-01`,
     },
-    stats: [rateWindow, activityWindow, activity, acquisition, cohorts].map((r) => r.stats),
+    stats: [rateWindow, activityWindow, activity, acquisition, cohorts, subscriberMrr].map((r) => r.stats),
   };
 }

@@ -29,6 +29,7 @@ const UP_TO_WEEK_END = "data up to the week's end";
 const WEEK_CALLS: Record<string, WeekCallOf> = {
   orders_window: (w, c) => ({ parameters: weekly(w, c).rateWindow, call: RATE_WINDOW }),
   churn_window: (w, c) => ({ parameters: weekly(w, c).churnWindow, call: RATE_WINDOW }),
+  subscriber_mrr: (w, c) => ({ parameters: weekly(w, c).subscriberMrr, call: "MRR at the week's end" }),
   acquisition_by_channel: (w, c) => ({ parameters: weekly(w, c).acquisition, call: RATE_WINDOW }),
   cohort_revenue: (w, c) => ({ parameters: weekly(w, c).cohortRevenue, call: UP_TO_WEEK_END }),
   early_churn: (w, c) => ({ parameters: stage(w, c).earlyChurn, call: `the cohort acquired ${EARLY_CHURN_COHORT.fromDaysBefore} to ${EARLY_CHURN_COHORT.untilDaysBefore} days before the week's end` }),

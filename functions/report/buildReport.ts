@@ -87,6 +87,7 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     trajectory,
     kpis,
     clv: weekly.clv,
+    populations: weekly.populations,
     predictiveClv: facts.predictive,
     channels: weekly.channels.map((c) => ({
       channel: c.channel,

@@ -4,6 +4,7 @@ import type { ClvResult } from '../clv/formulas.ts';
 import type { ModelFitSummary } from '../clv/fitClvModels.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { Direction, Scorecard, Trajectory, UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
+import type { Populations } from '../kpi/populationClv.ts';
 import type { Kpi } from '../kpi/weeklyKpis.ts';
 import type { SettingChange } from '../kpi/valueSettings.ts';
 import type { SampleOrigin } from '../sample/sampleOrigin.ts';
@@ -158,6 +159,11 @@ export interface Report {
   trajectory: Trajectory | null;
   kpis: Kpi[];
   clv: ClvResult[];
+  /**
+   * The formula CLVs per population, apart (docs/metrics.md, "Two populations"): subscribers by
+   * their MRR and churn, everyone else by their orders; `clv` holds the blend.
+   */
+  populations: Populations;
   predictiveClv: ReportPredictiveClv;
   channels: ReportChannel[];
   cohorts: ReportCohorts;

@@ -118,7 +118,7 @@ describe('ltv query --week', () => {
     // Assess
     expect(code).toBe(0);
     expect(stderr).toContain('Parameters: from_month=2026-09 to_month=2026-11 window_start=2026-09-30T00:00:00.000Z');
-    expect(JSON.parse(stdout)).toMatchObject([{ paid_orders: '4', purchasing_customers: '3' }]);
+    expect(JSON.parse(stdout)).toMatchObject([{ population: 'all', paid_orders: '4', purchasing_customers: '3' }, { population: 'contractual' }, { population: 'non_contractual' }]);
   });
 
   it('fills the parameters of every query in queries/, which then runs', async () => {
@@ -183,7 +183,7 @@ describe('ltv query --param, checked by what the header says each parameter mean
     // Assess
     expect(code).toBe(0);
     expect(stderr).toContain('Parameters: from_month=2026-10 to_month=2026-10 ');
-    expect(JSON.parse(stdout)).toMatchObject([{ paid_orders: '1', purchasing_customers: '1' }]);
+    expect(JSON.parse(stdout)).toMatchObject([{ population: 'all', paid_orders: '1', purchasing_customers: '1' }, { population: 'contractual' }, { population: 'non_contractual' }]);
   });
 
   it('names the missing parameters and what they mean instead of an engine error', async () => {

@@ -41,16 +41,25 @@ afterAll(async () => {
 
 describe('weekly KPI inputs from the SQL', () => {
   it('counts paid orders and converts revenue exactly in the 28-day window', () => {
-    expect(inputs.window).toEqual({ paid_orders: 3, purchasing_customers: 3, repeat_customers: 0, net_revenue: 474_000n, unconverted_orders: 1 });
+    expect(inputs.window).toEqual({ population: 'all', paid_orders: 3, purchasing_customers: 3, repeat_customers: 0, net_revenue: 474_000n, unconverted_orders: 1 });
   });
 
   it('uses the activity window for annual frequency and repeat purchases', () => {
-    expect(inputs.activityWindow).toEqual({ paid_orders: 4, purchasing_customers: 3, repeat_customers: 1, net_revenue: 1_474_000n, unconverted_orders: 1 });
+    expect(inputs.activityWindow).toEqual({ population: 'all', paid_orders: 4, purchasing_customers: 3, repeat_customers: 1, net_revenue: 1_474_000n, unconverted_orders: 1 });
   });
 
   it('finds who was active at the start and end of the window', () => {
     // Active at 2026-10-26: c1 (o1). Active at 2026-11-23: c1, c2, c3.
-    expect(inputs.activity).toEqual({ active_at_start: 1, active_at_end: 3, retained: 1, subscribers_active_at_start: 0 });
+    expect(inputs.activity).toEqual({
+      active_at_start: 1,
+      active_at_end: 3,
+      retained: 1,
+      contractual: { active_at_start: 0, active_at_end: 0, retained: 0 },
+      nonContractual: { active_at_start: 1, active_at_end: 3, retained: 1 },
+    });
+    // No subscriptions: the purchasers' orders are all the orders, and nobody pays MRR
+    expect(inputs.purchasers.window).toEqual({ ...inputs.window, population: 'non_contractual' });
+    expect(inputs.subscriberMrr).toEqual({ paying_subscribers: 0, mrr: 0n, unconverted_subscriptions: 0 });
   });
 
   it('attributes acquisitions and spend to channels, keeping unconvertible spend out of sums', () => {
@@ -116,10 +125,14 @@ describe('weekly KPIs', () => {
 
   it('withholds rates instead of dividing by zero when nothing happened', () => {
     // Prepare
+    const none = { population: 'all' as const, paid_orders: 0, purchasing_customers: 0, repeat_customers: 0, net_revenue: 0n, unconverted_orders: 0 };
+    const nobody = { active_at_start: 0, active_at_end: 0, retained: 0 };
     const empty: WeeklyInputs = {
-      window: { paid_orders: 0, purchasing_customers: 0, repeat_customers: 0, net_revenue: 0n, unconverted_orders: 0 },
-      activityWindow: { paid_orders: 0, purchasing_customers: 0, repeat_customers: 0, net_revenue: 0n, unconverted_orders: 0 },
-      activity: { active_at_start: 0, active_at_end: 0, retained: 0, subscribers_active_at_start: 0 },
+      window: none,
+      activityWindow: none,
+      purchasers: { window: none, activityWindow: none },
+      activity: { ...nobody, contractual: nobody, nonContractual: nobody },
+      subscriberMrr: { paying_subscribers: 0, mrr: 0n, unconverted_subscriptions: 0 },
       acquisition: [],
       cohorts: [],
       currentMonth: '2026-11-01',

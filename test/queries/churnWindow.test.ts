@@ -105,12 +105,18 @@ describe('queries/churn_window.sql', () => {
     ]);
   });
 
-  it('gives the weekly KPIs their activity: the all row, with the contractual customers at the start as its subscribers', async () => {
+  it('gives the weekly KPIs their activity: the all row and the counts of each population', async () => {
     // Act
     const rows = (await lake.run('churn_window', parametersOf(windowOf('2026-W45')))).map((r) => churnWindowRow.parse(r));
 
-    // Assess: the counts of the 2026-W45 window above
-    expect(activityOf(rows)).toEqual({ active_at_start: 11, active_at_end: 9, retained: 6, subscribers_active_at_start: 4 });
+    // Assess: the counts of the 2026-W45 window above, all and by population
+    expect(activityOf(rows)).toEqual({
+      active_at_start: 11,
+      active_at_end: 9,
+      retained: 6,
+      contractual: { active_at_start: 4, active_at_end: 4, retained: 3 },
+      nonContractual: { active_at_start: 7, active_at_end: 5, retained: 3 },
+    });
   });
 
   it('refuses a result without exactly one row per population, naming the population', () => {

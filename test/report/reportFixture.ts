@@ -134,10 +134,17 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
   const config = parseConfig({ grossMargin: 0.6, ...options.config }, 'fixture');
   const isoWeek = parseWeekId('2026-W47');
   const week = weekBounds(isoWeek, config.timeZone);
+  const window = { population: 'all' as const, paid_orders: 402, purchasing_customers: 320, repeat_customers: 40, net_revenue: money(40_000), unconverted_orders: 2 };
+  const activityWindow = { population: 'all' as const, paid_orders: 5200, purchasing_customers: 2000, repeat_customers: 900, net_revenue: money(520_000), unconverted_orders: 0 };
+  const activity = { active_at_start: 1900, active_at_end: 1950, retained: 1805 };
   const inputs: WeeklyInputs = {
-    window: { paid_orders: 402, purchasing_customers: 320, repeat_customers: 40, net_revenue: money(40_000), unconverted_orders: 2 },
-    activityWindow: { paid_orders: 5200, purchasing_customers: 2000, repeat_customers: 900, net_revenue: money(520_000), unconverted_orders: 0 },
-    activity: { active_at_start: 1900, active_at_end: 1950, retained: 1805, subscribers_active_at_start: 300 },
+    window,
+    activityWindow,
+    // No subscriber has a paying subscription at the week's end, so every formula CLV is the
+    // non-contractual population's, which holds all the orders.
+    purchasers: { window, activityWindow },
+    activity: { ...activity, contractual: { active_at_start: 0, active_at_end: 0, retained: 0 }, nonContractual: activity },
+    subscriberMrr: { paying_subscribers: 0, mrr: 0n, unconverted_subscriptions: 0 },
     acquisition: [
       { channel: 'email', acquired_customers: 30, marketing_spend: money(900), converted_spend_rows: 60, unconverted_spend_rows: 0 },
       { channel: HOSTILE_CHANNEL, acquired_customers: 10, marketing_spend: money(500), converted_spend_rows: 30, unconverted_spend_rows: 1 },
