@@ -13,7 +13,7 @@ import type { LakeLock } from '../storage/lakeLock.ts';
 import { isRunning } from '../storage/localProcess.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import { openExport } from './openExport.ts';
-import { formatOfExport, nestedValueProblem } from './sourceRecord.ts';
+import { FieldNames, formatOfExport, nestedValueProblem } from './sourceRecord.ts';
 import { ExportFormatError, type ReadCounter } from './exportText.ts';
 import { defaultLakeAccess, withLake, type LakeAccess } from './lakeAccess.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.ts';
@@ -151,13 +151,17 @@ async function ingestHoldingLake(options: IngestOptions, lock: LakeLock): Promis
       continue;
     }
     if (table === undefined && !preset.tableFromHeader) {
-      const suggestion = preset.name === 'canonical' ? await suggestionOfHeader(options.exports, key, limits, info.size) : undefined;
+      // A canonical export the name does not place may be a vendor's, ingested without its preset.
+      const suggestion =
+        preset.name === 'canonical' && formatOfExport(key) === 'csv'
+          ? presetSuggestion(await fieldsOf(options.exports, key, limits, info.size).catch(() => FieldNames.fromHeader([])))
+          : undefined;
       result.skipped.push({ key, reason: suggestion ? `${preset.unrecognised}; ${suggestion}` : preset.unrecognised });
       continue;
     }
-    if (table === undefined) {
+    if (table === undefined && preset.tableFromHeader) {
       try {
-        table = await tableFromHeader(preset, options.exports, key, limits, info.size);
+        table = preset.tableFromHeader(await fieldsOf(options.exports, key, limits, info.size));
       } catch (err) {
         result.failed.push({ key, error: failureMessage(key, err) });
         continue;
@@ -274,23 +278,11 @@ export async function exportKeys(store: ObjectStore, prefix = ''): Promise<strin
   return keys;
 }
 
-/** A canonical export the name does not place: whether its header is a vendor's (a forgotten --preset). */
-async function suggestionOfHeader(store: ObjectStore, key: string, limits: IngestLimits, size: number): Promise<string | undefined> {
-  if (formatOfExport(key) !== 'csv') return undefined;
-  const reader = await openExport('csv', await store.get(key), key, { bytes: 0 }, { limits, size }).catch(() => undefined);
-  if (!reader) return undefined;
-  try {
-    return presetSuggestion(reader.fields);
-  } finally {
-    await reader.close();
-  }
-}
-
-/** Reads only the header of an export whose name does not tell its table. */
-async function tableFromHeader(preset: Preset, store: ObjectStore, key: string, limits: IngestLimits, size: number): Promise<TableName | undefined> {
+/** Reads only the header of an export: what it names tells its table, or the preset it was meant for. */
+async function fieldsOf(store: ObjectStore, key: string, limits: IngestLimits, size: number): Promise<FieldNames> {
   const reader = await openExport(formatOfExport(key), await store.get(key), key, { bytes: 0 }, { limits, size });
   try {
-    return preset.tableFromHeader?.(reader.fields);
+    return reader.fields;
   } finally {
     await reader.close();
   }
