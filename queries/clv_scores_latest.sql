@@ -19,6 +19,9 @@
 --     day; NULL in weeks written before it was recorded
 --   spend_basis varchar: own, or the population mean for no_repeats, no_fx_rate, not_positive;
 --     NULL in weeks written before it was recorded
+--   mrr double: sbg only: the subscriber's MRR at the week's end (NULL without an fx rate)
+--   renewals double: sbg only: monthly renewals known by the last complete month
+--   residual_months double: sbg only: discounted months of payment expected over the horizon
 --   clv_rank bigint: 1 = highest CLV within the method (ties by customer_id)
 with
 
@@ -40,7 +43,10 @@ scores as (
         expected_purchases,
         p_alive,
         days_since_last_purchase,
-        spend_basis
+        spend_basis,
+        mrr,
+        renewals,
+        residual_months
     from clv_scores
     where week_id <= ?
 ),
@@ -55,6 +61,9 @@ final as (
         scores.p_alive,
         scores.days_since_last_purchase,
         scores.spend_basis,
+        scores.mrr,
+        scores.renewals,
+        scores.residual_months,
         row_number() over (
             partition by scores.method
             order by scores.clv desc nulls last, scores.customer_id

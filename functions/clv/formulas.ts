@@ -7,7 +7,7 @@ export const DAYS_PER_MONTH = 30.4375;
 export type FormulaMethod = 'saas' | 'purchase' | 'cohort';
 
 export interface ClvResult {
-  method: FormulaMethod | 'bgnbd';
+  method: FormulaMethod | 'bgnbd' | 'sbg';
   value: number | null;
   flags: string[];
 }

@@ -7,6 +7,7 @@
 //   P(T = t) = B(α + 1, β + t − 1) / B(α, β),  S(t) = B(α, β + t) / B(α, β),
 //   retention r(t) = S(t) / S(t − 1) = (β + t − 1) / (α + β + t − 1).
 
+import { unidentifiedParameters, unidentifiedWarnings } from './boundaryOptimum.ts';
 import { digamma, logBeta } from './logGamma.ts';
 import { hyp2f1 } from './hyp2f1.ts';
 import { minimizeBfgs } from './minimizeBfgs.ts';
@@ -62,6 +63,22 @@ export function fitShiftedBetaGeometric(cohorts: readonly SurvivorCounts[]): Sbg
     warnings.push('the likelihood has no proper maximum here (its Hessian is not positive definite), typically because it keeps rising towards a limiting case (such as no dropout, or all customers alike): no standard errors');
   } else {
     warnings.push(...poorlyDeterminedWarnings(['alpha', 'beta'], [alpha, beta], errors));
+  }
+  if (converged) {
+    // The same rule as BG/NBD and Gamma-Gamma (boundaryOptimum.ts): cohorts that barely churn
+    // let β run towards infinity with α/β fixed, and such a fit is withheld every week alike.
+    const unidentified = unidentifiedParameters({
+      objective,
+      scale: customers,
+      estimate: result.x,
+      names: ['alpha', 'beta'],
+      logErrors: errors ? [errors[0]! / alpha, errors[1]! / beta] : null,
+      limit: LOG_PARAMETER_LIMIT,
+    });
+    if (unidentified.length > 0) {
+      converged = false;
+      warnings.push(...unidentifiedWarnings(unidentified));
+    }
   }
   return {
     alpha,
@@ -157,4 +174,27 @@ export function discountedExpectedResidualLifetime(params: SbgParams, options: {
   if (!Number.isInteger(renewals) || renewals < 0) throw new Error(`renewals must be a non-negative whole number, got ${renewals}`);
   const n = renewals + 1;
   return ((beta + n - 1) / (alpha + beta + n - 1)) * hyp2f1(1, beta + n, alpha + beta + n, 1 / (1 + d));
+}
+
+/**
+ * Expected discounted months of payment left over a horizon, for a customer who has made
+ * `renewals` renewals (survived period `renewals`): the next period's payment undiscounted,
+ * each later one discounted a month more, each weighted by the chance of surviving to it,
+ *   Σ_{k=1..H} S(n + k)/S(n) / (1 + d)^(k−1),  n = renewals.
+ * As H grows it tends to discountedExpectedResidualLifetime; unlike that, d may be 0.
+ */
+export function residualMonths(params: SbgParams, options: { renewals: number; horizonMonths: number; monthlyDiscountRate: number }): number {
+  const { renewals, horizonMonths, monthlyDiscountRate } = options;
+  if (!Number.isInteger(renewals) || renewals < 0) throw new Error(`renewals must be a non-negative whole number, got ${renewals}`);
+  if (!Number.isInteger(horizonMonths) || horizonMonths < 1) throw new Error(`horizonMonths must be a positive whole number, got ${horizonMonths}`);
+  if (!(monthlyDiscountRate >= 0) || !Number.isFinite(monthlyDiscountRate)) throw new Error(`monthlyDiscountRate must be 0 or more, got ${monthlyDiscountRate}`);
+  let survival = 1;
+  let discount = 1;
+  let total = 0;
+  for (let k = 1; k <= horizonMonths; k++) {
+    survival *= retentionRate(params, renewals + k);
+    total += survival * discount;
+    discount /= 1 + monthlyDiscountRate;
+  }
+  return total;
 }

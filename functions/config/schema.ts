@@ -132,7 +132,7 @@ const address = z.strictObject({
   locale: z.enum(['en', 'ko', 'ja']).optional(),
 });
 
-const clvMethod = z.enum(['saas', 'purchase', 'cohort', 'bgnbd']);
+const clvMethod = z.enum(['saas', 'purchase', 'cohort', 'bgnbd', 'sbg']);
 
 export const configSchema = z
   .strictObject({

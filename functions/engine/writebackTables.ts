@@ -59,6 +59,21 @@ export const WRITEBACK_TABLES: Readonly<Record<WritebackTable['name'], Writeback
         sqlType: 'VARCHAR',
         description: 'Whose mean spend the CLV uses: own, or the population mean for no_repeats, no_fx_rate, not_positive (docs/metrics.md). NULL in rows written before it was recorded.',
       },
+      {
+        name: 'mrr',
+        sqlType: 'DOUBLE',
+        description: 'sbg: the subscriber’s MRR at the week’s end in the report currency (NULL when a subscription had no fx rate); NULL for other methods.',
+      },
+      {
+        name: 'renewals',
+        sqlType: 'DOUBLE',
+        description: 'sbg: monthly renewals the subscriber is known to have made, from the acquisition month to the last complete month; NULL for other methods.',
+      },
+      {
+        name: 'residual_months',
+        sqlType: 'DOUBLE',
+        description: 'sbg: discounted months of payment the model expects over the horizon (docs/metrics.md, method 5); NULL for other methods.',
+      },
     ],
   },
 };

@@ -78,6 +78,26 @@ export const modelInputRow = z.object({
 });
 export type ModelInputRow = z.output<typeof modelInputRow>;
 
+/** queries/subscription_survival.sql: one cohort's survivors after each renewal. */
+export const subscriptionSurvivalRow = z.object({
+  cohort_month: date,
+  period: count,
+  cohort_size: count,
+  survivors: count,
+  returned_after_lapse: count,
+});
+export type SubscriptionSurvivalRow = z.output<typeof subscriptionSurvivalRow>;
+
+/** queries/paying_subscribers.sql: the subscribers the contractual model scores. */
+export const payingSubscriberRow = z.object({
+  customer_id: z.string().min(1),
+  cohort_month: date,
+  renewals: count,
+  mrr: money,
+  unconverted_subscriptions: count,
+});
+export type PayingSubscriberRow = z.output<typeof payingSubscriberRow>;
+
 export const modelInputTupleRow = z.object({
   frequency: count,
   recency_days: count,

@@ -32,6 +32,7 @@ export type KpiKey =
   | 'clv_purchase'
   | 'clv_cohort'
   | 'clv_bgnbd'
+  | 'clv_sbg'
   | 'headline_clv'
   // The scorecard's further KPIs (functions/kpi/stageKpis.ts).
   | 'data_accepted_share'
@@ -90,8 +91,11 @@ export interface WeeklyKpis {
   populations: Populations;
 }
 
-/** `predictive` is the BG/NBD result when the run fitted it (functions/pipeline/predictiveMethod.ts). */
-export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, predictive?: ClvResult): WeeklyKpis {
+/**
+ * `models` are the model-based CLVs the run computed (BG/NBD, functions/pipeline/predictiveMethod.ts;
+ * sBG, contractualMethod.ts), shown after the formula methods.
+ */
+export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, models: readonly ClvResult[] = []): WeeklyKpis {
   const { window, activityWindow, activity } = inputs;
   const margin = config.grossMargin;
 
@@ -142,7 +146,7 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, predicti
     grossMargin: margin,
     minCustomers: config.clv.minCustomers,
   });
-  const clv: ClvResult[] = [saas, purchase, { method: cohort.method, value: cohort.value, flags: cohort.flags }, ...(predictive ? [predictive] : [])];
+  const clv: ClvResult[] = [saas, purchase, { method: cohort.method, value: cohort.value, flags: cohort.flags }, ...models];
   const headline = clv.find((c) => c.method === config.headlineClvMethod) ?? {
     method: config.headlineClvMethod,
     value: null,
@@ -176,7 +180,7 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, predicti
     { key: 'clv_saas', unit: 'money', ...guardOf(saas) },
     { key: 'clv_purchase', unit: 'money', ...guardOf(purchase) },
     { key: 'clv_cohort', unit: 'money', ...guardOf(cohort) },
-    ...(predictive ? [{ key: 'clv_bgnbd', unit: 'money', ...guardOf(predictive) } satisfies Kpi] : []),
+    ...models.map((r): Kpi => ({ key: `clv_${r.method}`, unit: 'money', ...guardOf(r) })),
   ];
   const channels = inputs.acquisition.map((r) => ({
     channel: r.channel,

@@ -116,5 +116,8 @@ function scoreRows(customers: readonly ModelCustomer[], scores: TupleScores): Wr
     p_alive: scores.pAlive[i]!,
     days_since_last_purchase: c.T - c.tx,
     spend_basis: spendBasisOf(c),
+    mrr: null,
+    renewals: null,
+    residual_months: null,
   }));
 }

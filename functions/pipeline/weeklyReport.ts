@@ -31,6 +31,7 @@ import { lakeAccessOf } from './adapters.ts';
 import { notifyOwner, ownerOf, sendIncompleteNotice, type IncompleteOutcome } from './failureNotice.ts';
 import { gatherWeeklyInputs, windowsFor } from './gatherInputs.ts';
 import { readKpiHistory, writeKpiHistory } from './kpiHistory.ts';
+import { runContractualMethod } from './contractualMethod.ts';
 import { runPredictiveMethod } from './predictiveMethod.ts';
 import { settleAll } from './settleAll.ts';
 import { gatherStageInputs } from './stageInputs.ts';
@@ -107,7 +108,7 @@ export interface WeeklyRunResult {
 export interface ComputedWeek {
   week: WeekBounds;
   facts: WeekFacts;
-  /** clv_scores rows of the week; empty when the predictive model was not fitted. */
+  /** clv_scores rows of the week, of each model that was fitted. */
   scores: WritebackRow[];
 }
 
@@ -129,15 +130,16 @@ async function computeHoldingLake(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
   const windows = windowsFor(week, config);
   // Every query of the week is issued at once; the engine decides how many run together (Athena:
   // engine.maxConcurrentQueries; DuckDB: one after another). The model fit overlaps the queries still running.
-  const [weeklyInputs, stage, predictive, history, manifests, sample] = await settleAll([
+  const [weeklyInputs, stage, predictive, contractual, history, manifests, sample] = await settleAll([
     gatherWeeklyInputs(engine, windows, config),
     gatherStageInputs(engine, windows, config),
     runPredictiveMethod(engine, week, config),
+    runContractualMethod(engine, week, config),
     readKpiHistory(engine, [...scorecardHistoryKeys(config.headlineClvMethod), ...TILE_KPIS], isoWeek, config),
     readAllManifests(deps.lake),
     readSampleOrigin(deps.lake),
   ]);
-  const weekly = computeWeeklyKpis(weeklyInputs.inputs, config, predictive.result);
+  const weekly = computeWeeklyKpis(weeklyInputs.inputs, config, [predictive.result, ...(contractual.result ? [contractual.result] : [])]);
   const ingest = summariseIngest(manifests);
   const accuracy = predictive.summary.accuracy;
   const stageKpis = computeStageKpis({
@@ -164,9 +166,10 @@ async function computeHoldingLake(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
       ingest,
       sample,
       predictive: predictive.summary,
-      queries: [...weeklyInputs.stats, ...stage.stats, ...predictive.stats, ...history.stats],
+      contractual: contractual.summary,
+      queries: [...weeklyInputs.stats, ...stage.stats, ...predictive.stats, ...contractual.stats, ...history.stats],
     },
-    scores: predictive.scores,
+    scores: [...predictive.scores, ...contractual.scores],
   };
 }
 

@@ -2,7 +2,7 @@
 // shared by the HTML and the text part so both say the same.
 import type { Formatter } from './format.ts';
 import type { Messages } from './messages/messages.ts';
-import type { ReportPredictiveClv } from './report.ts';
+import type { ReportContractualClv, ReportPredictiveClv } from './report.ts';
 
 export function accuracyNote(predictive: ReportPredictiveClv, fmt: Formatter, m: Messages): string {
   const a = predictive.accuracy;
@@ -17,5 +17,22 @@ export function accuracyNote(predictive: ReportPredictiveClv, fmt: Formatter, m:
     predicted: fmt.count(a.totalPredicted),
     actual: fmt.count(a.totalActual),
     relative: a.relativeAggregateError === null ? '' : fmt.signedPercent(a.relativeAggregateError),
+  });
+}
+
+/** The same for the contractual model's holdout (docs/metrics.md, method 5); null when there is no such model. */
+export function survivalAccuracyNote(contractual: ReportContractualClv | null, fmt: Formatter, m: Messages): string | null {
+  if (!contractual) return null;
+  const a = contractual.accuracy;
+  if (!a) return m.methods.survivalAccuracyMissing(contractual.accuracyGuard ?? 'no data');
+  const first = a.months[0]!.month;
+  return m.methods.survivalAccuracy({
+    months: a.holdoutMonths,
+    from: first ? fmt.civilDate(first) : '—',
+    subscribers: fmt.count(a.subscribers),
+    predicted: fmt.count(a.totalPredicted),
+    actual: fmt.count(a.totalActual),
+    relative: a.relativeError === null ? '' : fmt.signedPercent(a.relativeError),
+    mape: a.mape === null ? '' : fmt.percent(a.mape),
   });
 }

@@ -18,7 +18,7 @@ import type { IngestSummary } from './dataQuality.ts';
 import { formatter, type Formatter } from './format.ts';
 import { MESSAGES } from './labels.ts';
 import type { Messages } from './messages/messages.ts';
-import type { Report, ReportCohorts, ReportDataQuality, ReportLocale, ReportPredictiveClv, ReportRfm, ReportRunCost } from './report.ts';
+import type { Report, ReportCohorts, ReportContractualClv, ReportDataQuality, ReportLocale, ReportPredictiveClv, ReportRfm, ReportRunCost } from './report.ts';
 import { verdictOf } from './verdict.ts';
 
 /** The KPI tiles under the headline, in order. */
@@ -48,6 +48,7 @@ export interface WeekFacts {
   /** What generated the lake, when it is the sample data set. */
   sample: SampleOrigin | null;
   predictive: ReportPredictiveClv;
+  contractual: ReportContractualClv | null;
   queries: QueryStats[];
 }
 
@@ -89,6 +90,7 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     clv: weekly.clv,
     populations: weekly.populations,
     predictiveClv: facts.predictive,
+    contractualClv: facts.contractual,
     channels: weekly.channels.map((c) => ({
       channel: c.channel,
       acquiredCustomers: c.acquiredCustomers,

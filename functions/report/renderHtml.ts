@@ -4,7 +4,7 @@
 // charts repeat what the text says. Every string passes through escapeHtml.
 import type { ScorecardLine, ScorecardStage, Status, UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
 import type { KpiUnit } from '../kpi/weeklyKpis.ts';
-import { accuracyNote } from './accuracyNote.ts';
+import { accuracyNote, survivalAccuracyNote } from './accuracyNote.ts';
 import { HEATMAP_MONTHS } from './charts/cohortHeatmap.ts';
 import { CHART_COLORS } from './charts/chartStyle.ts';
 import { escapeHtml as e } from './escapeHtml.ts';
@@ -222,6 +222,7 @@ export function renderHtml(report: Report, images: HtmlImages): string {
           ),
         );
 
+  const survivalNote = survivalAccuracyNote(report.contractualClv, fmt, m);
   const methods =
     table(
       [e(m.methods.method), e(m.methods.value)],
@@ -229,7 +230,9 @@ export function renderHtml(report: Report, images: HtmlImages): string {
         `${e(m.method[c.method])}${c.method === headline.method ? ` <strong style="font-size:11px;color:${CHART_COLORS.actual}">${e(m.methods.headline)}</strong>` : ''}${c.flags.length > 0 ? small(e(c.flags.join('; ')), WARN) : ''}`,
         `<span style="white-space:nowrap">${e(fmt.money(c.value))}</span>`,
       ]),
-    ) + paragraph(e(accuracyNote(report.predictiveClv, fmt, m)));
+    ) +
+    paragraph(e(accuracyNote(report.predictiveClv, fmt, m))) +
+    (survivalNote ? paragraph(e(survivalNote)) : '');
 
   const rejectedByRule = Object.entries(dq.rejectedByRule).sort(([a], [b]) => a.localeCompare(b));
   const quality =

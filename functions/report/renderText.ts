@@ -1,7 +1,7 @@
 // The plain-text part: complete on its own for clients that show no HTML or block images, in
 // the same order as the HTML. Charts become the numbers they draw.
 import type { ScorecardLine } from '../kpi/scorecard.ts';
-import { accuracyNote } from './accuracyNote.ts';
+import { accuracyNote, survivalAccuracyNote } from './accuracyNote.ts';
 import { HEATMAP_MONTHS } from './charts/cohortHeatmap.ts';
 import { formatter, type Formatter } from './format.ts';
 import { MESSAGES } from './labels.ts';
@@ -146,6 +146,8 @@ export function renderText(report: Report): string {
     if (method.flags.length > 0) out.push(`      ${method.flags.join('; ')}`);
   }
   out.push(accuracyNote(report.predictiveClv, fmt, m));
+  const survival = survivalAccuracyNote(report.contractualClv, fmt, m);
+  if (survival) out.push(survival);
 
   out.push(...heading(m.sections.quality));
   out.push(

@@ -1,5 +1,6 @@
 // The one typed Report object: everything the e-mail, the plain text and report.json show.
 // Renderers only format what is here; no renderer computes a number.
+import type { SbgFitSummary, SurvivalHoldout } from '../clv/contractualModel.ts';
 import type { ClvResult } from '../clv/formulas.ts';
 import type { ModelFitSummary } from '../clv/fitClvModels.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
@@ -134,6 +135,33 @@ export interface ReportPredictiveClv {
   flags: string[];
 }
 
+/** The contractual method (sBG on subscription cohorts): its fit, its scores and its holdout check. */
+export interface ReportContractualClv {
+  method: 'sbg';
+  /** The survival and the paying subscribers are taken here (the week's end, UTC instant). */
+  cutoff: string;
+  /** Cohorts observed for at least one renewal. */
+  cohorts: number;
+  /** Subscribers paying at the cut-off, the ones valued. */
+  subscribers: number;
+  horizonMonths: number;
+  monthlyDiscountRate: number;
+  grossMargin: number;
+  /** Null when the model could not be fitted; `flags` says why. */
+  model: SbgFitSummary | null;
+  /** Sum of the paying subscribers' CLVs (those with a known MRR). */
+  totalClv: number | null;
+  /** Mean discounted months of payment expected over the horizon. */
+  meanResidualMonths: number | null;
+  /** Rows written to clv_scores for the week (0 when the model could not be fitted). */
+  scoresWritten: number;
+  /** Fit on all but the last months of each cohort, checked on those months. */
+  accuracy: SurvivalHoldout | null;
+  /** Why accuracy is null. */
+  accuracyGuard?: string;
+  flags: string[];
+}
+
 /**
  * One report for one locale: the numbers are the same in every locale; the headline label, the
  * verdict and the data-quality sentences are written in `locale`, and renderers look up every
@@ -165,6 +193,8 @@ export interface Report {
    */
   populations: Populations;
   predictiveClv: ReportPredictiveClv;
+  /** Null when the lake has no paying subscription: the business has no contractual customers to model. */
+  contractualClv: ReportContractualClv | null;
   channels: ReportChannel[];
   cohorts: ReportCohorts;
   rfm: ReportRfm;

@@ -10,7 +10,7 @@ import { LocalFolderStore } from '../../functions/storage/localFolderStore.ts';
 let lakeDir: string;
 let lake: LocalFolderStore;
 const table = WRITEBACK_TABLES.clv_scores;
-const score = (customer: string, clv: number) => ({ customer_id: customer, method: 'bgnbd', clv, expected_purchases: 1.5, p_alive: null, days_since_last_purchase: null, spend_basis: null });
+const score = (customer: string, clv: number) => ({ customer_id: customer, method: 'bgnbd', clv, expected_purchases: 1.5, p_alive: null, days_since_last_purchase: null, spend_basis: null, mrr: null, renewals: null, residual_months: null });
 
 async function readScores(): Promise<Record<string, unknown>[]> {
   const engine = await DuckDbEngine.open({ lakeDir });

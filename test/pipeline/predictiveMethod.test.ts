@@ -60,7 +60,7 @@ describe('the weekly run when the model cannot be fitted', () => {
     // Prepare: scores left by an earlier run of the same week on other data
     const stores = openStores(config);
     await replaceWeekPartition(stores.lake, WRITEBACK_TABLES.clv_scores, '2026-W47', [
-      { customer_id: 'old', method: 'bgnbd', clv: 1, expected_purchases: 1, p_alive: 1, days_since_last_purchase: 3, spend_basis: 'own' },
+      { customer_id: 'old', method: 'bgnbd', clv: 1, expected_purchases: 1, p_alive: 1, days_since_last_purchase: 3, spend_basis: 'own', mrr: null, renewals: null, residual_months: null },
     ]);
 
     // Act

@@ -14,7 +14,7 @@ const kpi = (weekId: string, key: string, value: number | null, guard: string | 
   const week = weekBounds(parseWeekId(weekId), 'UTC');
   return { kpi: key, value, unit: 'money', guard, week_start: week.start, week_end: week.end, settings: USD, report_currency: 'USD' };
 };
-const score = (customer: string, method: string, clv: number) => ({ customer_id: customer, method, clv, expected_purchases: 1.5, p_alive: 0.9, days_since_last_purchase: 14, spend_basis: 'own' });
+const score = (customer: string, method: string, clv: number) => ({ customer_id: customer, method, clv, expected_purchases: 1.5, p_alive: 0.9, days_since_last_purchase: 14, spend_basis: 'own', mrr: null, renewals: null, residual_months: null });
 
 let lake: FixtureLake;
 

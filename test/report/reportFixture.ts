@@ -10,7 +10,7 @@ import { computeStageKpis, type StageInputs } from '../../functions/kpi/stageKpi
 import { computeWeeklyKpis, type KpiKey, type WeeklyInputs } from '../../functions/kpi/weeklyKpis.ts';
 import { buildReport, TILE_KPIS, type WeekFacts } from '../../functions/report/buildReport.ts';
 import { summariseIngest } from '../../functions/report/dataQuality.ts';
-import type { Report, ReportLocale, ReportPredictiveClv } from '../../functions/report/report.ts';
+import type { Report, ReportContractualClv, ReportLocale, ReportPredictiveClv } from '../../functions/report/report.ts';
 import type { SampleOrigin } from '../../functions/sample/sampleOrigin.ts';
 import { addWeeks, formatWeekId, parseWeekId, weekBounds } from '../../functions/time/isoWeek.ts';
 
@@ -118,6 +118,36 @@ export const PREDICTIVE: ReportPredictiveClv = {
   flags: [],
 };
 
+/** The contractual method of the fixture business: 10 monthly cohorts, 1,210 paying subscribers. */
+export const CONTRACTUAL: ReportContractualClv = {
+  method: 'sbg',
+  cutoff: '2026-11-23T00:00:00.000Z',
+  cohorts: 10,
+  subscribers: 1210,
+  horizonMonths: 12,
+  monthlyDiscountRate: 0.01,
+  grossMargin: 0.6,
+  model: null,
+  totalClv: 160_000,
+  meanResidualMonths: 8.8,
+  scoresWritten: 1210,
+  accuracy: {
+    holdoutMonths: 3,
+    calibration: { alpha: 0.9, beta: 4.1 },
+    subscribers: 1300,
+    months: [
+      { offset: 1, month: '2026-08-01', predicted: 1102.4, actual: 1090 },
+      { offset: 2, month: '2026-09-01', predicted: 1060.2, actual: 1071 },
+      { offset: 3, month: '2026-10-01', predicted: 1021.9, actual: 1040 },
+    ],
+    totalPredicted: 3184.5,
+    totalActual: 3201,
+    relativeError: 3184.5 / 3201 - 1,
+    mape: 0.0126,
+  },
+  flags: [],
+};
+
 export interface FixtureOptions {
   config?: ConfigInput;
   /** Latest order timestamp; the default reaches the week's end. */
@@ -199,6 +229,7 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
     ingest,
     sample: options.sample ?? null,
     predictive: PREDICTIVE,
+    contractual: CONTRACTUAL,
     queries: [],
   };
 }

@@ -25,6 +25,7 @@ export const en: Messages = {
     clv_purchase: 'CLV, purchase formula',
     clv_cohort: 'CLV, cohort 12-month value',
     clv_bgnbd: 'CLV, BG/NBD + Gamma-Gamma',
+    clv_sbg: 'CLV, sBG subscriber retention',
     data_accepted_share: 'Rows accepted at ingest',
     data_freshness_days: 'Data age at the week’s end',
     core_segment_customer_share: 'Champions + Loyal, share of customers',
@@ -41,6 +42,7 @@ export const en: Messages = {
     purchase: 'Purchase formula (AOV × annual frequency × lifespan × margin)',
     cohort: 'Cohort 12-month value (historical)',
     bgnbd: 'BG/NBD + Gamma-Gamma (predictive)',
+    sbg: 'sBG retention × MRR (predictive, per paying subscriber)',
   },
   stage: {
     data: { name: 'Data & segmentation', aim: 'Measure LTV accurately and know the segments' },
@@ -172,6 +174,10 @@ export const en: Messages = {
       `MAE ${a.mae} and RMSE ${a.rmse} purchases per customer over ${a.customers} customers; ` +
       `${a.predicted} purchases predicted, ${a.actual} made${a.relative ? ` (${a.relative})` : ''}.`,
     accuracyMissing: (guard) => `Model accuracy (BG/NBD holdout): not measured this week: ${guard}.`,
+    survivalAccuracy: (a) =>
+      `Retention model accuracy (sBG fitted on each cohort's months before ${a.from}, checked on the ${a.months} months from then): ` +
+      `of ${a.subscribers} subscribers followed, ${a.predicted} subscriber-months of payment predicted, ${a.actual} paid${a.relative ? ` (${a.relative})` : ''}${a.mape ? `; off by ${a.mape} in a typical month` : ''}.`,
+    survivalAccuracyMissing: (guard) => `Retention model accuracy (sBG holdout): not measured this week: ${guard}.`,
   },
   quality: {
     table: 'Table',

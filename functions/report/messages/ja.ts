@@ -23,6 +23,7 @@ export const ja: Messages = {
     clv_purchase: 'CLV（購買式）',
     clv_cohort: 'CLV（コホート12か月価値）',
     clv_bgnbd: 'CLV（BG/NBD + Gamma-Gamma）',
+    clv_sbg: 'CLV（sBG 契約継続）',
     data_accepted_share: '取り込み時の受理率',
     data_freshness_days: '週末時点のデータの遅れ',
     core_segment_customer_share: 'Champions + Loyal の顧客構成比',
@@ -39,6 +40,7 @@ export const ja: Messages = {
     purchase: '購買式（AOV × 年間購入頻度 × 生涯期間 × 粗利率）',
     cohort: 'コホート12か月価値（実績）',
     bgnbd: 'BG/NBD + Gamma-Gamma（予測）',
+    sbg: 'sBG 継続率 × MRR（予測、有料契約者あたり）',
   },
   stage: {
     data: { name: 'データとセグメンテーション', aim: 'LTVを正確に測り、セグメントを把握する' },
@@ -169,6 +171,10 @@ export const ja: Messages = {
       `顧客${a.customers}人について顧客あたり購入回数のMAE ${a.mae}、RMSE ${a.rmse}。` +
       `予測購入${a.predicted}回、実際の購入${a.actual}回${a.relative ? `（${a.relative}）` : ''}。`,
     accuracyMissing: (guard) => `モデル精度（BG/NBDホールドアウト）: 今週は測定していません: ${guard}。`,
+    survivalAccuracy: (a) =>
+      `継続モデル精度（各コホートの${a.from}より前の月でsBGを推定し、そこから${a.months}か月で検証）: ` +
+      `追跡した契約者${a.subscribers}人について予測した支払い${a.predicted}契約者月、実際${a.actual}${a.relative ? `（${a.relative}）` : ''}${a.mape ? `、月あたりの誤差${a.mape}` : ''}。`,
+    survivalAccuracyMissing: (guard) => `継続モデル精度（sBGホールドアウト）: 今週は測定していません: ${guard}。`,
   },
   quality: {
     table: 'テーブル',

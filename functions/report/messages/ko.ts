@@ -23,6 +23,7 @@ export const ko: Messages = {
     clv_purchase: 'CLV, 구매 공식',
     clv_cohort: 'CLV, 코호트 12개월 가치',
     clv_bgnbd: 'CLV, BG/NBD + Gamma-Gamma',
+    clv_sbg: 'CLV, sBG 구독 유지',
     data_accepted_share: '수집 시 승인된 행 비율',
     data_freshness_days: '주 종료 시점의 데이터 지연',
     core_segment_customer_share: 'Champions + Loyal 고객 비중',
@@ -39,6 +40,7 @@ export const ko: Messages = {
     purchase: '구매 공식 (AOV × 연간 구매 빈도 × 수명 × 마진)',
     cohort: '코호트 12개월 가치 (실적)',
     bgnbd: 'BG/NBD + Gamma-Gamma (예측)',
+    sbg: 'sBG 유지율 × MRR (예측, 유료 구독자당)',
   },
   stage: {
     data: { name: '데이터 및 세분화', aim: 'LTV를 정확히 측정하고 세그먼트를 파악합니다' },
@@ -169,6 +171,10 @@ export const ko: Messages = {
       `고객 ${a.customers}명 기준 고객당 구매 수 MAE ${a.mae}, RMSE ${a.rmse}; ` +
       `예측 구매 ${a.predicted}건, 실제 구매 ${a.actual}건${a.relative ? ` (${a.relative})` : ''}.`,
     accuracyMissing: (guard) => `모델 정확도 (BG/NBD 홀드아웃): 이번 주에는 측정하지 않았습니다: ${guard}.`,
+    survivalAccuracy: (a) =>
+      `유지 모델 정확도 (각 코호트의 ${a.from} 이전 개월로 sBG를 적합하고 그때부터 ${a.months}개월로 검증): ` +
+      `추적한 구독자 ${a.subscribers}명 기준 예측 결제 ${a.predicted}구독자·월, 실제 ${a.actual}${a.relative ? ` (${a.relative})` : ''}${a.mape ? `; 월평균 오차 ${a.mape}` : ''}.`,
+    survivalAccuracyMissing: (guard) => `유지 모델 정확도 (sBG 홀드아웃): 이번 주에는 측정하지 않았습니다: ${guard}.`,
   },
   quality: {
     table: '테이블',

@@ -124,6 +124,9 @@ export interface Messages {
     headline: string;
     accuracy(a: { cutoff: string; weeks: number; mae: string; rmse: string; customers: string; predicted: string; actual: string; relative: string }): string;
     accuracyMissing(guard: string): string;
+    /** The sBG holdout: subscribers predicted to still pay in the held-out months against those who did. */
+    survivalAccuracy(a: { months: number; from: string; subscribers: string; predicted: string; actual: string; relative: string; mape: string }): string;
+    survivalAccuracyMissing(guard: string): string;
   };
   quality: {
     table: string;
