@@ -98,8 +98,29 @@ acquisitions as (
     group by customer_id
 ),
 
+-- 0..999 months from a digits table, as in mrr_movements.
+digits as (
+    select d
+    from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as digits (d)
+),
+
+month_numbers as (
+    select hundreds.d * 100 + tens.d * 10 + ones.d as n
+    from digits as hundreds
+    cross join digits as tens
+    cross join digits as ones
+),
+
+-- The last month ended by `at`, from a calendar (parameters go only into WHERE clauses); NULL
+-- when every subscriber was acquired in the month still running.
 last_complete_month as (
-    select date_trunc('month', cast(? as timestamp)) - interval '1' month as month_start
+    select max(calendar.month_start) as month_start
+    from (
+        select first_month.month_start + interval '1' month * month_numbers.n as month_start
+        from (select min(cohort_month) as month_start from acquisitions) as first_month
+        cross join month_numbers
+    ) as calendar
+    where calendar.month_start + interval '1' month <= ?
 ),
 
 final as (
@@ -108,7 +129,8 @@ final as (
         cast(acquisitions.cohort_month as date) as cohort_month,
         cast(
             case
-                when acquisitions.cohort_month >= last_complete_month.month_start then 0
+                when last_complete_month.month_start is null
+                    or acquisitions.cohort_month >= last_complete_month.month_start then 0
                 else (year(last_complete_month.month_start) - year(acquisitions.cohort_month)) * 12
                     + month(last_complete_month.month_start) - month(acquisitions.cohort_month)
             end as bigint

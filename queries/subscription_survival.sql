@@ -35,16 +35,36 @@ paying_subscriptions as (
         and mrr > 0
 ),
 
-last_complete_month as (
-    select date_trunc('month', cast(? as timestamp)) - interval '1' month as month_start
-),
-
 acquisitions as (
     select
         customer_id,
         min(first_month) as cohort_month
     from paying_subscriptions
     group by customer_id
+),
+
+-- 0..999 months and periods from a digits table, as in mrr_movements.
+digits as (
+    select d
+    from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as digits (d)
+),
+
+period_numbers as (
+    select hundreds.d * 100 + tens.d * 10 + ones.d as n
+    from digits as hundreds
+    cross join digits as tens
+    cross join digits as ones
+),
+
+-- The last month ended by data_end, from a calendar (parameters go only into WHERE clauses).
+last_complete_month as (
+    select max(calendar.month_start) as month_start
+    from (
+        select first_month.month_start + interval '1' month * period_numbers.n as month_start
+        from (select min(first_month) as month_start from paying_subscriptions) as first_month
+        cross join period_numbers
+    ) as calendar
+    where calendar.month_start + interval '1' month <= ?
 ),
 
 -- Paying at a month's end: from the month a subscription starts in up to, not including, the
@@ -149,19 +169,6 @@ losses as (
     from lifetimes
     where lost_in_period is not null
     group by cohort_month, lost_in_period
-),
-
--- 0..999 periods from a digits table, as in mrr_movements.
-digits as (
-    select d
-    from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as digits (d)
-),
-
-period_numbers as (
-    select hundreds.d * 100 + tens.d * 10 + ones.d as n
-    from digits as hundreds
-    cross join digits as tens
-    cross join digits as ones
 ),
 
 cohort_periods as (

@@ -7,6 +7,7 @@ import { EARLY_CHURN_COHORT } from '../kpi/stageKpis.ts';
 import { RATE_WINDOW_DAYS } from '../kpi/weeklyKpis.ts';
 import { formatWeekId, weekBounds, type IsoWeek } from '../time/isoWeek.ts';
 import { weeklyInputParameters, windowsFor } from './gatherInputs.ts';
+import { payingSubscriberParameters, survivalParameters } from './contractualMethod.ts';
 import { kpiTrendParameters } from './kpiHistory.ts';
 import { holdoutTupleParameters, modelInputParameters } from './modelInputs.ts';
 import { calibrationCutoffOf } from './predictiveMethod.ts';
@@ -42,6 +43,8 @@ const WEEK_CALLS: Record<string, WeekCallOf> = {
     const week = weekBounds(w, c.timeZone);
     return { parameters: holdoutTupleParameters(calibrationCutoffOf(week, c), week.end), call: `the holdout of the ${c.holdoutWeeks} weeks before the week's end` };
   },
+  subscription_survival: (w, c) => ({ parameters: survivalParameters(weekBounds(w, c.timeZone).end), call: "cohorts' survival to the week's end" }),
+  paying_subscribers: (w, c) => ({ parameters: payingSubscriberParameters(weekBounds(w, c.timeZone).end, c.reportCurrency), call: "subscribers paying at the week's end" }),
   kpi_trend: (w) => ({ parameters: kpiTrendParameters(w), call: 'every week before the report week' }),
   // The report does not read it; the week's own scores are what an analyst asks for.
   clv_scores_latest: (w) => ({ parameters: { up_to_week: param.varchar(formatWeekId(w)) }, call: 'scores up to the report week' }),

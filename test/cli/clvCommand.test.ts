@@ -113,6 +113,102 @@ describe('ltv clv fit', () => {
   });
 });
 
+describe('ltv clv fit --survival', () => {
+  // Fader & Hardie (2007), Table 1, in test/fixtures/survival (see its README): the paper fits
+  // years 0..7, regular α 0.704, β 1.182 and high end α 0.668, β 3.806, and projects 8..12.
+  const survival = path.resolve(import.meta.dirname, '../fixtures/survival');
+  type SurvivalJson = {
+    sbg: {
+      cohorts: number;
+      customers: number;
+      fit: { parameters: { alpha: number; beta: number }; standardErrors: { alpha: number; beta: number } | null; meanChurn: number };
+      holdout: { calibration: { alpha: number; beta: number }; months: { predicted: number; actual: number }[]; relativeError: number } | null;
+    };
+  };
+  const rounded = (p: { alpha: number; beta: number }) => [p.alpha.toFixed(3), p.beta.toFixed(3)];
+
+  it.each([
+    ['regular', ['0.704', '1.182']],
+    ['high-end', ['0.668', '3.806']],
+  ])('reproduces the published %s fit from the calibration years', async (name, published) => {
+    // Prepare: the paper's calibration data, years 0..7
+    const file = path.join(dir, `${name}-calibration.csv`);
+    await writeFile(file, `${(await readFile(path.join(survival, `${name}.csv`), 'utf8')).trim().split('\n').slice(0, 9).join('\n')}\n`);
+
+    // Act
+    const { code, stdout } = await run(['clv', 'fit', '--survival', file, '--json']);
+
+    // Assess
+    expect(code).toBe(0);
+    const { sbg } = JSON.parse(stdout) as SurvivalJson;
+    expect(sbg).toMatchObject({ cohorts: 1, customers: 1000, holdout: null });
+    expect(rounded(sbg.fit.parameters)).toEqual(published);
+    expect(sbg.fit.standardErrors).not.toBeNull();
+  });
+
+  it.each([
+    ['regular', ['0.704', '1.182'], [223, 207, 194, 183, 173]],
+    ['high-end', ['0.668', '3.806'], [468, 445, 427, 409, 394]],
+  ])('holds out the last years of the whole %s table, fitting the published values on the rest', async (name, published, actual) => {
+    // Act
+    const { code, stdout } = await run(['clv', 'fit', '--survival', path.join(survival, `${name}.csv`), '--holdout-months', '5', '--json']);
+
+    // Assess: the paper's projection of years 8..12 is within 5% of what happened
+    expect(code).toBe(0);
+    const { holdout } = (JSON.parse(stdout) as SurvivalJson).sbg;
+    expect(rounded(holdout!.calibration)).toEqual(published);
+    expect(holdout!.months.map((m) => m.actual)).toEqual(actual);
+    for (const m of holdout!.months) expect(Math.abs(m.predicted / m.actual - 1)).toBeLessThan(0.05);
+  });
+
+  it('prints the fit and the holdout as a table', async () => {
+    // Act
+    const { code, stdout } = await run(['clv', 'fit', '--survival', path.join(survival, 'regular.csv'), '--holdout-months', '5']);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain('sBG (contractual retention): 1 cohort, 1000 customers from');
+    expect(stdout).toMatch(/alpha +0\.\d{4} +0\.\d{4}/);
+    expect(stdout).toContain('holdout: fitted without the last 5 periods of each cohort (alpha 0.7041, beta 1.1820), 1000 customers followed');
+    expect(stdout).toMatch(/\+1 +predicted +\d+\.\d +actual +223/);
+  });
+
+  it('names the file, line and field of a count that is wrong', async () => {
+    // Prepare
+    const rising = path.join(dir, 'rising.csv');
+    await writeFile(rising, 'cohort,period,survivors\n2026-01-01,0,100\n2026-01-01,1,80\n2026-01-01,2,81\n');
+    const gap = path.join(dir, 'gap.csv');
+    await writeFile(gap, 'cohort_month,period,survivors,cohort_size\n2026-01-01,0,100,100\n2026-01-01,2,80,100\n');
+    const fraction = path.join(dir, 'fraction.csv');
+    await writeFile(fraction, 'cohort,period,survivors\nx,0,100\nx,1,62.5\n');
+    const noHeader = path.join(dir, 'no-survivors.csv');
+    await writeFile(noHeader, 'cohort,period,active\nx,0,100\n');
+
+    // Act and assess
+    expect((await run(['clv', 'fit', '--survival', rising])).stderr).toContain(`${rising}, line 4, field survivors: 81 exceeds the 80 of period 1 (line 3); survivors can only fall`);
+    expect((await run(['clv', 'fit', '--survival', gap])).stderr).toContain(`${gap}, line 3, field period: expected period 1 of cohort "2026-01-01" after line 2 (got 2)`);
+    expect((await run(['clv', 'fit', '--survival', fraction])).stderr).toContain(`${fraction}, line 3, field survivors: must be a whole number of customers (got "62.5")`);
+    expect((await run(['clv', 'fit', '--survival', noHeader])).stderr).toContain(`${noHeader}, line 1, field survivors: the header has no survivors column`);
+  });
+
+  it('exits 1 with the reason when the counts cannot carry the model, and refuses options of the purchase models', async () => {
+    // Prepare
+    const small = path.join(dir, 'small-cohort.csv');
+    await writeFile(small, 'cohort,period,survivors\nx,0,8\nx,1,6\n');
+
+    // Act
+    const tooSmall = await run(['clv', 'fit', '--survival', small]);
+    const withSummary = await run(['clv', 'fit', '--survival', small, '--summary', withSpend]);
+    const badHoldout = await run(['clv', 'fit', '--survival', small, '--holdout-months', 'three']);
+
+    // Assess
+    expect(tooSmall.code).toBe(1);
+    expect(tooSmall.stdout).toContain('not fitted: too few subscribers to fit the sBG retention model: 8 acquired');
+    expect(withSummary.stderr).toContain('--summary describes the purchase models\' inputs; --survival fits the contractual model alone');
+    expect(badHoldout.stderr).toContain('--holdout-months must be a whole number of periods from 1 to 120, not "three"');
+  });
+});
+
 describe('ltv clv score', () => {
   it('writes predicted purchases, P(alive), expected spend and CLV per customer', async () => {
     // Prepare
@@ -192,6 +288,14 @@ describe('ltv clv on the lake', () => {
     expect(score.code).toBe(0);
     expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(customers + 1);
     expect((await run(['clv', 'fit', '--config', configFile, '--unit', 'weeks'])).stderr).toContain('--unit describes a --summary file');
+    // the sample sells subscriptions too: sBG on their cohorts, checked on the report's holdout
+    expect(fit.stdout).toMatch(/sBG \(contractual retention\): \d+ cohorts, \d+ customers from the lake at the end of 2026-W47/);
+    expect(fit.stdout).toMatch(/holdout: fitted without the last 3 months of each cohort/);
+    const json = JSON.parse((await run(['clv', 'fit', '--config', configFile, '--week', '2026-W47', '--json', '--holdout-months', '2'])).stdout) as {
+      sbg: { fit: { parameters: { alpha: number; beta: number } }; holdout: { holdoutMonths: number; months: { month: string }[] } };
+    };
+    expect(json.sbg.fit.parameters.alpha).toBeGreaterThan(0);
+    expect(json.sbg.holdout.months.map((m) => m.month)).toEqual(['2026-09-01', '2026-10-01']);
   });
 
   it('reads the lake through --as-of, any day, so the published CDNOW calibration (to Tuesday 1997-09-30) is reproduced', async () => {

@@ -129,7 +129,7 @@ describe('configuration', () => {
     [{ clv: { minCustomers: 0 } }, 'clv.minCustomers: must be a whole number of at least 1; got 0'],
     [{ targets: { ltvToCac: -3 } }, 'targets.ltvToCac: must be a number above 0; got -3'],
     [{ locale: 'EN' }, 'locale: must be one of "en", "ko", "ja"; got "EN"; did you mean "en"?'],
-    [{ headlineClvMethod: 'bgbnd' }, 'headlineClvMethod: must be one of "saas", "purchase", "cohort", "bgnbd"; got "bgbnd"; did you mean "bgnbd"?'],
+    [{ headlineClvMethod: 'bgbnd' }, 'headlineClvMethod: must be one of "saas", "purchase", "cohort", "bgnbd", "sbg"; got "bgbnd"; did you mean "bgnbd"?'],
     [{ storage: { kind: 'nfs' } }, 'storage.kind: must be one of "local", "s3"; got "nfs"'],
     [{ mail: { kind: 'smtp', host: 'localhost' } }, 'mail.port: required: a whole number from 1 to 65535'],
     [{ mail: { kind: 'smtp', host: 'localhost', port: 25, secure: 'yes' } }, 'mail.secure: must be true or false; got "yes"'],

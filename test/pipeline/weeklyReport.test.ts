@@ -168,6 +168,27 @@ describe('the weekly job on a generated sample', () => {
     expect(report.kpis.find((k) => k.key === 'clv_bgnbd')!.value).toBe(bgnbd.value);
   });
 
+  it('withholds the contractual model of the sample’s hundred subscribers, saying why, and writes no sbg scores', async () => {
+    // Prepare: the 400-customer sample has about a hundred subscribers, too few to tell the
+    // spread of churn from none (its sBG likelihood keeps rising towards a common churn rate)
+    const report = JSON.parse(await readFile(path.join(root, 'out', 'reports', '2026-W47', 'report.json'), 'utf8')) as Report;
+
+    // Act
+    const lakeEngine = await DuckDbEngine.open({ lakeDir: path.join(root, 'out', 'lake') });
+    const [scores] = await lakeEngine.sql("select count(*) as n from clv_scores where week_id = '2026-W47' and method = 'sbg'");
+    await lakeEngine.close();
+
+    // Assess
+    const sbg = report.clv.find((c) => c.method === 'sbg')!;
+    expect(sbg.value).toBeNull();
+    expect(sbg.flags.join(' ')).toMatch(/is not identified: .*\(a profile-likelihood test\)/);
+    expect(report.contractualClv).toMatchObject({ model: null, scoresWritten: 0 });
+    expect(Number(scores!.n)).toBe(0);
+    const text = await readFile(path.join(root, 'out', 'reports', '2026-W47', 'email.txt'), 'utf8');
+    expect(text).toContain('sBG retention × MRR (predictive, per paying subscriber): –');
+    expect(text).toContain('Retention model accuracy (sBG holdout): not measured this week: the calibration fit failed');
+  });
+
   it('sends at most one copy per recipient when the week is run again', async () => {
     // Prepare
     const stores = openStores(config);

@@ -86,6 +86,23 @@ describe('queries/paying_subscribers.sql', () => {
     ]);
   });
 
+  it('counts no renewals, and no cohort, while the first month has not ended', async () => {
+    // Act: at the first instant of January 20 (b starts then), everyone was acquired in January
+    const at = param.timestamp(new Date('2026-01-20T00:00:00Z'));
+    const paying = asText(await lake.run('paying_subscribers', { at, report_currency: param.varchar('USD') }));
+    const survival = await lake.run('subscription_survival', { data_end: at });
+
+    // Assess
+    expect(paying.map((r) => [r.customer_id, r.renewals])).toEqual([
+      ['a', '0'],
+      ['b', '0'],
+      ['c', '0'],
+      ['d', '0'],
+      ['e', '0'],
+    ]);
+    expect(survival).toEqual([]);
+  });
+
   it('agrees with subscriber_mrr on who pays and on their MRR', async () => {
     // Act
     const parameters = { at: param.timestamp(DATA_END), report_currency: param.varchar('USD') };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyNote } from '../../functions/report/accuracyNote.ts';
+import { accuracyNote, survivalAccuracyNote } from '../../functions/report/accuracyNote.ts';
+import { CONTRACTUAL } from './reportFixture.ts';
 import { formatter } from '../../functions/report/format.ts';
 import { MESSAGES } from '../../functions/report/labels.ts';
 import type { ReportPredictiveClv } from '../../functions/report/report.ts';
@@ -53,5 +54,31 @@ describe('accuracyNote', () => {
 
   it('says why accuracy was not measured', () => {
     expect(accuracyNote({ ...base, accuracyGuard: 'not enough history' }, fmt, MESSAGES.en)).toBe('Model accuracy (BG/NBD holdout): not measured this week: not enough history.');
+  });
+});
+
+describe('survivalAccuracyNote', () => {
+  it('states the subscriber-months predicted and paid in the held-out months, and the typical monthly error', () => {
+    // Act: 3,184.5 predicted against 3,201: −0.52 %; mean monthly error 1.26 %
+    const note = survivalAccuracyNote(CONTRACTUAL, fmt, MESSAGES.en);
+
+    // Assess
+    expect(note).toBe(
+      "Retention model accuracy (sBG fitted on each cohort's months before Aug 1, 2026, checked on the 3 months from then): " +
+        'of 1,300 subscribers followed, 3,185 subscriber-months of payment predicted, 3,201 paid (-0.5%); off by 1.3% in a typical month.',
+    );
+  });
+
+  it('says why the check is missing, and nothing for a business without subscribers', () => {
+    const missing = { ...CONTRACTUAL, accuracy: null, accuracyGuard: 'not enough history: the holdout check needs cohorts followed for more than 4 months' };
+    expect(survivalAccuracyNote(missing, fmt, MESSAGES.en)).toBe(
+      'Retention model accuracy (sBG holdout): not measured this week: not enough history: the holdout check needs cohorts followed for more than 4 months.',
+    );
+    expect(survivalAccuracyNote(null, fmt, MESSAGES.en)).toBeNull();
+  });
+
+  it('is written in each locale', () => {
+    expect(survivalAccuracyNote(CONTRACTUAL, formatter('ko', 'USD', 'UTC'), MESSAGES.ko)).toMatch(/^유지 모델 정확도 .*구독자 1,300명/);
+    expect(survivalAccuracyNote(CONTRACTUAL, formatter('ja', 'USD', 'UTC'), MESSAGES.ja)).toMatch(/^継続モデル精度.*契約者1,300人/);
   });
 });

@@ -44,6 +44,25 @@ describe('renderEmail', () => {
     }
   });
 
+  it('shows the contractual method beside BG/NBD, and its holdout check under the methods, in the HTML and in the text', () => {
+    // Prepare
+    const report = fixtureReport();
+    report.clv.push({ method: 'sbg', value: 132.23, flags: ['2 subscribers paid again after lapsing: the model counts each as lost at their first lapse'] });
+
+    // Act
+    const email = renderEmail(report, { trajectory: null, cohorts: null });
+
+    // Assess
+    const m = MESSAGES.en;
+    for (const part of [email.html, email.text]) {
+      const methods = part.slice(part.indexOf(m.sections.methods), part.indexOf(m.sections.quality));
+      expect(methods).toContain(m.method.sbg);
+      expect(methods).toContain('$132.23');
+      expect(methods).toContain('2 subscribers paid again after lapsing');
+      expect(methods.indexOf('Retention model accuracy (sBG fitted on each cohort')).toBeGreaterThan(methods.indexOf(m.method.bgnbd));
+    }
+  });
+
   it('writes every number as text, so a reader with images blocked misses nothing', () => {
     // Act
     const report = fixtureReport();
