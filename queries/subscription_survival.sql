@@ -140,7 +140,7 @@ lifetimes as (
     cross join last_complete_month
 ),
 
-returns as (
+returned_customers as (
     select distinct lifetimes.customer_id
     from lifetimes
     inner join paying_counts
@@ -154,10 +154,10 @@ cohorts as (
     select
         lifetimes.cohort_month,
         count(*) as cohort_size,
-        count(returns.customer_id) as returned_after_lapse
+        count(returned_customers.customer_id) as returned_after_lapse
     from lifetimes
-    left join returns
-        on returns.customer_id = lifetimes.customer_id
+    left join returned_customers
+        on returned_customers.customer_id = lifetimes.customer_id
     group by lifetimes.cohort_month
 ),
 
