@@ -31,6 +31,7 @@ function weekParameters(): Record<string, ParameterValue> {
     cutoff: ts(WEEK_END),
     holdout_end: ts(WEEK_END),
     as_of: ts(WEEK_END),
+    at: ts(WEEK_END),
     start_activity_from: ts(new Date(windowStart.getTime() - 365 * DAY)),
     end_activity_from: ts(new Date(WEEK_END.getTime() - 365 * DAY)),
     activity_from: ts(new Date(WEEK_END.getTime() - 365 * DAY)),

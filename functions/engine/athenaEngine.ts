@@ -125,12 +125,22 @@ export class AthenaQueryError extends Error {
   }
 }
 
+/** A request without an answer this long is given up and retried (every call is small). */
+export const ATHENA_REQUEST_TIMEOUT_MS = 30_000;
+export const ATHENA_CONNECTION_TIMEOUT_MS = 5_000;
+
 /**
- * An Athena client that does not retry on its own: the engine retries throttling with its own
- * backoff (and the query's deadline), so one request is never retried by two loops at once.
+ * An Athena client that does not retry on its own: the engine retries throttling, server faults
+ * and dropped connections with its own backoff (and the query's deadline), so one request is
+ * never retried by two loops at once. Its timeouts turn a connection that hangs into a
+ * TimeoutError the engine retries, instead of a run that waits for the Lambda's end.
  */
 export function createAthenaClient(region: string | undefined): AthenaClient {
-  return new AthenaClient({ region, maxAttempts: 1 });
+  return new AthenaClient({
+    region,
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: ATHENA_REQUEST_TIMEOUT_MS, connectionTimeout: ATHENA_CONNECTION_TIMEOUT_MS },
+  });
 }
 
 interface RunSettings extends AthenaEngineOptions {
@@ -393,7 +403,7 @@ class QueryRun {
       try {
         return await request();
       } catch (err) {
-        const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+        const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
         const where = `${this.statement.label}: cannot ${action} the query on Athena${id ? ` (query execution id ${id})` : ''}`;
         const detail = `${e.message ?? String(err)}${e.name ? ` (${e.name})` : ''}`;
         if (!isTransient(e)) throw new AthenaQueryError(`${where}: ${detail}`, id, { cause: err });
@@ -407,8 +417,19 @@ class QueryRun {
   }
 }
 
-function isTransient(e: { name?: string; $metadata?: { httpStatusCode?: number } }): boolean {
-  if (e.name === 'TooManyRequestsException' || e.name === 'ThrottlingException' || e.name === 'InternalServerException') return true;
+/** Throttling and server faults Athena answers with; retried. */
+const TRANSIENT_NAMES = new Set(['TooManyRequestsException', 'ThrottlingException', 'InternalServerException', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+/**
+ * Failures of the connection rather than of the request (a reset or refused socket, a timeout, a
+ * DNS lookup that should be tried again), the ones the SDK's own retry treats as transient: the
+ * request may or may not have reached Athena, and every call retried here is idempotent (a start
+ * carries its ClientRequestToken).
+ */
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+function isTransient(e: { name?: string; code?: string; $metadata?: { httpStatusCode?: number } }): boolean {
+  if (e.name !== undefined && TRANSIENT_NAMES.has(e.name)) return true;
+  if (e.code !== undefined && TRANSIENT_NETWORK_CODES.has(e.code)) return true;
   const status = e.$metadata?.httpStatusCode;
   return status === 429 || (status !== undefined && status >= 500);
 }

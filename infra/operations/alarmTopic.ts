@@ -1,7 +1,7 @@
 // The one place operators hear from the deployment: alarms, and SES bounces and complaints of
 // the report e-mail. Encrypted with a key of our own because CloudWatch alarms and SES cannot
 // publish to a topic encrypted with the AWS-managed SNS key.
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -42,6 +42,21 @@ export class AlarmTopic extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    // A topic with a policy of its own (enforceSSL, SES's event destination) loses SNS's default
+    // policy, which is what let the account's CloudWatch alarms publish: allow them by name.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'PublishFromAlarms',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          StringEquals: { 'aws:SourceAccount': account },
+        },
+      }),
+    );
     if (props.alarmEmail !== undefined) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
   }
 }

@@ -204,6 +204,58 @@ describe('AthenaEngine running a query', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('retries a start whose connection was reset, with the same request token, so a start that did reach Athena runs once', async () => {
+    // Prepare: the socket resets after the request went out, as Node reports it
+    const { engine, athena } = harness();
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: {} });
+    athena.on(StartQueryExecutionCommand).rejectsOnce(reset).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED'));
+    athena.on(GetQueryResultsCommand).resolves(page([row(...HEADER), row(...customerRow(1))]));
+
+    // Act
+    const { rows } = await engine.runRaw(QUERY, PARAMETERS);
+
+    // Assess
+    const tokens = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(rows).toHaveLength(1);
+  });
+
+  it.each([
+    ['a request timeout', Object.assign(new Error('Connection timed out after 30000 ms'), { name: 'TimeoutError' })],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    ['a DNS lookup to try again', Object.assign(new Error('getaddrinfo EAI_AGAIN athena.eu-central-1.amazonaws.com'), { code: 'EAI_AGAIN' })],
+    ['a 503 from a load balancer', new AthenaServiceException({ name: 'ServiceUnavailable', $fault: 'server', message: 'Service Unavailable', $metadata: { httpStatusCode: 503 } })],
+  ])('retries polls and result reads after %s', async (_, fault) => {
+    // Prepare
+    const { engine, athena, sleeps } = harness();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetQueryExecutionCommand).rejectsOnce(fault).resolves(execution('SUCCEEDED'));
+    athena.on(GetQueryResultsCommand).rejectsOnce(fault).resolves(page([row(...HEADER), row(...customerRow(1))]));
+
+    // Act
+    const { rows } = await engine.runRaw(QUERY, PARAMETERS);
+
+    // Assess: each retry waited its jittered backoff first
+    expect(athena.commandCalls(GetQueryExecutionCommand)).toHaveLength(2);
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(2);
+    expect(sleeps.filter((ms) => ms === 250)).toHaveLength(2);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('does not retry a failure that is not the connection’s: access denied fails at once', async () => {
+    // Prepare
+    const { engine, athena } = harness();
+    athena.on(StartQueryExecutionCommand).rejects(
+      new AthenaServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform: athena:StartQueryExecution', $metadata: { httpStatusCode: 400 } }),
+    );
+
+    // Act / Assess
+    await expect(engine.runRaw(QUERY, PARAMETERS)).rejects.toThrow('not authorized to perform: athena:StartQueryExecution (AccessDeniedException)');
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
+  });
+
   it('gives up on a start that stays throttled, saying how often it tried', async () => {
     // Prepare
     const { engine, athena } = harness();

@@ -55,6 +55,33 @@ describe('alarms', () => {
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
   });
 
+  it('may publish to the topic every alarm notifies: the topic policy lets this account’s CloudWatch alarms publish over TLS', () => {
+    // Prepare: the topics the alarms name, and the policy attached to each
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmActions: { Ref: string }[] } }[];
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as {
+      Properties: { Topics: { Ref: string }[]; PolicyDocument: { Statement: Record<string, unknown>[] } };
+    }[];
+
+    // Assess
+    for (const topic of new Set(alarms.flatMap((a) => a.Properties.AlarmActions.map((r) => r.Ref)))) {
+      const statements = policies.filter((p) => p.Properties.Topics.some((t) => t.Ref === topic)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: topic },
+          Condition: {
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-central-1:123456789012:alarm:*']] } },
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+          },
+        }),
+      );
+      // and the deny of plain HTTP applies to CloudWatch too, which publishes over TLS
+      expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    }
+  });
+
   it('raises a failed weekly run on the first function error', () => {
     expect(alarmProps(stack.alarms.weeklyRunFailed)).toMatchObject({
       Namespace: 'AWS/Lambda',
