@@ -28,6 +28,8 @@ export interface ReportWeekOptions {
   force?: boolean;
   /** Build and archive, but send nothing. */
   dryRun?: boolean;
+  /** With dryRun: mail the report to the owner alone, marked as a dry run. */
+  previewToOwner?: boolean;
   /** Send a week whose data is incomplete, marked so, even when completeness.onIncomplete is "hold". */
   sendIncomplete?: boolean;
   /** Queries still running at this instant are stopped (Athena), so the run fails while it can still say why. */
@@ -142,7 +144,7 @@ export async function reportWeek(config: Config, options: ReportWeekOptions): Pr
     const result = await runWeeklyReport(
       { config, engine, lake: stores.lake, reports: stores.reports, mailer: openMailer(config) },
       options.week,
-      { force: options.force ?? false, dryRun: options.dryRun ?? false, sendIncomplete: options.sendIncomplete ?? false, now: options.now },
+      { force: options.force ?? false, dryRun: options.dryRun ?? false, previewToOwner: options.previewToOwner ?? false, sendIncomplete: options.sendIncomplete ?? false, now: options.now },
     );
     return { ...result, reportsLocation: stores.reports.location };
   } finally {

@@ -51,6 +51,11 @@ export interface WeeklyRunOptions {
   sendIncomplete?: boolean;
   /** Build and archive, but send nothing (no failure notice either). */
   dryRun?: boolean;
+  /**
+   * With dryRun: mail the report to the owner alone, its subject marked "[dry run]", so a first
+   * run on a deployment can be read as the executives would read it without reaching them.
+   */
+  previewToOwner?: boolean;
   /** When the run happens; only stamped on the message, never used in a number. */
   now?: Date;
 }
@@ -249,7 +254,10 @@ async function reportWeek(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRun
   // report.json last: its presence says the week's archive is complete.
   await deps.reports.put(archived.reportJson, `${JSON.stringify(main, null, 2)}\n`, 'application/json');
 
-  if (options.dryRun) return { report: main, outcome: 'dry-run', archived, deliveries };
+  if (options.dryRun) {
+    if (options.previewToOwner) deliveries.push(await sendPreview(deps, computed, main, charts, now, domain));
+    return { report: main, outcome: 'dry-run', archived, deliveries };
+  }
   if (incomplete) await markIncomplete(deps, main, now, 'sent-flagged');
   // Every recipient is tried, whoever failed before them; the failures are reported together.
   for (const recipient of config.recipients) {
@@ -259,6 +267,22 @@ async function reportWeek(deps: WeeklyDeps, isoWeek: IsoWeek, options: WeeklyRun
   if (deliveries.some((d) => d.status === 'failed' || d.status === 'in-doubt')) throw new DeliveryError(deliveries);
   if (!incomplete) await deps.reports.delete(heldKey(week.id));
   return { report: main, outcome: 'sent', archived, deliveries };
+}
+
+/** The dry run's report, to the owner only; no sent marker, so it never stands in for the real send. */
+async function sendPreview(deps: WeeklyDeps, computed: ComputedWeek, report: Report, charts: ReturnType<typeof renderCharts>, now: Date, domain: string | undefined): Promise<Delivery> {
+  const owner = ownerOf(deps.config);
+  const email = renderEmail(report, charts);
+  const raw = await buildMime(
+    { from: deps.config.sender, to: [owner], ...email, subject: `[dry run] ${email.subject}` },
+    { date: now, messageId: messageIdFor(computed.week.id, owner.address, now, domain) },
+  );
+  try {
+    const sent = await deps.mailer.send({ raw, from: deps.config.sender.address, to: [owner.address], idempotencyKey: `${computed.week.id}-preview-${now.getTime()}` });
+    return { recipient: owner.address, status: 'sent', messageId: sent.messageId };
+  } catch (err) {
+    throw new DeliveryError([{ recipient: owner.address, status: 'failed', error: (err as Error).message }]);
+  }
 }
 
 /**

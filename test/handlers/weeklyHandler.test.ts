@@ -145,7 +145,10 @@ describe('the weekly handler', () => {
   });
 
   it.each([
-    [{}, 'scheduledTime:'],
+    [{}, 'give scheduledTime (as the schedule does), week, or backfill'],
+    [{ backfill: { from: '2026-W40', to: '2026-W46' }, week: '2026-W46' }, 'backfill computes history and sends nothing'],
+    [{ backfill: { from: '2026-W40' } }, 'backfill.to:'],
+    [{ week: '2026-W46', dryRun: true, force: true }, 'a dry run sends to nobody but the owner'],
     [{ scheduledTime: 'next Monday' }, 'scheduledTime:'],
     [{ scheduledTime: '2026-11-23T07:00:00Z', froce: true }, 'Unrecognized key: "froce"'],
     [{ scheduledTime: '2026-11-23T07:00:00Z', week: '2026-47' }, 'week: must be an ISO week id like 2026-W47'],
@@ -154,6 +157,65 @@ describe('the weekly handler', () => {
     const run = handler(event as WeeklyEvent);
     await expect(run).rejects.toThrow(/^not a weekly report event/);
     await expect(run).rejects.toThrow(problem);
+  });
+});
+
+describe('the first run on a deployment, by hand', () => {
+  it('dry-runs a week: archived and mailed to the owner alone, marked, and the real send still goes to everyone', async () => {
+    // Prepare
+    const d = await deployment();
+
+    // Act
+    const dry = await handler({ week: '2026-W47', dryRun: true });
+    const files = await outboxFiles(d);
+    const preview = await simpleParser(await readFile(path.join(d.outbox, files[0]!)));
+    const real = await handler(schedulerPayload('2026-11-23T07:00:00Z'));
+
+    // Assess: the owner is the sender mailbox here
+    expect(dry).toMatchObject({ week: '2026-W47', outcome: 'dry-run', deliveries: [{ recipient: 'reports@example.com', status: 'sent' }] });
+    expect(files).toEqual([expect.stringMatching(/^2026-W47-preview-\d+\.eml$/)]);
+    expect(preview.to).toMatchObject({ value: [{ address: 'reports@example.com' }] });
+    expect(preview.subject).toMatch(/^\[dry run\] CLV weekly 2026-W47: headline CLV /);
+    expect(real.deliveries.map((x) => [x.recipient, x.status])).toEqual([
+      ['ceo@example.com', 'sent'],
+      ['cfo@example.com', 'sent'],
+    ]);
+  });
+
+  it('backfills past weeks into the history, oldest first, sending nothing', async () => {
+    // Prepare
+    const d = await deployment();
+
+    // Act
+    const done = await handler({ backfill: { from: '2026-W44', to: '2026-W46' } });
+
+    // Assess
+    expect(done).toMatchObject({ outcome: 'backfilled', next: null });
+    expect(done.weeks.map((w) => w.weekId)).toEqual(['2026-W44', '2026-W45', '2026-W46']);
+    expect((await readdir(path.join(d.root, 'out', 'lake', 'kpi_history'))).sort()).toEqual(['week_id=2026-W44', 'week_id=2026-W45', 'week_id=2026-W46']);
+    expect(await outboxFiles(d)).toEqual([]);
+  });
+
+  it('stops a backfill before the function’s time runs out and names the week to go on from', async () => {
+    // Prepare: Lambda's clock as the handler reads it, at the start and before each week; a week
+    // is not begun with less than 2.5 minutes left (two for the week, half a minute to stop)
+    const d = await deployment();
+    const clock = (...remaining: number[]) => ({ getRemainingTimeInMillis: () => remaining.shift() ?? 0 });
+
+    // Act
+    const partly = await handler({ backfill: { from: '2026-W44', to: '2026-W46' } }, clock(600_000, 600_000, 200_000, 149_000));
+    const rest = await handler({ backfill: { from: partly.next!, to: '2026-W46' } }, clock(600_000, 600_000));
+
+    // Assess
+    expect(partly.weeks.map((w) => w.weekId)).toEqual(['2026-W44', '2026-W45']);
+    expect(partly.next).toBe('2026-W46');
+    expect(rest).toMatchObject({ weeks: [{ weekId: '2026-W46' }], next: null });
+    expect(await outboxFiles(d)).toEqual([]);
+  });
+
+  it('refuses to backfill a week that has not ended', async () => {
+    await deployment();
+    await expect(handler({ backfill: { from: '2026-W45', to: '2099-W01' } })).rejects.toThrow(/2099-W01/);
   });
 });
 
