@@ -115,7 +115,7 @@ export class LtvPulseStack extends Stack {
       AthenaResultsBucket: [this.storage.athenaResults.bucketName, 'Athena query results'],
       AthenaWorkGroup: [this.athena.workGroupName, 'Choose this workgroup in the Athena console'],
       GlueDatabase: [this.catalog.databaseName, 'Database of the lake tables'],
-      WeeklyFunction: [this.functions.weekly.functionName, 'Invoke with {"scheduledTime": "<ISO instant>"} to run a week by hand'],
+      WeeklyFunction: [this.functions.weekly.functionName, 'By hand: {"week": "2026-W47", "dryRun": true}, {"backfill": {"from": "2026-W21", "to": "2026-W46"}} or {"week": "2026-W47"} (docs/deploy.md, "The first run")'],
       IngestFunction: [this.functions.ingest.functionName, 'Ingests each export that lands'],
       OperationsTopic: [this.alarmTopic.topic.topicArn, 'Alarms and SES bounces; subscribe here'],
       ConfigurationSet: [this.mail.configurationSetName, 'SES configuration set of the report e-mail'],
