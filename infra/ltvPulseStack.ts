@@ -40,7 +40,7 @@ export class LtvPulseStack extends Stack {
     const { config } = props;
     const names = resourceNames(config.stackName);
 
-    this.storage = new StorageBuckets(this, 'Storage', { resultsRetentionDays: config.resultsRetentionDays });
+    this.storage = new StorageBuckets(this, 'Storage', { resultsRetentionDays: config.resultsRetentionDays, lakeVersionDays: config.lakeVersionDays });
     this.catalog = new LakeCatalog(this, 'Catalog', { lake: this.storage.lake, databaseName: names.database });
     this.athena = new AnalyticsWorkgroup(this, 'Athena', {
       workGroupName: names.workGroup,
@@ -82,6 +82,7 @@ export class LtvPulseStack extends Stack {
       deployment: config.stackName,
       ingestConcurrency: config.ingestConcurrency,
       weeklyMemoryMb: config.weeklyMemoryMb,
+      ...(config.customerKeySaltParameter !== undefined ? { customerKeySaltParameter: config.customerKeySaltParameter } : {}),
       ...(props.handlerEntries !== undefined ? { entries: props.handlerEntries } : {}),
       ...(props.nativeLayerDir !== undefined ? { nativeLayerDir: props.nativeLayerDir } : {}),
     });

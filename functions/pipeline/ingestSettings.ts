@@ -1,13 +1,12 @@
 // What every ingest needs besides the files: the preset or mapping that says what the exports
 // are, the key of pseudonymous customer ids, and the limits of one export. One place, so `ltv ingest`, `ltv report` and
 // the ingest Lambda read exports the same way.
+import { CUSTOMER_KEY_SALT_VARIABLE, customerKeySaltOf, type ParameterReader } from '../config/customerKeySalt.ts';
 import type { Config } from '../config/schema.ts';
 import type { IngestLimits } from '../ingest/limits.ts';
 import { loadMapping, type Mapping } from '../ingest/presets/mapping.ts';
 import { HASHING_PRESETS, type PresetName } from '../ingest/presets/preset.ts';
 
-/** Environment variable holding the key of pseudonymous customer ids (docs/ingest-presets.md). */
-export const CUSTOMER_KEY_SALT_VARIABLE = 'LTV_CUSTOMER_KEY_SALT';
 
 export interface IngestSettings {
   preset: PresetName;
@@ -29,12 +28,13 @@ export async function ingestSettingsOf(
   config: Config,
   overrides: IngestOverrides = {},
   env: NodeJS.ProcessEnv = process.env,
+  readParameter?: ParameterReader,
 ): Promise<IngestSettings> {
   const mappingFile = overrides.mappingFile ?? (overrides.preset === undefined ? config.exports.mapping : undefined);
   return {
     preset: overrides.preset ?? config.exports.preset,
     ...(mappingFile !== undefined ? { mapping: await loadMapping(mappingFile) } : {}),
-    customerKeySalt: env[CUSTOMER_KEY_SALT_VARIABLE] ?? '',
+    customerKeySalt: await customerKeySaltOf(env, readParameter),
     ...((overrides.dateFormat ?? config.exports.dateFormat) !== undefined ? { dateFormat: overrides.dateFormat ?? config.exports.dateFormat } : {}),
     limits: config.exports.limits,
   };

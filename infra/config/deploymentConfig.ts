@@ -2,6 +2,7 @@
 // `npx cdk deploy -c ltv-pulse:<setting>=<value>`) and validated before anything is synthesised,
 // so a typo stops `cdk synth` with a line naming the setting instead of a failed deployment.
 import { z } from 'zod';
+import { HASHING_PRESETS, type PresetName } from '../../functions/ingest/presets/preset.ts';
 import { isValidTimeZone } from '../../functions/time/zonedTime.ts';
 import { pipelineConfigProblems, STACK_OWNED_SETTINGS } from './pipelineConfig.ts';
 import { resourceNames } from './resourceNames.ts';
@@ -121,6 +122,22 @@ export const deploymentSchema = z.strictObject({
    * run needs about 2 GiB of JavaScript heap (docs/deploy.md). More memory also brings more vCPUs.
    */
   weeklyMemoryMb: fromCli(z.number().int().min(1024).max(10240)).default(3008),
+  /**
+   * The SSM Parameter Store parameter (a SecureString you create) holding the key of
+   * pseudonymous customer ids, which the Stripe and Shopify presets hash e-mail addresses and
+   * phone numbers with; required with those presets, so ids are never unsalted hashes.
+   */
+  customerKeySaltParameter: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_.-]+)+$|^[A-Za-z0-9_.-]+$/, 'must be an SSM parameter name, e.g. /ltv-pulse/customer-key-salt')
+    .max(1011)
+    .optional(),
+  /**
+   * Days earlier versions of lake objects are kept; 0 (the default) leaves the lake unversioned.
+   * With versions, a table file an ingest replaced or a write-back week a re-run replaced can be
+   * restored within that time.
+   */
+  lakeVersionDays: fromCli(z.number().int().min(0).max(3650)).default(0),
 });
 
 function stackOwnedHint(key: (typeof STACK_OWNED_SETTINGS)[number]): string {
@@ -158,6 +175,13 @@ export function parseDeploymentConfig(input: Record<string, unknown>): Deploymen
       resourceNames(config.stackName),
       config.exportsPrefix,
     );
+    const preset = presetOf(config.report);
+    if (preset !== undefined && HASHING_PRESETS.has(preset as PresetName) && config.customerKeySaltParameter === undefined) {
+      problems.push(
+        `${CONTEXT_PREFIX}customerKeySaltParameter: required with the ${preset} preset, which hashes e-mail addresses and phone numbers into customer ids: ` +
+          'create a SecureString parameter holding a long random key (docs/deploy.md, "Customer-key salt") and name it here',
+      );
+    }
     if (problems.length > 0) throw new DeploymentConfigError(problems);
     return config;
   }
@@ -173,6 +197,13 @@ export function parseDeploymentConfig(input: Record<string, unknown>): Deploymen
       return `${where(issue.path)}: ${issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message}`;
     }),
   );
+}
+
+function presetOf(report: Record<string, unknown>): string | undefined {
+  const exports = report.exports;
+  if (typeof exports !== 'object' || exports === null) return undefined;
+  const preset = (exports as Record<string, unknown>).preset;
+  return typeof preset === 'string' ? preset : undefined;
 }
 
 /**

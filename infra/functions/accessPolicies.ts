@@ -4,6 +4,7 @@
 import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IConstruct } from 'constructs';
 
 /**
  * Object-level actions need object ARNs, and keys are data, so the resource ends in `*` - but
@@ -90,6 +91,17 @@ export function glueReadStatement(arns: CatalogArns): PolicyStatement {
   });
 }
 
+/**
+ * GetDatabase on the catalog's `default` database: Athena's guide to fine-grained Glue access has
+ * long listed access to `default` (and its catalog) as mandatory for Athena to work with a
+ * restricted Glue policy, and its DDL (the write-back's ADD PARTITION) runs through Hive, which
+ * opens `default` first. Read-only; CreateDatabase is not granted (docs/deploy.md, IAM scope).
+ */
+export function glueDefaultDatabaseStatement(arns: Pick<CatalogArns, 'catalog' | 'database'>): PolicyStatement {
+  const defaultDatabase = arns.database.replace(/database\/[^/]+$/, 'database/default');
+  return new PolicyStatement({ effect: Effect.ALLOW, actions: ['glue:GetDatabase'], resources: [arns.catalog, defaultDatabase] });
+}
+
 /** `ALTER TABLE ... ADD IF NOT EXISTS PARTITION` on the write-back tables, nothing else. */
 export function glueAddPartitionStatement(arns: CatalogArns): PolicyStatement {
   return new PolicyStatement({
@@ -110,4 +122,13 @@ export function sesSendStatement(identityArns: readonly string[], configurationS
     resources: [...identityArns, configurationSetArn],
     conditions: { StringEquals: { 'ses:FromAddress': fromAddress } },
   });
+}
+
+/**
+ * GetParameter on the one parameter named. A SecureString under the account's default key
+ * (aws/ssm) needs no KMS statement: that key's policy lets SSM decrypt for the account.
+ */
+export function ssmParameterReadStatement(scope: IConstruct, name: string): PolicyStatement {
+  const stack = Stack.of(scope);
+  return new PolicyStatement({ effect: Effect.ALLOW, actions: ['ssm:GetParameter'], resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })] });
 }

@@ -11,6 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CUSTOMER_KEY_SALT_PARAMETER_VARIABLE } from '../../functions/config/customerKeySalt.ts';
 import { CONFIG_JSON_VARIABLE } from '../../functions/config/load.ts';
 import { pipelineConfig, type PipelineSettings } from '../config/pipelineConfig.ts';
 import { PROJECT_ROOT } from '../projectRoot.ts';
@@ -22,10 +23,12 @@ import {
   athenaResultsStatements,
   athenaWorkgroupStatement,
   glueAddPartitionStatement,
+  glueDefaultDatabaseStatement,
   glueReadStatement,
   readObjectsStatements,
   readWriteObjectsStatements,
   sesSendStatement,
+  ssmParameterReadStatement,
   type CatalogArns,
 } from './accessPolicies.ts';
 
@@ -73,6 +76,8 @@ export interface PipelineFunctionsProps {
   ingestConcurrency: number;
   /** Memory of the weekly function, MB. */
   weeklyMemoryMb: number;
+  /** SSM parameter holding the customer-key salt, which ingest reads (functions/config/customerKeySalt.ts). */
+  customerKeySaltParameter?: string;
   /** Entry files (default: functions/handlers/); tests point these at a small fixture. */
   entries?: { ingest: string; weekly: string };
   /** The built native-modules layer folder (default build/native-layer); tests pass a stand-in. */
@@ -148,6 +153,10 @@ export class PipelineFunctions extends Construct {
       layers: [native.layer],
       ...(props.ingestConcurrency > 0 ? { reservedConcurrentExecutions: props.ingestConcurrency } : {}),
     });
+    if (props.customerKeySaltParameter !== undefined) {
+      this.ingest.addEnvironment(CUSTOMER_KEY_SALT_PARAMETER_VARIABLE, props.customerKeySaltParameter);
+      this.ingest.addToRolePolicy(ssmParameterReadStatement(this, props.customerKeySaltParameter));
+    }
     const exportsKeys = props.exportsPrefix === '' ? '' : `${props.exportsPrefix}/`;
     for (const s of [...readObjectsStatements(props.exports, exportsKeys), ...readWriteObjectsStatements(props.lake)]) {
       this.ingest.addToRolePolicy(s);
@@ -178,6 +187,7 @@ export class PipelineFunctions extends Construct {
       ...athenaResultsStatements(props.athenaResults),
       athenaWorkgroupStatement(props.workGroupArn),
       glueReadStatement(props.catalogArns),
+      glueDefaultDatabaseStatement(props.catalogArns),
       glueAddPartitionStatement(props.catalogArns),
       sesSendStatement(props.senderIdentityArns, props.configurationSetArn, props.settings.sender.address),
     ]) {

@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 export interface StorageBucketsProps {
   /** Days Athena query results are kept (default 30). */
   resultsRetentionDays?: number;
+  /** Days earlier versions of lake objects are kept; 0 or unset: the lake is not versioned. */
+  lakeVersionDays?: number;
 }
 
 export class StorageBuckets extends Construct {
@@ -39,7 +41,17 @@ export class StorageBuckets extends Construct {
       versioned: true,
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }, abandonedUploads],
     });
-    this.lake = new Bucket(this, 'Lake', { ...logged('lake'), lifecycleRules: [abandonedUploads] });
+    const lakeVersionDays = props.lakeVersionDays ?? 0;
+    this.lake = new Bucket(this, 'Lake', {
+      ...logged('lake'),
+      // Every ingest replaces table files and every re-run a write-back week: versions make them
+      // restorable for a while, at the storage of what was replaced (docs/deploy.md).
+      ...(lakeVersionDays > 0 ? { versioned: true } : {}),
+      lifecycleRules: [
+        ...(lakeVersionDays > 0 ? [{ noncurrentVersionExpiration: Duration.days(lakeVersionDays), expiredObjectDeleteMarker: true }] : []),
+        abandonedUploads,
+      ],
+    });
     this.athenaResults = new Bucket(this, 'AthenaResults', {
       ...logged('athena-results'),
       lifecycleRules: [{ expiration: Duration.days(props.resultsRetentionDays ?? 30) }, abandonedUploads],

@@ -35,8 +35,10 @@ describe('deployment settings (cdk.json context)', () => {
       rejectedRowAlarmRatio: 0.05,
       ingestConcurrency: 0,
       weeklyMemoryMb: 3008,
+      lakeVersionDays: 0,
       report: {},
     });
+    expect(config.customerKeySaltParameter).toBeUndefined();
     expect(config.alarmEmail).toBeUndefined();
   });
 
@@ -94,6 +96,10 @@ describe('deployment settings (cdk.json context)', () => {
     [{ weeklyMemoryMb: 512 }, 'ltv-pulse:weeklyMemoryMb:'],
     [{ weeklyMemoryMb: 20480 }, 'ltv-pulse:weeklyMemoryMb:'],
     [{ scheduleTimezone: 'UTC' }, 'unknown setting ltv-pulse:scheduleTimezone'],
+    [{ customerKeySaltParameter: 'ltv pulse salt' }, 'ltv-pulse:customerKeySaltParameter: must be an SSM parameter name, e.g. /ltv-pulse/customer-key-salt'],
+    [{ lakeVersionDays: -1 }, 'ltv-pulse:lakeVersionDays:'],
+    [{ report: { exports: { preset: 'shopify' } } }, 'ltv-pulse:customerKeySaltParameter: required with the shopify preset, which hashes e-mail addresses and phone numbers'],
+    [{ report: { exports: { preset: 'stripe' } } }, 'ltv-pulse:customerKeySaltParameter: required with the stripe preset'],
   ])('refuses %j with a line naming the setting', (overrides, expected) => {
     // Act
     const problems = problemsOf({ ...mail, ...overrides });
@@ -123,7 +129,11 @@ describe('deployment settings (cdk.json context)', () => {
 describe('pipeline settings of a deployment (ltv-pulse:report)', () => {
   it('passes report settings through and checks them against the pipeline configuration schema', () => {
     // Act
-    const config = parseDeploymentConfig({ ...mail, report: { reportCurrency: 'EUR', locale: 'ko', grossMargin: 0.6, exports: { preset: 'stripe' } } });
+    const config = parseDeploymentConfig({
+      ...mail,
+      customerKeySaltParameter: '/ltv-pulse/customer-key-salt',
+      report: { reportCurrency: 'EUR', locale: 'ko', grossMargin: 0.6, exports: { preset: 'stripe' } },
+    });
 
     // Assess
     expect(config.report).toEqual({ reportCurrency: 'EUR', locale: 'ko', grossMargin: 0.6, exports: { preset: 'stripe' } });

@@ -165,6 +165,22 @@ describe('least-privilege roles', () => {
     expect(resourceTexts(statements(ids.weeklyRole)).filter((r) => r.includes(ids.exports))).toEqual([]);
   });
 
+  it('lets ingest read the customer-key salt from the one SSM parameter named, and tells it which', () => {
+    // Prepare
+    const withSalt = stackUnderTest({ customerKeySaltParameter: '/ltv-pulse/customer-key-salt', report: { exports: { preset: 'shopify' } } });
+    const saltIds = { ingest: logicalIdOf(withSalt.stack, withSalt.stack.functions.ingest), role: logicalIdOf(withSalt.stack, withSalt.stack.functions.ingest.role!) };
+    const vars = (resourceOf(withSalt.template, saltIds.ingest).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const ssm = statementsOfRole(withSalt.template, saltIds.role).filter((st) => actionsOf(st).some((a) => a.startsWith('ssm:')));
+
+    // Assess
+    expect(vars.LTV_CUSTOMER_KEY_SALT_PARAMETER).toBe('/ltv-pulse/customer-key-salt');
+    expect(ssm.map(actionsOf)).toEqual([['ssm:GetParameter']]);
+    expect(ssm.flatMap(resourcesOf).map(textOf)).toEqual(['arn:aws:ssm:eu-central-1:123456789012:parameter/ltv-pulse/customer-key-salt']);
+    // and no stack without the setting reads any parameter
+    expect(statements(ids.ingestRole).flatMap(actionsOf).filter((a) => a.startsWith('ssm:'))).toEqual([]);
+    expect(environment(ids.ingest).LTV_CUSTOMER_KEY_SALT_PARAMETER).toBeUndefined();
+  });
+
   it('runs Athena queries in this workgroup only', () => {
     // Act
     const athena = statements(ids.weeklyRole).filter((s) => actionsOf(s).some((a) => a.startsWith('athena:')));
@@ -188,6 +204,9 @@ describe('least-privilege roles', () => {
     expect(resourceTexts(read)).toEqual([`${glue}:catalog`, `${glue}:database/ltv_pulse`, ...tables].sort());
     expect(resourceTexts(write)).toEqual([`${glue}:catalog`, `${glue}:database/ltv_pulse`, `${glue}:table/ltv_pulse/clv_scores`, `${glue}:table/ltv_pulse/kpi_history`].sort());
     expect(statements(ids.weeklyRole).flatMap(actionsOf).filter((a) => a.startsWith('glue:')).every((a) => /^glue:(Get|BatchGet|CreatePartition|BatchCreatePartition)/.test(a))).toBe(true);
+    // and, read-only, the default database Athena's Glue access guide calls mandatory
+    const onDefault = statements(ids.weeklyRole).filter((st) => resourcesOf(st).map(textOf).includes(`${glue}:database/default`));
+    expect(onDefault.map(actionsOf)).toEqual([['glue:GetDatabase']]);
   });
 
   it('sends mail only as the configured sender, through the configuration set', () => {

@@ -58,4 +58,24 @@ describe('storage buckets', () => {
       LoggingConfiguration: { LogFilePrefix: 'exports/' },
     });
   });
+
+  it('leaves the lake unversioned unless lakeVersionDays asks for versions, then expires them after those days', () => {
+    // Prepare
+    const lakeOf = (t: Template) =>
+      Object.values(t.findResources('AWS::S3::Bucket')).find((b) => JSON.stringify(b).includes('"LogFilePrefix":"lake/"')) as { Properties: Record<string, unknown> };
+
+    // Act
+    const plain = lakeOf(template());
+    const versioned = lakeOf(stackUnderTest({ lakeVersionDays: 45 }).template);
+
+    // Assess
+    expect(plain.Properties.VersioningConfiguration).toBeUndefined();
+    expect(versioned.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(versioned.Properties.LifecycleConfiguration).toEqual({
+      Rules: [
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 45 }, ExpiredObjectDeleteMarker: true, Status: 'Enabled' }),
+        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
+      ],
+    });
+  });
 });
