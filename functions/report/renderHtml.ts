@@ -68,7 +68,8 @@ function table(headers: string[], rows: string[][], options: { alignRightFrom?: 
   const from = options.alignRightFrom ?? 1;
   const align = (i: number) => (i >= from ? 'text-align:right;' : '');
   const [size, cell] = options.compact ? [11, 'padding:2px 4px;white-space:nowrap'] : [13, 'padding:4px 5px;border-bottom:1px solid #eef1f4;vertical-align:top'];
-  const th = headers.map((h, i) => `<th style="${align(i) || 'text-align:left;'}padding:4px 5px;white-space:nowrap;font-weight:600;${MUTED};border-bottom:1px solid #d8dee6">${h}</th>`).join('');
+  // Headers of several words may wrap: five nowrap headers beside a long table name outgrow a phone.
+  const th = headers.map((h, i) => `<th style="${align(i) || 'text-align:left;'}padding:4px 5px;font-weight:600;${MUTED};border-bottom:1px solid #d8dee6;vertical-align:bottom">${h}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c, i) => `<td style="${align(i)}${cell}">${c}</td>`).join('')}</tr>`).join('');
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;${FONT};font-size:${size}px;line-height:${size + 5}px;${INK}"><tr>${th}</tr>${body}</table>`;
 }

@@ -53,7 +53,10 @@ describe('the weekly run on an S3 lake an ingest holds', () => {
     const { engine, holders } = recordingEngine(lake);
 
     // Act
-    const run = await computeWeek({ config: config(1), engine, lake }, parseWeekId('2026-W47')).catch((err: unknown) => err as Error);
+    const run = (await computeWeek({ config: config(1), engine, lake }, parseWeekId('2026-W47')).then(
+      () => new Error('the run went on'),
+      (err: unknown) => err as Error,
+    ));
     ingest.child.kill('SIGKILL');
     await ingest.finished;
 
