@@ -111,6 +111,7 @@ export class LtvPulseStack extends Stack {
 
     const outputs: Record<string, [string, string]> = {
       ExportsBucket: [this.storage.exports.bucketName, `Upload exports here${config.exportsPrefix === '' ? '' : ` under ${config.exportsPrefix}/`}`],
+      ExportsLocation: [`s3://${this.storage.exports.bucketName}/${config.exportsPrefix === '' ? '' : `${config.exportsPrefix}/`}`, 'Uploads under this location are ingested'],
       LakeBucket: [this.storage.lake.bucketName, 'The Parquet lake'],
       ReportsBucket: [this.storage.reports.bucketName, 'Report archive and sent markers'],
       AthenaResultsBucket: [this.storage.athenaResults.bucketName, 'Athena query results'],
