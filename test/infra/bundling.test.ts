@@ -12,8 +12,8 @@ import { hostPlatform } from '../../infra/functions/nativeLayerPackages.ts';
 import { HANDLER_ENTRIES, NATIVE_EXTERNALS } from '../../infra/functions/pipelineFunctions.ts';
 import { PROJECT_ROOT } from '../../infra/projectRoot.ts';
 import type { LtvPulseStack } from '../../infra/ltvPulseStack.ts';
-import { stackUnderTest, type StackOptions } from './stackUnderTest.ts';
-import { logicalIdOf, resourceOf } from './templateQueries.ts';
+import { bundleFunctions } from './bundles.ts';
+import type { StackOptions } from './stackUnderTest.ts';
 
 const BUNDLED_FIXTURE = path.join(import.meta.dirname, 'fixtures', 'bundledHandler.ts');
 
@@ -22,17 +22,10 @@ afterAll(() => {
   for (const dir of assemblies) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The folder of the bundled asset of each function, in a synthesised cloud assembly. */
 function bundle(entries: NonNullable<StackOptions['entries']>): Record<'ingest' | 'weekly', string> {
-  const outdir = mkdtempSync(path.join(os.tmpdir(), 'ltv-bundles-'));
+  const { dirs, outdir } = bundleFunctions(entries);
   assemblies.push(outdir);
-  const { app, stack, template } = stackUnderTest({}, { bundle: true, entries, outdir });
-  const assembly = app.synth();
-  const dirOf = (fn: LtvPulseStack['functions']['ingest']) => {
-    const key = (resourceOf(template, logicalIdOf(stack, fn)).Properties.Code as { S3Key: string }).S3Key;
-    return path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
-  };
-  return { ingest: dirOf(stack.functions.ingest), weekly: dirOf(stack.functions.weekly) };
+  return dirs;
 }
 
 /**
