@@ -8,13 +8,14 @@
 // week, and the archived report equals a local run of the same exports.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../functions/cli/main.ts';
 import { parseConfig } from '../../functions/config/load.ts';
 import { ingestExports } from '../../functions/ingest/ingestExports.ts';
 import { openEngine, openMailer, openStores } from '../../functions/pipeline/adapters.ts';
@@ -201,5 +202,40 @@ describe('the deployed functions against emulated AWS', () => {
     // and the report is the one a local run computes from the same exports
     expect(comparable(archived)).toEqual(comparable(local));
     expect(archived.queries.length).toBe(local.queries.length);
+  });
+
+  it('let the CLI run against the deployment too: Athena engine, S3 storage, a dry run that sends nothing', async () => {
+    // Prepare: the configuration docs/deploy.md gives for the CLI, the stand-ins' endpoints in the environment
+    const file = path.join(os.tmpdir(), `ltv-deployed-cli-${process.pid}.json`);
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...SETTINGS.report,
+        timeZone: SETTINGS.timeZone,
+        sender: SETTINGS.sender,
+        recipients: SETTINGS.recipients,
+        s3: s3.settings,
+        storage: { kind: 's3', lake: `s3://${BUCKETS.lake}`, reports: `s3://${BUCKETS.reports}` },
+        exports: { dir: `s3://${BUCKETS.exports}/crm` },
+        engine: { kind: 'athena', workgroup: 'ltv-pulse', database: 'ltv_pulse' },
+        mail: { kind: 'ses', configurationSet: 'ltv-pulse' },
+      }),
+    );
+    for (const [k, v] of Object.entries({ ...s3.env, AWS_REGION: 'eu-central-1', AWS_ENDPOINT_URL_ATHENA: athena.endpoint, AWS_ENDPOINT_URL_SES: ses.endpoint })) vi.stubEnv(k, v);
+    const sent = ses.messages.length;
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    // Act
+    const code = await main(['report', '--config', file, '--week', '2026-W46', '--dry-run']).finally(() => rm(file, { force: true }));
+
+    // Assess: the week is archived in the reports bucket, computed on Athena, mailed to no one
+    expect(code).toBe(0);
+    const archived = JSON.parse(await s3Text(BUCKETS.reports, '2026-W46/report.json')) as Report;
+    expect(archived.week.id).toBe('2026-W46');
+    expect(archived.queries.every((q) => q.bytesScanned !== undefined)).toBe(true);
+    expect(ses.messages.length).toBe(sent);
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
   });
 });
