@@ -227,7 +227,8 @@ describe('the deployed functions against emulated AWS', () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
 
     // Act
-    const code = await main(['report', '--config', file, '--week', '2026-W46', '--dry-run']).finally(() => rm(file, { force: true }));
+    const code = await main(['report', '--config', file, '--week', '2026-W46', '--dry-run']);
+    const backfilled = await main(['backfill', '--config', file, '--from', '2026-W44', '--to', '2026-W45']).finally(() => rm(file, { force: true }));
 
     // Assess: the week is archived in the reports bucket, computed on Athena, mailed to no one
     expect(code).toBe(0);
@@ -235,6 +236,12 @@ describe('the deployed functions against emulated AWS', () => {
     expect(archived.week.id).toBe('2026-W46');
     expect(archived.queries.every((q) => q.bytesScanned !== undefined)).toBe(true);
     expect(ses.messages.length).toBe(sent);
+    // and a backfill from the CLI writes the weeks' history and tells Athena of each
+    expect(backfilled).toBe(0);
+    expect(JSON.parse(await s3Text(BUCKETS.lake, '_manifests/orders.csv.json'))).toMatchObject({ table: 'orders' });
+    for (const week of ['2026-W44', '2026-W45']) {
+      expect(athena.statements).toContain(`ALTER TABLE kpi_history ADD IF NOT EXISTS PARTITION (week_id = '${week}')`);
+    }
     vi.unstubAllEnvs();
     vi.restoreAllMocks();
   });
