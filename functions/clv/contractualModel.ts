@@ -84,9 +84,9 @@ export function survivalHoldout(cohorts: readonly SurvivalCohort[], holdoutMonth
   const fit = fitSurvivalModel(calibration);
   if (!fit.ok) return { ok: false, flags: [`the calibration fit failed: ${fit.flags.join('; ')}`] };
   const months = Array.from({ length: holdoutMonths }, (_, i) => ({ offset: i + 1, month: calendarMonth(cohorts, i + 1, holdoutMonths), predicted: 0, actual: 0 }));
+  const curve = survivalCurve(fit.value, Math.max(...followed.map((c) => c.survivors.length - 1)));
   for (const c of followed) {
     const last = c.survivors.length - 1 - holdoutMonths;
-    const curve = survivalCurve(fit.value, c.survivors.length - 1);
     for (const m of months) {
       m.predicted += (c.survivors[last]! * curve[last + m.offset]!) / curve[last]!;
       m.actual += c.survivors[last + m.offset]!;
@@ -134,8 +134,23 @@ export function subscriberClv(
   subscriber: { renewals: number; mrr: number | null },
   options: ContractualScoreOptions,
 ): { residualMonths: number; clv: number | null } {
-  const months = residualMonths(params, { renewals: subscriber.renewals, horizonMonths: options.horizonMonths, monthlyDiscountRate: options.monthlyDiscountRate });
-  return { residualMonths: months, clv: subscriber.mrr === null ? null : subscriber.mrr * options.grossMargin * months };
+  return subscriberScorer(params, options)(subscriber);
+}
+
+/**
+ * subscriberClv for many subscribers: the expected months depend on renewals alone, so they are
+ * computed once per tenure, not once per subscriber.
+ */
+export function subscriberScorer(params: SbgParams, options: ContractualScoreOptions): (subscriber: { renewals: number; mrr: number | null }) => { residualMonths: number; clv: number | null } {
+  const monthsByRenewals = new Map<number, number>();
+  return ({ renewals, mrr }) => {
+    let months = monthsByRenewals.get(renewals);
+    if (months === undefined) {
+      months = residualMonths(params, { renewals, horizonMonths: options.horizonMonths, monthlyDiscountRate: options.monthlyDiscountRate });
+      monthsByRenewals.set(renewals, months);
+    }
+    return { residualMonths: months, clv: mrr === null ? null : mrr * options.grossMargin * months };
+  };
 }
 
 /** A fit as the report and `ltv clv fit --json` show it. */

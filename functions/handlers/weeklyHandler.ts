@@ -148,15 +148,8 @@ async function backfill(config: Config, range: { from: string; to: string }, con
   endedWeekBounds(to, config.timeZone, new Date(), 'backfill');
   const { lake } = openStores(config);
   const engine = await openEngine(config, context ? { deadline: new Date(Date.now() + context.getRemainingTimeInMillis() - STOP_MARGIN_MS) } : {});
-  const done: BackfilledWeek[] = [];
-  try {
-    for (const week of weeks) {
-      if (context && context.getRemainingTimeInMillis() < STOP_MARGIN_MS + BACKFILL_WEEK_MARGIN_MS) break;
-      done.push(...(await backfillWeeks({ config, lake, engine }, week, week)));
-    }
-  } finally {
-    await engine.close();
-  }
+  const mayStart = () => !context || context.getRemainingTimeInMillis() >= STOP_MARGIN_MS + BACKFILL_WEEK_MARGIN_MS;
+  const done = await backfillWeeks({ config, lake, engine }, from, to, undefined, mayStart).finally(() => engine.close());
   const next = done.length < weeks.length ? formatWeekId(weeks[done.length]!) : null;
   const summary: BackfillSummary = { outcome: 'backfilled', weeks: done, next };
   console.log(JSON.stringify({ message: next ? `backfill stopped for time: invoke again from ${next}` : 'backfill finished', ...summary }));

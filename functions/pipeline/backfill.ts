@@ -30,9 +30,20 @@ export function weeksFromTo(from: IsoWeek, to: IsoWeek): IsoWeek[] {
   return weeks;
 }
 
-export async function backfillWeeks(deps: BackfillDeps, from: IsoWeek, to: IsoWeek, onWeek: (week: BackfilledWeek) => void = () => {}): Promise<BackfilledWeek[]> {
+/**
+ * `mayStart` is asked before each week; when it says no, the weeks done so far are returned (a
+ * Lambda invocation near its time limit stops there, and is invoked again from the next week).
+ */
+export async function backfillWeeks(
+  deps: BackfillDeps,
+  from: IsoWeek,
+  to: IsoWeek,
+  onWeek: (week: BackfilledWeek) => void = () => {},
+  mayStart: () => boolean = () => true,
+): Promise<BackfilledWeek[]> {
   const done: BackfilledWeek[] = [];
   for (const isoWeek of weeksFromTo(from, to)) {
+    if (!mayStart()) break;
     const started = performance.now();
     const computed = await computeWeek({ config: deps.config, engine: deps.engine, lake: deps.lake }, isoWeek);
     await writeBackWeek(deps.lake, deps.engine, computed);

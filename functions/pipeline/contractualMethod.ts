@@ -2,7 +2,7 @@
 // monthly survival of subscription cohorts at the week's end, check it on the last months it
 // was not fitted on, and value every paying subscriber by their MRR. A model that cannot be
 // fitted makes the method missing and flagged; it never fails the weekly run.
-import { fitSurvivalModel, subscriberClv, summariseSbg, survivalHoldout, type SurvivalCohort } from '../clv/contractualModel.ts';
+import { fitSurvivalModel, subscriberScorer, summariseSbg, survivalHoldout, type SurvivalCohort } from '../clv/contractualModel.ts';
 import { DAYS_PER_MONTH, type ClvResult } from '../clv/formulas.ts';
 import type { SbgFit } from '../clv/shiftedBetaGeometric.ts';
 import type { Config } from '../config/schema.ts';
@@ -121,9 +121,10 @@ function valueSubscribers(fit: SbgFit, subscribers: readonly PayingSubscriberRow
   let totalMonths = 0;
   let scored = 0;
   let unconverted = 0;
+  const score = subscriberScorer(fit, options);
   const rows: WritebackRow[] = subscribers.map((s) => {
     const mrr = s.unconverted_subscriptions > 0 ? null : moneyToNumber(s.mrr);
-    const value = subscriberClv(fit, { renewals: s.renewals, mrr }, options);
+    const value = score({ renewals: s.renewals, mrr });
     totalMonths += value.residualMonths;
     if (value.clv === null) unconverted++;
     else {
