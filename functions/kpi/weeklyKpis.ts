@@ -1,7 +1,7 @@
 // The week's KPIs and formula CLVs from the query results (definitions: docs/metrics.md).
 // Pure: the same inputs always give the same numbers.
 import type { Config } from '../config/schema.ts';
-import { cohortClv, lifespanMonths, monthlyChurnFromWindow, type ClvResult } from '../clv/formulas.ts';
+import { cohortClv, lifespanMonths, monthlyChurnFromWindow, type ClvResult, type Lifespan } from '../clv/formulas.ts';
 import { moneyToNumber, sumMoney } from '../money/decimal.ts';
 import { ratio, type Guarded } from './guardedRatio.ts';
 import { blendedArpu, blendedSaasClv, populationClvs, type PopulationActivity, type Populations } from './populationClv.ts';
@@ -34,6 +34,20 @@ export type KpiKey =
   | 'clv_bgnbd'
   | 'clv_sbg'
   | 'headline_clv'
+  // The two lines of business apart (functions/kpi/populationClv.ts): subscriptions …
+  | 'subscribers'
+  | 'mrr'
+  | 'subscriber_arpu_monthly'
+  | 'subscriber_monthly_churn'
+  | 'subscriber_lifespan_months'
+  | 'subscriber_clv'
+  // … and one-time purchases (non-contractual customers; their purchase CLV is clv_purchase).
+  | 'purchasers'
+  | 'purchaser_revenue'
+  | 'purchaser_aov'
+  | 'purchaser_annual_frequency'
+  | 'purchaser_monthly_churn'
+  | 'purchaser_lifespan_months'
   // The scorecard's further KPIs (functions/kpi/stageKpis.ts).
   | 'data_accepted_share'
   | 'data_freshness_days'
@@ -158,14 +172,13 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, models: 
   const payback: Guarded =
     cac.value === null ? { value: null, guard: cac.guard } : arpu.value === null ? { value: null, guard: arpu.guard } : ratio(cac.value, arpu.value * margin, 'ARPU is zero');
 
-  const guardOf = (r: ClvResult): Guarded => ({ value: r.value, ...(r.flags.length > 0 ? { guard: r.flags.join('; ') } : {}) });
   const kpis: Kpi[] = [
     { key: 'headline_clv', unit: 'money', ...guardOf(headline) },
     { key: 'active_customers', unit: 'count', value: activity.active_at_end },
     { key: 'retention_rate', unit: 'ratio', ...retention },
     { key: 'churn_rate', unit: 'ratio', ...churn },
     { key: 'monthly_churn', unit: 'ratio', value: monthlyChurn, ...(monthlyChurn === null ? { guard: churn.guard } : {}) },
-    { key: 'lifespan_months', unit: 'months', value: lifespan.months, ...(lifespan.flags.length > 0 ? { guard: lifespan.flags.join('; ') } : {}) },
+    { key: 'lifespan_months', unit: 'months', ...lifespanGuarded(lifespan) },
     { key: 'arpu_monthly', unit: 'money', ...arpu },
     { key: 'aov', unit: 'money', ...aov },
     { key: 'purchase_frequency', unit: 'orders', ...frequency },
@@ -181,6 +194,7 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, models: 
     { key: 'clv_purchase', unit: 'money', ...guardOf(purchase) },
     { key: 'clv_cohort', unit: 'money', ...guardOf(cohort) },
     ...models.map((r): Kpi => ({ key: `clv_${r.method}`, unit: 'money', ...guardOf(r) })),
+    ...lineKpis(populations, inputs),
   ];
   const channels = inputs.acquisition.map((r) => ({
     channel: r.channel,
@@ -196,4 +210,31 @@ export function computeWeeklyKpis(inputs: WeeklyInputs, config: Config, models: 
           : ratio(moneyToNumber(r.marketing_spend), r.acquired_customers, 'no customers acquired'),
   }));
   return { kpis, clv, headline, channels, populations };
+}
+
+function guardOf(r: ClvResult): Guarded {
+  return { value: r.value, ...(r.flags.length > 0 ? { guard: r.flags.join('; ') } : {}) };
+}
+
+function lifespanGuarded(l: Lifespan): Guarded {
+  return { value: l.months, ...(l.flags.length > 0 ? { guard: l.flags.join('; ') } : {}) };
+}
+
+/** Each population's own figures, kept in kpi_history so the report can compare each line with its past. */
+function lineKpis(populations: Populations, inputs: WeeklyInputs): Kpi[] {
+  const { contractual: sub, nonContractual: pur } = populations;
+  return [
+    { key: 'subscribers', unit: 'count', value: sub.customers },
+    { key: 'mrr', unit: 'money', value: moneyToNumber(inputs.subscriberMrr.mrr) },
+    { key: 'subscriber_arpu_monthly', unit: 'money', ...sub.arpuMonthly },
+    { key: 'subscriber_monthly_churn', unit: 'ratio', ...sub.monthlyChurn },
+    { key: 'subscriber_lifespan_months', unit: 'months', ...lifespanGuarded(sub.lifespan) },
+    { key: 'subscriber_clv', unit: 'money', ...guardOf(sub.saas) },
+    { key: 'purchasers', unit: 'count', value: pur.customers },
+    { key: 'purchaser_revenue', unit: 'money', value: moneyToNumber(inputs.purchasers.window.net_revenue) },
+    { key: 'purchaser_aov', unit: 'money', ...pur.aov },
+    { key: 'purchaser_annual_frequency', unit: 'orders', ...pur.annualFrequency },
+    { key: 'purchaser_monthly_churn', unit: 'ratio', ...pur.monthlyChurn },
+    { key: 'purchaser_lifespan_months', unit: 'months', ...lifespanGuarded(pur.lifespan) },
+  ];
 }

@@ -12,12 +12,11 @@ import { WRITEBACK_TABLES } from '../engine/writebackTables.ts';
 import { replaceWeekPartition, type WritebackRow } from '../engine/writebackWriter.ts';
 import { withLake } from '../ingest/lakeAccess.ts';
 import { readAllManifests } from '../ingest/manifest.ts';
-import { scorecardHistoryKeys } from '../kpi/scorecard.ts';
 import { computeStageKpis } from '../kpi/stageKpis.ts';
 import { computeWeeklyKpis } from '../kpi/weeklyKpis.ts';
 import { DeliveryInDoubtError, type Mailer } from '../mail/mailer.ts';
 import { buildMime } from '../mail/message.ts';
-import { buildReport, TILE_KPIS, type WeekFacts } from '../report/buildReport.ts';
+import { buildReport, reportHistoryKeys, type WeekFacts } from '../report/buildReport.ts';
 import { renderCharts } from '../report/charts/renderCharts.ts';
 import { summariseIngest } from '../report/dataQuality.ts';
 import type { Report, ReportLocale } from '../report/report.ts';
@@ -140,7 +139,7 @@ async function computeHoldingLake(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
     gatherStageInputs(engine, windows, config),
     runPredictiveMethod(engine, week, config),
     runContractualMethod(engine, week, config),
-    readKpiHistory(engine, [...scorecardHistoryKeys(config.headlineClvMethod), ...TILE_KPIS], isoWeek, config),
+    readKpiHistory(engine, reportHistoryKeys(config.headlineClvMethod), isoWeek, config),
     readAllManifests(deps.lake),
     readSampleOrigin(deps.lake),
   ]);

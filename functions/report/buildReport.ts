@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { athenaCostUsd } from '../engine/athenaEngine.ts';
 import type { QueryStats } from '../engine/queryEngine.ts';
 import type { RfmScoreRow } from '../kpi/queryRows.ts';
-import { buildScorecard, GOOD_DIRECTION, usualMove, weekOverWeek, type KpiHistory } from '../kpi/scorecard.ts';
+import { buildScorecard, GOOD_DIRECTION, scorecardHistoryKeys, usualMove, weekOverWeek, type KpiHistory } from '../kpi/scorecard.ts';
 import { segmentClv, segmentMovements } from '../kpi/segments.ts';
 import type { StageInputs } from '../kpi/stageKpis.ts';
 import type { SettingsChange, ValueSetting } from '../kpi/valueSettings.ts';
@@ -23,6 +23,20 @@ import { verdictOf } from './verdict.ts';
 
 /** The KPI tiles under the headline, in order. */
 export const TILE_KPIS: readonly KpiKey[] = ['net_revenue', 'active_customers', 'new_customers', 'churn_rate', 'arpu_monthly', 'aov', 'cac', 'ltv_to_cac'];
+
+/** Each line of business's figures, shown apart (docs/metrics.md, "Two populations"). */
+export const LINE_KPIS = {
+  subscriptions: ['subscribers', 'mrr', 'subscriber_arpu_monthly', 'subscriber_monthly_churn', 'subscriber_clv'],
+  purchases: ['purchasers', 'purchaser_revenue', 'purchaser_aov', 'purchaser_monthly_churn', 'clv_purchase'],
+} as const satisfies Record<string, readonly KpiKey[]>;
+
+/** What the formula CLVs' drivers are computed from, this week and the week before. */
+const DRIVER_KPIS: readonly KpiKey[] = ['clv_saas', 'arpu_monthly', 'clv_purchase', 'purchaser_aov', 'purchaser_annual_frequency'];
+
+/** Every KPI whose history the report reads: the scorecard's, the tiles', the lines' and the drivers'. */
+export function reportHistoryKeys(headlineMethod: Config['headlineClvMethod']): KpiKey[] {
+  return [...new Set([...scorecardHistoryKeys(headlineMethod), ...TILE_KPIS, ...LINE_KPIS.subscriptions, ...LINE_KPIS.purchases, ...DRIVER_KPIS])];
+}
 
 const COHORTS_SHOWN = 12;
 const MOVEMENTS_SHOWN = 5;

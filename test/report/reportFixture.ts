@@ -5,10 +5,10 @@ import { parseConfig } from '../../functions/config/load.ts';
 import type { ConfigInput } from '../../functions/config/schema.ts';
 import type { Manifest } from '../../functions/ingest/manifest.ts';
 import type { CohortRetentionRow, RfmScoreRow, RfmSegmentRow } from '../../functions/kpi/queryRows.ts';
-import { scorecardHistoryKeys, type HistoryPoint } from '../../functions/kpi/scorecard.ts';
+import type { HistoryPoint } from '../../functions/kpi/scorecard.ts';
 import { computeStageKpis, type StageInputs } from '../../functions/kpi/stageKpis.ts';
 import { computeWeeklyKpis, type KpiKey, type WeeklyInputs } from '../../functions/kpi/weeklyKpis.ts';
-import { buildReport, TILE_KPIS, type WeekFacts } from '../../functions/report/buildReport.ts';
+import { buildReport, reportHistoryKeys, type WeekFacts } from '../../functions/report/buildReport.ts';
 import { summariseIngest } from '../../functions/report/dataQuality.ts';
 import type { Report, ReportContractualClv, ReportLocale, ReportPredictiveClv } from '../../functions/report/report.ts';
 import type { SampleOrigin } from '../../functions/sample/sampleOrigin.ts';
@@ -204,7 +204,7 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
   // Every KPI 2% better than this week's value in each earlier week: steady history.
   const historyWeeks = options.historyWeeks ?? 13;
   const history = new Map<KpiKey, HistoryPoint[]>();
-  for (const key of [...scorecardHistoryKeys(config.headlineClvMethod), ...TILE_KPIS]) {
+  for (const key of reportHistoryKeys(config.headlineClvMethod)) {
     const current = kpis.find((k) => k.key === (key === `clv_${config.headlineClvMethod}` ? 'headline_clv' : key))?.value ?? null;
     history.set(
       key,
