@@ -214,6 +214,19 @@ export const configSchema = z
         onIncomplete: z.enum(['hold', 'send-flagged']).default('hold'),
       })
       .prefault({}),
+    /** What the e-mail shows beyond the numbers (docs/configuration.md, "Report"). */
+    report: z
+      .strictObject({
+        /**
+         * Where docs/metrics.md is published, e.g. its page on the repository host; each KPI label
+         * links to its definition there (#key). Unset: no links, the footer names the file.
+         */
+        docsUrl: z
+          .url({ protocol: /^https?$/, error: 'must be an http(s) URL of docs/metrics.md, e.g. "https://github.com/acme/ltv-pulse/blob/main/docs/metrics.md"' })
+          .refine((url) => !url.includes('#'), 'must not hold a "#fragment": each KPI adds its own')
+          .optional(),
+      })
+      .prefault({}),
     lakeLock: z
       .strictObject({
         /** How long a writer waits for the lake while another ingest or weekly run holds it. */

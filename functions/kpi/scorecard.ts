@@ -203,7 +203,12 @@ export function trajectoryTarget(anchorValue: number, weeks: number, doublingYea
 }
 
 export function weekOverWeek(current: number | null, week: IsoWeek, series: readonly HistoryPoint[]): WeekOverWeek {
-  const previousWeekId = formatWeekId(addWeeks(week, -1));
+  return changeOverWeeks(current, week, series, 1);
+}
+
+/** The change since `weeks` weeks before `week`: a single week's change is mostly noise, 4 and 13 weeks show the trend. */
+export function changeOverWeeks(current: number | null, week: IsoWeek, series: readonly HistoryPoint[], weeks: number): WeekOverWeek {
+  const previousWeekId = formatWeekId(addWeeks(week, -weeks));
   const previous = series.find((p) => p.weekId === previousWeekId)?.value ?? null;
   if (current === null || previous === null) return { previousWeekId, previous, change: null, relativeChange: null };
   const change = current - previous;

@@ -5,20 +5,21 @@ import type { Config } from '../config/schema.ts';
 import { athenaCostUsd } from '../engine/athenaEngine.ts';
 import type { QueryStats } from '../engine/queryEngine.ts';
 import type { RfmScoreRow } from '../kpi/queryRows.ts';
-import { buildScorecard, GOOD_DIRECTION, scorecardHistoryKeys, usualMove, weekOverWeek, type KpiHistory } from '../kpi/scorecard.ts';
+import { clvDrivers, DRIVER_INPUTS, type ClvDrivers } from '../kpi/clvDrivers.ts';
+import { buildScorecard, changeOverWeeks, GOOD_DIRECTION, scorecardHistoryKeys, usualMove, weekOverWeek, type HistoryPoint, type KpiHistory } from '../kpi/scorecard.ts';
 import { segmentClv, segmentMovements } from '../kpi/segments.ts';
 import type { StageInputs } from '../kpi/stageKpis.ts';
 import type { SettingsChange, ValueSetting } from '../kpi/valueSettings.ts';
 import { RATE_WINDOW_DAYS, type Kpi, type KpiKey, type WeeklyInputs, type WeeklyKpis } from '../kpi/weeklyKpis.ts';
 import { moneyToNumber } from '../money/decimal.ts';
-import { parseWeekId, shiftCivilDays, startOfCivilDay, type WeekBounds } from '../time/isoWeek.ts';
+import { addWeeks, formatWeekId, parseWeekId, shiftCivilDays, startOfCivilDay, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
 import type { SampleOrigin } from '../sample/sampleOrigin.ts';
 import { assessCompleteness, type IncompleteReason } from './completeness.ts';
 import type { IngestSummary } from './dataQuality.ts';
 import { formatter, type Formatter } from './format.ts';
 import { MESSAGES } from './labels.ts';
 import type { Messages } from './messages/messages.ts';
-import type { Report, ReportCohorts, ReportContractualClv, ReportDataQuality, ReportLocale, ReportPredictiveClv, ReportRfm, ReportRunCost } from './report.ts';
+import type { Report, ReportCohorts, ReportContractualClv, ReportDataQuality, ReportLocale, ReportPredictiveClv, ReportRfm, ReportRunCost, ReportTrend } from './report.ts';
 import { verdictOf } from './verdict.ts';
 
 /** The KPI tiles under the headline, in order. */
@@ -31,7 +32,7 @@ export const LINE_KPIS = {
 } as const satisfies Record<string, readonly KpiKey[]>;
 
 /** What the formula CLVs' drivers are computed from, this week and the week before. */
-const DRIVER_KPIS: readonly KpiKey[] = ['clv_saas', 'arpu_monthly', 'clv_purchase', 'purchaser_aov', 'purchaser_annual_frequency'];
+const DRIVER_KPIS: readonly KpiKey[] = Object.values(DRIVER_INPUTS).flatMap((d) => [d.clv, ...Object.values(d.factors)]);
 
 /** Every KPI whose history the report reads: the scorecard's, the tiles', the lines' and the drivers'. */
 export function reportHistoryKeys(headlineMethod: Config['headlineClvMethod']): KpiKey[] {
@@ -79,6 +80,9 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     return found;
   };
   const quality = dataQuality(facts, m, fmt);
+  const previousWeekId = formatWeekId(addWeeks(isoWeek, -1));
+  const drivers = (method: ClvDrivers['method']) =>
+    clvDrivers(method, (key) => ({ current: kpi(key).value, previous: history.get(key)?.find((p) => p.weekId === previousWeekId)?.value ?? null }), config.grossMargin, previousWeekId);
 
   return {
     schemaVersion: 2,
@@ -87,16 +91,18 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     currency: config.reportCurrency,
     locale,
     grossMargin: config.grossMargin,
+    docsUrl: config.report.docsUrl ?? null,
     sample: facts.sample,
     settingsChange: settingsChangeOf(facts.settingsChange, m, fmt),
     headline: { ...weekly.headline, label: m.method[weekly.headline.method], wow: headlineLine.wow, usual: headlineLine.usual },
     // No status for a week the run cannot vouch for; a missing headline says more than that.
     verdict: quality.incomplete.length > 0 && weekly.headline.value !== null ? m.verdict.incompleteData : verdictOf(weekly.headline, scorecard, m, fmt),
+    drivers: { saas: drivers('saas'), purchase: drivers('purchase') },
     tiles: TILE_KPIS.map((key) => {
       const k = kpi(key);
       const series = history.get(key) ?? [];
       const wow = weekOverWeek(k.value, isoWeek, series);
-      return { kpi: k, direction: GOOD_DIRECTION[key] ?? null, wow, usual: usualMove(wow, k.unit, isoWeek, series) };
+      return { kpi: k, direction: GOOD_DIRECTION[key] ?? null, wow, usual: usualMove(wow, k.unit, isoWeek, series), trend: trendOf(k.value, isoWeek, series) };
     }),
     scorecard,
     trajectory,
@@ -118,6 +124,18 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     runCost: runCost(facts.queries),
     queries: facts.queries.map((q) => ({ ...q, elapsedMs: Math.round(q.elapsedMs) })),
   };
+}
+
+/** Weeks a tile's sparkline and longest change cover. */
+export const TREND_WEEKS = 13;
+
+function trendOf(current: number | null, week: IsoWeek, series: readonly HistoryPoint[]): ReportTrend {
+  const values = new Map(series.map((p) => [p.weekId, p.value]));
+  const points = Array.from({ length: TREND_WEEKS }, (_, i) => {
+    const weekId = formatWeekId(addWeeks(week, i + 1 - TREND_WEEKS));
+    return { weekId, value: i === TREND_WEEKS - 1 ? current : (values.get(weekId) ?? null) };
+  });
+  return { points, fourWeeks: changeOverWeeks(current, week, series, 4), thirteenWeeks: changeOverWeeks(current, week, series, TREND_WEEKS) };
 }
 
 /** Rates read better as percentages: "gross margin 100% → 62%". */
@@ -176,9 +194,9 @@ function rfmSection(facts: WeekFacts): ReportRfm {
 function dataQuality(facts: WeekFacts, m: Messages, fmt: Formatter): ReportDataQuality {
   const { ingest, inputs, week, config } = facts;
   const excluded: ReportDataQuality['excluded'] = [];
-  if (inputs.window.unconverted_orders > 0) excluded.push({ what: m.quality.excludedOrders, count: inputs.window.unconverted_orders, why: m.quality.noFxRate });
+  if (inputs.window.unconverted_orders > 0) excluded.push({ what: m.quality.excludedOrders(inputs.window.unconverted_orders), count: inputs.window.unconverted_orders, why: m.quality.noFxRate });
   const unconvertedSpend = inputs.acquisition.reduce((n, r) => n + r.unconverted_spend_rows, 0);
-  if (unconvertedSpend > 0) excluded.push({ what: m.quality.excludedSpend, count: unconvertedSpend, why: m.quality.noFxRate });
+  if (unconvertedSpend > 0) excluded.push({ what: m.quality.excludedSpend(unconvertedSpend), count: unconvertedSpend, why: m.quality.noFxRate });
 
   const sampleEnd = facts.sample ? shiftCivilDays(startOfCivilDay(new Date(`${facts.sample.endDate}T00:00:00Z`), config.timeZone), 1, config.timeZone) : null;
   const incomplete = assessCompleteness({ ingest, inputs, weekEnd: week.end, coveredUntil: sampleEnd, settings: config.completeness });

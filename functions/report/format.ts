@@ -13,6 +13,8 @@ export interface Formatter {
   percent(value: number | null): string;
   /** A share without decimals, for dense tables such as the cohort matrix. */
   wholePercent(value: number | null): string;
+  /** A difference of two rates in percentage points, e.g. 0.4 pp. */
+  points(value: number): string;
   /** A relative change with its sign, e.g. +1.2%. */
   signedPercent(value: number): string;
   /** A week-over-week change: percentage points for ratios, else relative; null when unknown. */
@@ -28,6 +30,8 @@ export interface Formatter {
   civilDate(ymd: string): string;
   /** The days of a week, given its inclusive start and exclusive end. */
   weekRange(startIso: string, endIso: string): string;
+  /** The same days without the year, as a subject line has room for: "Nov 23 – 29". */
+  shortWeekRange(startIso: string, endIso: string): string;
   bytes(value: number): string;
   usd(value: number): string;
 }
@@ -46,6 +50,7 @@ export function formatter(locale: ReportLocale, currency: string, timeZone: stri
   const signedDecimal = new Intl.NumberFormat(tag, { minimumFractionDigits: 1, maximumFractionDigits: 2, signDisplay: 'exceptZero' });
   const date = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short', timeZone });
   const day = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone });
+  const shortDay = new Intl.DateTimeFormat(tag, { month: 'short', day: 'numeric', timeZone });
   const civilDay = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: 'UTC' });
   const usd = new Intl.NumberFormat(tag, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 4 });
   const dash = '–';
@@ -75,11 +80,13 @@ export function formatter(locale: ReportLocale, currency: string, timeZone: stri
     percent: (v) => (v === null ? dash : percent.format(v)),
     wholePercent: (v) => (v === null ? dash : wholePercent.format(v)),
     signedPercent: (v) => signedPercent.format(v),
+    points: (v) => `${decimal.format(v * 100)}${units.percentagePoints}`,
     count: (v) => (v === null ? dash : count.format(v)),
     decimal: (v) => decimal.format(v),
     date: (iso) => date.format(new Date(iso)),
     civilDate: (ymd) => civilDay.format(new Date(`${ymd}T00:00:00Z`)),
     weekRange: (startIso, endIso) => day.formatRange(new Date(startIso), new Date(Date.parse(endIso) - 1)),
+    shortWeekRange: (startIso, endIso) => shortDay.formatRange(new Date(startIso), new Date(Date.parse(endIso) - 1)),
     kpi: ({ unit, value }) => (value === null ? dash : inUnit(unit, value, false)),
     change: (unit, wow) => {
       if (wow.change === null) return null;
@@ -89,7 +96,7 @@ export function formatter(locale: ReportLocale, currency: string, timeZone: stri
       return inUnit(unit, wow.change, true);
     },
     usualMove: (unit, usual) => {
-      if (unit === 'ratio') return `±${decimal.format(usual.change * 100)}${units.percentagePoints}`;
+      if (unit === 'ratio') return `±${f.points(usual.change)}`;
       return `±${usual.relativeChange !== null ? percent.format(usual.relativeChange) : inUnit(unit, usual.change, false)}`;
     },
     bytes: (v) => {

@@ -9,6 +9,9 @@ import type { Report } from './report.ts';
 import { renderHtml, type HtmlImage } from './renderHtml.ts';
 import { renderText } from './renderText.ts';
 import { scorecardCsv } from './scorecardCsv.ts';
+import { emailSubject } from './subject.ts';
+
+export { emailSubject };
 
 export interface RenderedEmail {
   subject: string;
@@ -16,14 +19,6 @@ export interface RenderedEmail {
   text: string;
   inlineImages: InlineImage[];
   attachments: Attachment[];
-}
-
-export function emailSubject(report: Report): string {
-  const m = MESSAGES[report.locale];
-  const fmt = formatter(report.locale, report.currency, report.week.timeZone);
-  const wow = report.headline.wow.relativeChange === null ? null : fmt.signedPercent(report.headline.wow.relativeChange);
-  const prefix = `${report.sample ? m.subject.samplePrefix : ''}${report.dataQuality.staleness ? m.subject.incompletePrefix : ''}`;
-  return `${prefix}${m.subject.line(report.week.id, fmt.money(report.headline.value), wow)}`;
 }
 
 function chartAlts(report: Report): { trajectory: string | null; cohorts: string | null } {
@@ -56,7 +51,7 @@ export function renderEmail(report: Report, charts: ReportCharts): RenderedEmail
     inlineImages.push({ cid, filename: `${name}-${report.week.id}.png`, contentType: 'image/png', content: chart.png, alt });
     return { cid, alt, width: chart.width, height: chart.height };
   };
-  const images = { trajectory: place('trajectory', alts.trajectory), cohorts: place('cohorts', alts.cohorts) };
+  const images = { trajectory: place('trajectory', alts.trajectory), cohorts: place('cohorts', alts.cohorts), sparklines: {} };
   return {
     subject: emailSubject(report),
     html: renderHtml(report, images),

@@ -3,7 +3,7 @@
 // external CSS or script, images only as cid: parts with alt text. Every number is text; the
 // charts repeat what the text says. Every string passes through escapeHtml.
 import type { ScorecardLine, ScorecardStage, Status, UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
-import type { KpiUnit } from '../kpi/weeklyKpis.ts';
+import type { KpiKey, KpiUnit } from '../kpi/weeklyKpis.ts';
 import { accuracyNote, survivalAccuracyNote } from './accuracyNote.ts';
 import { HEATMAP_MONTHS } from './charts/cohortHeatmap.ts';
 import { CHART_COLORS } from './charts/chartStyle.ts';
@@ -12,6 +12,8 @@ import { formatter, type Formatter } from './format.ts';
 import { MESSAGES } from './labels.ts';
 import type { Messages } from './messages/messages.ts';
 import type { Report, ReportTile } from './report.ts';
+import { emailSubject } from './subject.ts';
+import { channelCac, DATA_TEAM_KPIS, definitionUrl, driverSentence, headlineDriver, revenueBasedNote, ruleCounts, sparklineText, trendChanges } from './narrative.ts';
 import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
 
 /** An inline image as the HTML references it. */
@@ -25,6 +27,8 @@ export interface HtmlImage {
 export interface HtmlImages {
   trajectory: HtmlImage | null;
   cohorts: HtmlImage | null;
+  /** A tile's 13-week sparkline, for the tiles with two or more values to draw. */
+  sparklines: Partial<Record<KpiKey, HtmlImage>>;
 }
 
 const CONTENT_WIDTH = 552;
@@ -79,32 +83,41 @@ function image(img: HtmlImage): string {
   return `<img src="cid:${e(img.cid)}" width="${width}" alt="${e(img.alt)}" style="display:block;width:100%;max-width:${width}px;height:auto;border:0;outline:none">`;
 }
 
+/** A KPI's name, linked to its definition when report.docsUrl is set. */
+function kpiLabel(key: KpiKey, docsUrl: string | null, m: Messages): string {
+  const url = definitionUrl(docsUrl, key);
+  return url === null ? e(m.kpi[key]) : `<a href="${e(url)}" style="color:inherit;text-decoration:underline;text-decoration-color:#aab4c0">${e(m.kpi[key])}</a>`;
+}
+
 function small(text: string, style = MUTED): string {
   return `<div style="font-size:12px;line-height:17px;${style}">${text}</div>`;
 }
 
-function scorecardLine(line: ScorecardLine, m: Messages, fmt: Formatter): string {
+function scorecardLine(line: ScorecardLine, report: Report, m: Messages, fmt: Formatter): string {
   const details = [
     ((c) => (c ? `${e(m.scorecard.wow)} ${c}` : null))(change(line.unit, line.wow, line.usual, line.direction, fmt)),
     ...[line.wow.change === null ? null : usualText(line.unit, line.usual, m, fmt), baselineText(line, m, fmt), targetText(line, m, fmt), gapText(line, m, fmt)].map((t) => (t ? e(t) : null)),
   ].filter((d): d is string => d !== null);
   const note = notRatedNote(line, m) ?? (line.guard && line.value !== null ? line.guard : null);
+  const marginNote = revenueBasedNote(line.key, report.grossMargin, m);
   const border = 'border-bottom:1px solid #eef1f4';
   return (
-    `<tr><td style="padding:7px 8px 7px 0;${border};font-size:14px;line-height:19px;vertical-align:top">${e(m.kpi[line.key])}` +
-    `${details.length > 0 ? small(details.join(' · ')) : ''}${note ? small(e(note), WARN) : ''}</td>` +
+    `<tr><td style="padding:7px 8px 7px 0;${border};font-size:14px;line-height:19px;vertical-align:top">${kpiLabel(line.key, report.docsUrl, m)}` +
+    `${details.length > 0 ? small(details.join(' · ')) : ''}${marginNote ? small(e(marginNote), WARN) : ''}${note ? small(e(note), WARN) : ''}</td>` +
     `<td style="padding:7px 0;${border};text-align:right;vertical-align:top;white-space:nowrap">` +
     `<div style="font-size:15px;line-height:20px;font-weight:600">${e(fmt.kpi(line))}</div>${pill(line.status, m)}</td></tr>`
   );
 }
 
-function scorecardStage(stage: ScorecardStage, m: Messages, fmt: Formatter): string {
+function scorecardStage(stage: ScorecardStage, report: Report, m: Messages, fmt: Formatter): string {
   const name = m.stage[stage.key];
+  const lines = stage.lines.filter((l) => !DATA_TEAM_KPIS.has(l.key));
+  const moved = stage.lines.length - lines.length;
   return (
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 14px 0;${FONT};${INK}">` +
     `<tr><td colspan="2" style="padding:8px 10px;background:#f3f5f8;border-left:4px solid ${STATUS_COLORS[stage.status]}">` +
     `<div style="font-size:14px;line-height:19px;font-weight:700">${e(m.scorecard.stageLabel(stage.stage, name.name))} ${pill(stage.status, m)}</div>` +
-    `${small(e(name.aim))}</td></tr>${stage.lines.map((l) => scorecardLine(l, m, fmt)).join('')}</table>`
+    `${small(e(name.aim))}${moved > 0 ? small(e(m.scorecard.dataTeamLines(moved))) : ''}</td></tr>${lines.map((l) => scorecardLine(l, report, m, fmt)).join('')}</table>`
   );
 }
 
@@ -125,13 +138,15 @@ export function renderHtml(report: Report, images: HtmlImages): string {
     headlineLine?.reference?.kind === 'trajectory' && headlineLine.gap !== null
       ? m.headline.vsTrajectory(fmt.money(headlineLine.reference.smoothed), headlineLine.reference.weeks, fmt.money(headlineLine.reference.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0)
       : null;
+  const headlineWhy = driverSentence(headlineDriver(report), m, fmt);
   const top =
     `<tr><td class="px" style="padding:22px 24px 4px 24px;${FONT}">` +
     small(e(m.header(report.week.id, fmt.weekRange(report.week.start, report.week.end), report.week.timeZone))) +
     `<div style="font-size:13px;line-height:18px;${MUTED};margin-top:14px">${e(m.kpi.headline_clv)} · ${e(headline.label)}</div>` +
     `<div style="font-size:34px;line-height:42px;font-weight:700;${INK}">${e(fmt.money(headline.value))}` +
     `${dq.staleness ? ` <span style="font-size:13px;font-weight:600;${WARN}">(${e(m.headline.incomplete)})</span>` : ''}</div>` +
-    `<div style="font-size:14px;line-height:20px;${MUTED}">${headlineWow ? `${headlineWow} ${e(m.headline.vsPrevious(headline.wow.previousWeekId))}${headlineUsual}` : e(m.headline.noPrevious(headline.wow.previousWeekId))}</div>` +
+    `<div style="font-size:14px;line-height:20px;${MUTED}">${headlineWow ? `${headlineWow} ${e(m.headline.vsLastWeek)}${headlineUsual}` : e(m.headline.noPrevious(headline.wow.previousWeekId))}</div>` +
+    `${headlineWhy ? small(e(headlineWhy), INK) : ''}` +
     `${trajectoryNote ? small(e(trajectoryNote)) : ''}` +
     `${headline.flags.length > 0 ? small(e(headline.flags.join('; ')), WARN) : ''}` +
     `<p style="margin:14px 0 0 0;font-size:15px;line-height:22px;font-weight:600;${INK}">${e(report.verdict)}</p>` +
@@ -139,19 +154,25 @@ export function renderHtml(report: Report, images: HtmlImages): string {
 
   const tiles = report.tiles.map((t) => {
     const wow = change(t.kpi.unit, t.wow, t.usual, t.direction, fmt);
+    const trend = trendChanges(t.kpi.unit, t.trend, m, fmt);
+    const spark = images.sparklines[t.kpi.key];
+    const marginNote = revenueBasedNote(t.kpi.key, report.grossMargin, m);
     return (
       `<td width="50%" style="width:50%;padding:5px;vertical-align:top;${FONT}">` +
       `<div style="border:1px solid #e6eaf0;border-radius:6px;padding:10px 12px">` +
-      `<div style="font-size:12px;line-height:16px;${MUTED}">${e(m.kpi[t.kpi.key])}</div>` +
+      `<div style="font-size:12px;line-height:16px;${MUTED}">${kpiLabel(t.kpi.key, report.docsUrl, m)}</div>` +
       `<div style="font-size:19px;line-height:26px;font-weight:700;${INK};word-break:break-word">${e(fmt.kpi(t.kpi))}</div>` +
-      `${small(wow ? `${wow} ${e(m.headline.vsPrevious(t.wow.previousWeekId))}` : '&nbsp;')}` +
+      `${small(wow ? `${wow} ${e(m.headline.vsLastWeek)}` : '&nbsp;')}` +
+      `${trend ? small(e(trend)) : ''}` +
+      `${spark ? `<div style="margin-top:4px">${image(spark)}</div>` : ''}` +
+      `${marginNote ? small(e(marginNote), WARN) : ''}` +
       `${t.kpi.guard ? small(e(t.kpi.guard), WARN) : ''}</div></td>`
     );
   });
   const tileRows: string[] = [];
   for (let i = 0; i < tiles.length; i += 2) tileRows.push(`<tr>${tiles[i]}${tiles[i + 1] ?? '<td width="50%"></td>'}</tr>`);
 
-  const scorecard = report.scorecard.stages.map((s) => scorecardStage(s, m, fmt)).join('') + paragraph(e(m.scorecard.rule), `font-size:12px;line-height:17px;${MUTED}`) + paragraph(e(m.scorecard.attachment), `font-size:12px;line-height:17px;${MUTED}`);
+  const scorecard = report.scorecard.stages.map((s) => scorecardStage(s, report, m, fmt)).join('') + paragraph(e(m.scorecard.rule), `font-size:12px;line-height:17px;${MUTED}`) + paragraph(e(m.scorecard.attachment), `font-size:12px;line-height:17px;${MUTED}`);
 
   const trajectory = (() => {
     const t = report.trajectory;
@@ -219,42 +240,51 @@ export function renderHtml(report: Report, images: HtmlImages): string {
           m.sections.channels,
           table(
             [e(m.channels.channel), e(m.channels.newCustomers), e(m.channels.spend), e(m.channels.cac)],
-            report.channels.map((c) => [e(c.channel), e(fmt.count(c.acquiredCustomers)), e(fmt.money(c.marketingSpend)), c.cac === null ? `–${c.guard ? small(e(c.guard), WARN) : ''}` : e(fmt.money(c.cac))]),
+            report.channels.map((c) => {
+              const cac = channelCac(c, m, fmt);
+              return [e(c.channel), e(fmt.count(c.acquiredCustomers)), e(fmt.money(c.marketingSpend)), `${e(cac.text)}${cac.note ? small(e(cac.note), MUTED) : ''}`];
+            }),
           ),
         );
 
   const survivalNote = survivalAccuracyNote(report.contractualClv, fmt, m);
+  const whys = [driverSentence(report.drivers.saas, m, fmt), driverSentence(report.drivers.purchase, m, fmt)].filter((w): w is string => w !== null);
   const methods =
     table(
       [e(m.methods.method), e(m.methods.value)],
       report.clv.map((c) => [
-        `${e(m.method[c.method])}${c.method === headline.method ? ` <strong style="font-size:11px;color:${CHART_COLORS.actual}">${e(m.methods.headline)}</strong>` : ''}${c.flags.length > 0 ? small(e(c.flags.join('; ')), WARN) : ''}`,
+        `${e(m.method[c.method])}${c.method === headline.method ? ` <strong style="font-size:11px;color:${CHART_COLORS.actual}">${e(m.methods.headline)}</strong>` : ''}` +
+          `${small(e(m.methodMeaning[c.method]))}${c.flags.length > 0 ? small(e(c.flags.join('; ')), WARN) : ''}`,
         `<span style="white-space:nowrap">${e(fmt.money(c.value))}</span>`,
       ]),
-    ) +
-    paragraph(e(accuracyNote(report.predictiveClv, fmt, m))) +
-    (survivalNote ? paragraph(e(survivalNote)) : '');
+    ) + whys.map((w) => paragraph(e(w), `font-size:13px;line-height:19px;${INK}`)).join('');
 
-  const rejectedByRule = Object.entries(dq.rejectedByRule).sort(([a], [b]) => a.localeCompare(b));
+  const rules = ruleCounts(dq.rejectedByRule, m, fmt);
+  const dataTeamLines = report.scorecard.stages.flatMap((s) => s.lines).filter((l) => DATA_TEAM_KPIS.has(l.key));
   const quality =
+    (dataTeamLines.length > 0
+      ? `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 10px 0;${FONT};${INK}">${dataTeamLines.map((l) => scorecardLine(l, report, m, fmt)).join('')}</table>`
+      : '') +
     table(
       [e(m.quality.table), e(m.quality.rowsRead), e(m.quality.accepted), e(m.quality.rejected), e(m.quality.superseded)],
       dq.perTable.map((t) => [e(t.table), e(fmt.count(t.rowsRead)), e(fmt.count(t.accepted)), e(fmt.count(t.rejected)), e(fmt.count(t.superseded))]),
     ) +
     paragraph(e(dq.latestOrderAt ? m.quality.latestOrder(fmt.date(dq.latestOrderAt)) : m.quality.noOrders), `font-size:13px;line-height:19px;${INK}`) +
-    (rejectedByRule.length > 0 ? paragraph(`${e(m.quality.rejectedByRule)}: ${rejectedByRule.map(([rule, n]) => `${e(rule)} (${e(fmt.count(n))})`).join(', ')}`) : '') +
-    (dq.excluded.length > 0 ? dq.excluded.map((x) => paragraph(e(m.quality.excluded(fmt.count(x.count), x.what, x.why)), `font-size:13px;line-height:19px;${WARN}`)).join('') : paragraph(e(m.quality.nothingExcluded)));
+    (rules ? paragraph(e(rules)) : '') +
+    (dq.excluded.length > 0 ? dq.excluded.map((x) => paragraph(e(m.quality.excluded(fmt.count(x.count), x.what, x.why)), `font-size:13px;line-height:19px;${WARN}`)).join('') : paragraph(e(m.quality.nothingExcluded))) +
+    paragraph(e(accuracyNote(report.predictiveClv, fmt, m))) +
+    (survivalNote ? paragraph(e(survivalNote)) : '') +
+    (report.runCost ? paragraph(e(m.footer.cost(fmt.bytes(report.runCost.bytesScanned), report.runCost.queries, fmt.usd(report.runCost.estimatedUsd)))) : '');
 
   const footer = [
-    m.footer.amounts(report.currency, fmt.percent(report.grossMargin), report.grossMargin === 1),
-    m.footer.windows,
-    m.footer.definitions,
-    m.footer.timeZone(report.week.timeZone),
-    ...(report.runCost ? [m.footer.cost(fmt.bytes(report.runCost.bytesScanned), report.runCost.queries, fmt.usd(report.runCost.estimatedUsd))] : []),
+    e(m.footer.amounts(report.currency, fmt.percent(report.grossMargin), report.grossMargin === 1)),
+    e(m.footer.windows),
+    report.docsUrl === null ? e(m.footer.definitions) : `<a href="${e(report.docsUrl)}" style="color:#5f6b7a">${e(m.footer.definitionsLink)}</a>`,
+    e(m.footer.timeZone(report.week.timeZone)),
   ];
 
   return `<!DOCTYPE html>
-<html lang="${e(report.locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><meta name="color-scheme" content="light only"><title>${e(m.subject.line(report.week.id, fmt.money(headline.value), null))}</title>
+<html lang="${e(report.locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="x-apple-disable-message-reformatting"><meta name="color-scheme" content="light only"><title>${e(emailSubject(report))}</title>
 <style>@media (max-width:480px){.wrap{width:100%!important}.px{padding-left:14px!important;padding-right:14px!important}}</style></head>
 <body style="margin:0;padding:0;background:#f3f5f8;-webkit-text-size-adjust:100%;word-break:break-word">
 <div style="display:none;max-height:0;overflow:hidden;mso-hide:all">${e(report.verdict)}</div>
@@ -269,8 +299,8 @@ ${section(m.sections.cohorts, cohorts)}
 ${section(m.sections.rfm, rfm)}
 ${channels}
 ${section(m.sections.methods, methods)}
-${section(m.sections.quality, quality)}
-<tr><td class="px" style="padding:24px 24px 24px 24px;${FONT};font-size:11px;line-height:16px;${MUTED}">${footer.map(e).join('<br>')}</td></tr>
+${section(m.sections.dataTeam, quality)}
+<tr><td class="px" style="padding:24px 24px 24px 24px;${FONT};font-size:11px;line-height:16px;${MUTED}">${footer.join('<br>')}</td></tr>
 </table></td></tr></table>
 </body></html>
 `;

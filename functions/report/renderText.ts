@@ -7,6 +7,7 @@ import { formatter, type Formatter } from './format.ts';
 import { MESSAGES } from './labels.ts';
 import type { Messages } from './messages/messages.ts';
 import type { Report } from './report.ts';
+import { channelCac, DATA_TEAM_KPIS, driverSentence, headlineDriver, revenueBasedNote, ruleCounts, sparklineText, trendChanges } from './narrative.ts';
 import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
 
 /** Weeks of the trajectory written out as a table. */
@@ -29,13 +30,15 @@ function heading(title: string): string[] {
   return ['', title, '-'.repeat(displayWidth(title))];
 }
 
-function lineText(line: ScorecardLine, m: Messages, fmt: Formatter): string[] {
+function lineText(line: ScorecardLine, grossMargin: number, m: Messages, fmt: Formatter): string[] {
   const wow = fmt.change(line.unit, line.wow);
   const details = [wow ? `${m.scorecard.wow} ${wow}` : null, wow ? usualText(line.unit, line.usual, m, fmt) : null, baselineText(line, m, fmt), targetText(line, m, fmt), gapText(line, m, fmt)].filter(Boolean);
   const note = notRatedNote(line, m) ?? (line.guard && line.value !== null ? line.guard : null);
+  const marginNote = revenueBasedNote(line.key, grossMargin, m);
   return [
     `  - ${m.kpi[line.key]}: ${fmt.kpi(line)}  [${m.status[line.status]}]`,
     ...(details.length > 0 ? [`      ${details.join(' · ')}`] : []),
+    ...(marginNote ? [`      ${marginNote}`] : []),
     ...(note ? [`      ${note}`] : []),
   ];
 }
@@ -54,7 +57,7 @@ export function renderText(report: Report): string {
   out.push(
     `${m.kpi.headline_clv}: ${fmt.money(headline.value)}${dq.staleness ? ` (${m.headline.incomplete})` : ''}  ` +
       (wow
-        ? `${wow} ${m.headline.vsPrevious(headline.wow.previousWeekId)}${headline.usual ? ` (${m.scorecard.usual(fmt.usualMove('money', headline.usual))})` : ''}`
+        ? `${wow} ${m.headline.vsLastWeek}${headline.usual ? ` (${m.scorecard.usual(fmt.usualMove('money', headline.usual))})` : ''}`
         : `(${m.headline.noPrevious(headline.wow.previousWeekId)})`),
   );
   out.push(headline.label);
@@ -63,6 +66,8 @@ export function renderText(report: Report): string {
     const r = headlineLine.reference;
     out.push(m.headline.vsTrajectory(fmt.money(r.smoothed), r.weeks, fmt.money(r.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0));
   }
+  const why = driverSentence(headlineDriver(report), m, fmt);
+  if (why) out.push(why);
   for (const flag of headline.flags) out.push(`  ${flag}`);
   out.push('', report.verdict);
   if (report.settingsChange) out.push(report.settingsChange.note);
@@ -73,16 +78,23 @@ export function renderText(report: Report): string {
       pad(
         report.tiles.map((t) => {
           const c = fmt.change(t.kpi.unit, t.wow);
-          return [m.kpi[t.kpi.key], fmt.kpi(t.kpi), c ? `${c} ${m.headline.vsPrevious(t.wow.previousWeekId)}` : '', t.kpi.guard ? `(${t.kpi.guard})` : ''];
+          return [m.kpi[t.kpi.key], fmt.kpi(t.kpi), c ? `${c} ${m.headline.vsLastWeek}` : '', trendChanges(t.kpi.unit, t.trend, m, fmt) ?? ''];
         }),
       ),
     ),
   );
+  // What the sparklines draw, and the notes too long for the table's row.
+  for (const t of report.tiles) {
+    const notes = [sparklineText(t.kpi.unit, t.trend, m, fmt), revenueBasedNote(t.kpi.key, report.grossMargin, m), t.kpi.guard ?? null].filter((n): n is string => n !== null);
+    if (notes.length > 0) out.push(`  ${m.kpi[t.kpi.key]}: ${notes.join(' · ')}`);
+  }
 
   out.push(...heading(m.sections.scorecard));
   for (const stage of report.scorecard.stages) {
     out.push(`${m.scorecard.stageLabel(stage.stage, m.stage[stage.key].name)}: ${m.status[stage.status]}`, `  ${m.stage[stage.key].aim}`);
-    for (const line of stage.lines) out.push(...lineText(line, m, fmt));
+    const lines = stage.lines.filter((l) => !DATA_TEAM_KPIS.has(l.key));
+    if (lines.length < stage.lines.length) out.push(`  ${m.scorecard.dataTeamLines(stage.lines.length - lines.length)}`);
+    for (const line of lines) out.push(...lineText(line, report.grossMargin, m, fmt));
     out.push('');
   }
   out.push(m.scorecard.rule, m.scorecard.attachment);
@@ -134,7 +146,10 @@ export function renderText(report: Report): string {
       ...indent(
         pad([
           [m.channels.channel, m.channels.newCustomers, m.channels.spend, m.channels.cac],
-          ...report.channels.map((ch) => [ch.channel, fmt.count(ch.acquiredCustomers), fmt.money(ch.marketingSpend), ch.cac === null ? `– ${ch.guard ?? ''}`.trim() : fmt.money(ch.cac)]),
+          ...report.channels.map((ch) => {
+            const cac = channelCac(ch, m, fmt);
+            return [ch.channel, fmt.count(ch.acquiredCustomers), fmt.money(ch.marketingSpend), cac.note ? `${cac.text} ${cac.note}` : cac.text];
+          }),
         ]),
       ),
     );
@@ -143,13 +158,16 @@ export function renderText(report: Report): string {
   out.push(...heading(m.sections.methods));
   for (const method of report.clv) {
     out.push(`  ${m.method[method.method]}${method.method === headline.method ? ` [${m.methods.headline}]` : ''}: ${fmt.money(method.value)}`);
+    out.push(`      ${m.methodMeaning[method.method]}`);
     if (method.flags.length > 0) out.push(`      ${method.flags.join('; ')}`);
   }
-  out.push(accuracyNote(report.predictiveClv, fmt, m));
-  const survival = survivalAccuracyNote(report.contractualClv, fmt, m);
-  if (survival) out.push(survival);
+  for (const drivers of [report.drivers.saas, report.drivers.purchase]) {
+    const sentence = driverSentence(drivers, m, fmt);
+    if (sentence) out.push(sentence);
+  }
 
-  out.push(...heading(m.sections.quality));
+  out.push(...heading(m.sections.dataTeam));
+  for (const line of report.scorecard.stages.flatMap((s) => s.lines).filter((l) => DATA_TEAM_KPIS.has(l.key))) out.push(...lineText(line, report.grossMargin, m, fmt));
   out.push(
     ...indent(
       pad([
@@ -159,19 +177,22 @@ export function renderText(report: Report): string {
     ),
   );
   out.push(dq.latestOrderAt ? m.quality.latestOrder(fmt.date(dq.latestOrderAt)) : m.quality.noOrders);
-  const rules = Object.entries(dq.rejectedByRule).sort(([a], [b]) => a.localeCompare(b));
-  if (rules.length > 0) out.push(`${m.quality.rejectedByRule}: ${rules.map(([rule, n]) => `${rule} (${fmt.count(n)})`).join(', ')}`);
+  const rules = ruleCounts(dq.rejectedByRule, m, fmt);
+  if (rules) out.push(rules);
   if (dq.excluded.length === 0) out.push(m.quality.nothingExcluded);
   for (const x of dq.excluded) out.push(m.quality.excluded(fmt.count(x.count), x.what, x.why));
+  out.push(accuracyNote(report.predictiveClv, fmt, m));
+  const survival = survivalAccuracyNote(report.contractualClv, fmt, m);
+  if (survival) out.push(survival);
+  if (report.runCost) out.push(m.footer.cost(fmt.bytes(report.runCost.bytesScanned), report.runCost.queries, fmt.usd(report.runCost.estimatedUsd)));
 
   out.push(
     '',
     '--',
     m.footer.amounts(report.currency, fmt.percent(report.grossMargin), report.grossMargin === 1),
     m.footer.windows,
-    m.footer.definitions,
+    report.docsUrl === null ? m.footer.definitions : `${m.footer.definitionsLink}: ${report.docsUrl}`,
     m.footer.timeZone(report.week.timeZone),
   );
-  if (report.runCost) out.push(m.footer.cost(fmt.bytes(report.runCost.bytesScanned), report.runCost.queries, fmt.usd(report.runCost.estimatedUsd)));
   return `${out.join('\n')}\n`;
 }

@@ -4,7 +4,8 @@ import type { SbgFitSummary, SurvivalHoldout } from '../clv/contractualModel.ts'
 import type { ClvResult } from '../clv/formulas.ts';
 import type { ModelFitSummary } from '../clv/fitClvModels.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
-import type { Direction, Scorecard, Trajectory, UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
+import type { ClvDrivers } from '../kpi/clvDrivers.ts';
+import type { Direction, HistoryPoint, Scorecard, Trajectory, UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
 import type { Populations } from '../kpi/populationClv.ts';
 import type { Kpi } from '../kpi/weeklyKpis.ts';
 import type { SettingChange } from '../kpi/valueSettings.ts';
@@ -93,12 +94,21 @@ export interface ReportRfm {
   movements: { from: string | null; to: string | null; customers: number }[];
 }
 
+/** A KPI's last 13 weeks: the sparkline's points and the changes that show a trend, not a week's noise. */
+export interface ReportTrend {
+  /** The TREND_WEEKS weeks ending with the report week, oldest first; a week without a value is null. */
+  points: HistoryPoint[];
+  fourWeeks: WeekOverWeek;
+  thirteenWeeks: WeekOverWeek;
+}
+
 export interface ReportTile {
   kpi: Kpi;
   direction: Direction | null;
   wow: WeekOverWeek;
   /** How far the KPI usually moves in a week; a change inside it is shown as no news. */
   usual: UsualMove | null;
+  trend: ReportTrend;
 }
 
 /** Query cost, known when the engine reports bytes scanned (Athena). */
@@ -174,6 +184,8 @@ export interface Report {
   currency: string;
   locale: ReportLocale;
   grossMargin: number;
+  /** Where docs/metrics.md is published (report.docsUrl): each KPI label links to its definition there. */
+  docsUrl: string | null;
   /** Set when the lake holds the generated sample data set: the e-mail says so in its subject and a banner. */
   sample: SampleOrigin | null;
   /** Set when the settings changed since the latest week of history: its comparisons restart. */
@@ -181,6 +193,8 @@ export interface Report {
   headline: ClvResult & { label: string; wow: WeekOverWeek; usual: UsualMove | null };
   /** One line: the scorecard's overall status and what drives it. */
   verdict: string;
+  /** Why each formula CLV moved since last week; null when either week lacks a part (functions/kpi/clvDrivers.ts). */
+  drivers: { saas: ClvDrivers | null; purchase: ClvDrivers | null };
   tiles: ReportTile[];
   scorecard: Scorecard;
   /** Headline CLV against the doubling target; when null, the scorecard's headline line says why. */

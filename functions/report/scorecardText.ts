@@ -39,9 +39,18 @@ export function baselineText(line: ScorecardLine, m: Messages, fmt: Formatter): 
   return line.baseline.value === null ? null : `${m.scorecard.baseline(line.baseline.weeks)} ${fmt.kpi({ unit: line.unit, value: line.baseline.value })}`;
 }
 
-/** How far a line falls short of its reference; nothing when it meets it. */
+/**
+ * How far a line falls short of its reference, in the KPI's own unit: a rate in points and an age
+ * in days (a relative gap of a rate reads like a second rate beside it, and "813% short" of a
+ * 1-day target says less than "8.1 days over"); nothing when it meets it.
+ */
 export function gapText(line: ScorecardLine, m: Messages, fmt: Formatter): string | null {
-  return line.gap === null || line.gap <= 0 ? null : m.scorecard.gapBehind(fmt.percent(line.gap));
+  const r = line.reference;
+  if (line.gap === null || line.gap <= 0 || r === null || line.value === null) return null;
+  const compared = r.kind === 'trajectory' ? r.smoothed : line.value;
+  const difference = Math.abs(compared - r.value);
+  const amount = line.unit === 'ratio' ? fmt.points(difference) : line.unit === 'days' ? fmt.kpi({ unit: 'days', value: difference }) : fmt.percent(line.gap);
+  return m.scorecard.gapBehind(amount, r.kind, compared < r.value ? 'below' : 'above');
 }
 
 /** Why the line has no status, beyond the status word: the KPI's guard or the reason. */

@@ -7,6 +7,7 @@ import type { ClvResult } from '../clv/formulas.ts';
 import { lacksHistory, type Scorecard, type ScorecardLine } from '../kpi/scorecard.ts';
 import type { Formatter } from './format.ts';
 import type { Messages } from './messages/messages.ts';
+import { gapText } from './scorecardText.ts';
 
 export function verdictOf(headline: ClvResult, scorecard: Scorecard, m: Messages, fmt: Formatter): string {
   if (headline.value === null) return m.verdict.noHeadline(headline.flags.join('; ') || 'no data');
@@ -28,9 +29,10 @@ export function verdictOf(headline: ClvResult, scorecard: Scorecard, m: Messages
       m.status[scorecard.status],
       count('off_track'),
       count('at_risk'),
+      lines.filter((l) => l.line.status !== 'not_rated').length,
       m.kpi[worst.line.key],
       m.scorecard.stageLabel(worst.stage.stage, m.stage[worst.stage.key].name),
-      fmt.percent(worst.line.gap),
+      gapText(worst.line, m, fmt) ?? fmt.percent(worst.line.gap),
     ) +
     (worst.line.key === 'headline_clv' ? '' : trajectory) +
     history

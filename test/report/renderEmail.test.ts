@@ -18,7 +18,7 @@ const headlineClv = arpu * 0.6 * (1 / monthlyChurn); // SaaS formula, lifespan u
 const usd = (v: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(v);
 
 describe('renderEmail', () => {
-  it('names the week, the headline CLV and its week-over-week change in the subject', () => {
+  it('leads the subject with the verdict, then the headline CLV with its change since last week and the week’s days', () => {
     // Prepare: the week before was 98% of this one: +2.04%
     const report = fixtureReport();
 
@@ -27,7 +27,8 @@ describe('renderEmail', () => {
 
     // Assess
     expect(headlineClv).toBeCloseTo(249.9, 1);
-    expect(subject).toBe(`CLV weekly 2026-W47: headline CLV ${usd(headlineClv)}, +2.0% WoW`);
+    expect(report.scorecard.status).toBe('at_risk');
+    expect(subject).toBe(`At risk · CLV ${usd(headlineClv)} (+2.0%) · Nov 16\u2009–\u200922`);
   });
 
   it('lays out the sections from the headline down to the footer, in the HTML and in the text', () => {
@@ -36,15 +37,16 @@ describe('renderEmail', () => {
 
     // Assess
     const m = MESSAGES.en;
-    const order = [usd(headlineClv), m.kpi.net_revenue, m.sections.scorecard, m.sections.trajectory, m.sections.cohorts, m.sections.rfm, m.sections.methods, m.sections.quality, m.footer.windows];
+    const order = [usd(headlineClv), m.kpi.net_revenue, m.sections.scorecard, m.sections.trajectory, m.sections.cohorts, m.sections.rfm, m.sections.methods, m.sections.dataTeam, m.footer.windows];
     for (const part of [email.html, email.text]) {
-      const positions = order.map((text) => part.indexOf(text));
+      // The data team's section is named earlier too, by the stages whose checks it holds.
+      const positions = order.map((text) => (text === m.sections.dataTeam ? part.lastIndexOf(text) : part.indexOf(text)));
       expect(positions.every((p) => p >= 0)).toBe(true);
       expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     }
   });
 
-  it('shows the contractual method beside BG/NBD, and its holdout check under the methods, in the HTML and in the text', () => {
+  it('shows the contractual method beside BG/NBD, and its holdout check in the data team’s section, in the HTML and in the text', () => {
     // Prepare
     const report = fixtureReport();
     report.clv.push({ method: 'sbg', value: 132.23, flags: ['2 subscribers paid again after lapsing: the model counts each as lost at their first lapse'] });
@@ -55,11 +57,15 @@ describe('renderEmail', () => {
     // Assess
     const m = MESSAGES.en;
     for (const part of [email.html, email.text]) {
-      const methods = part.slice(part.indexOf(m.sections.methods), part.indexOf(m.sections.quality));
+      const methods = part.slice(part.indexOf(m.sections.methods), part.lastIndexOf(m.sections.dataTeam));
+      const dataTeam = part.slice(part.lastIndexOf(m.sections.dataTeam));
       expect(methods).toContain(m.method.sbg);
+      expect(methods).toContain(m.methodMeaning.sbg);
       expect(methods).toContain('$132.23');
       expect(methods).toContain('2 subscribers paid again after lapsing');
-      expect(methods.indexOf('Retention model accuracy (sBG fitted on each cohort')).toBeGreaterThan(methods.indexOf(m.method.bgnbd));
+      expect(methods).not.toContain('model accuracy');
+      expect(dataTeam).toContain('Retention model accuracy (sBG fitted on each cohort');
+      expect(dataTeam.indexOf('Retention model accuracy')).toBeGreaterThan(dataTeam.indexOf('Model accuracy (BG/NBD'));
     }
   });
 
@@ -119,7 +125,7 @@ describe('renderEmail', () => {
 
     // Assess
     expect(report.dataQuality.staleness).toBe('Order data ends at Nov 20, 2026, 12:00 PM, 2.5 days before the end of 2026-W47: this week’s numbers are incomplete.');
-    expect(email.subject.startsWith('[incomplete data] CLV weekly 2026-W47')).toBe(true);
+    expect(email.subject).toBe(`Incomplete data · CLV ${usd(headlineClv)} (+2.0%) · Nov 16\u2009–\u200922`);
     expect(email.text.startsWith(`!! Data incomplete. ${report.dataQuality.staleness}`)).toBe(true);
     const body = email.html.slice(email.html.indexOf('<body'));
     expect(body.indexOf('Data incomplete.')).toBeLessThan(body.indexOf(usd(headlineClv)));
@@ -133,7 +139,7 @@ describe('renderEmail', () => {
     // Assess
     expect(report.dataQuality.missingTables).toEqual(['orders']);
     expect(report.dataQuality.staleness).toBe('No orders data has been ingested: the numbers below are not complete.');
-    expect(emailSubject(report).startsWith('[incomplete data] ')).toBe(true);
+    expect(emailSubject(report).startsWith('Incomplete data · ')).toBe(true);
   });
 
   it('says the orders held no order, not that none were ingested, when an empty orders export was', () => {
@@ -143,13 +149,13 @@ describe('renderEmail', () => {
     // Assess
     expect(report.dataQuality.missingTables).toEqual([]);
     expect(report.dataQuality.staleness).toBe('The orders exports ingested hold no order (empty, or every row rejected): the numbers below are not complete.');
-    expect(emailSubject(report).startsWith('[incomplete data] ')).toBe(true);
+    expect(emailSubject(report).startsWith('Incomplete data · ')).toBe(true);
   });
 
   it.each<[ReportLocale, string, string, RegExp]>([
-    ['ko', 'KRW', '대표 CLV', /^주간 CLV 리포트 2026-W47: 대표 CLV ₩[\d,]+, 전주 대비 \+2\.0%$/],
-    ['ja', 'JPY', '主要CLV', /^週次CLVレポート 2026-W47: 主要CLV ￥[\d,]+、前週比 \+2\.0%$/],
-    ['en', 'EUR', 'Headline CLV', /^CLV weekly 2026-W47: headline CLV €[\d,]+\.\d\d, \+2\.0% WoW$/],
+    ['ko', 'KRW', '대표 CLV', /^주의 · CLV ₩[\d,]+ \(\+2\.0%\) · 11월 16일~22일$/],
+    ['ja', 'JPY', '主要CLV', /^要注意 · CLV ￥[\d,]+（\+2\.0%） · 11\/16～11\/22$/],
+    ['en', 'EUR', 'Headline CLV', /^At risk · CLV €[\d,]+\.\d\d \(\+2\.0%\) · Nov 16\u2009–\u200922$/],
   ])('renders %s labels and %s amounts (no decimals for KRW and JPY)', (locale, currency, label, subject) => {
     // Act
     const report = fixtureReport({ locale, config: { reportCurrency: currency } });
@@ -186,7 +192,7 @@ describe('renderEmail', () => {
     expect(report.verdict).toBe('Not rated yet: 16 of 19 KPIs need more history.');
     expect(report.scorecard.status).toBe('not_rated');
     for (const part of [email.html, email.text]) expect(part).toContain('No trajectory yet: 1 of the 13 weeks of history a baseline needs.');
-    expect(email.subject).toBe(`CLV weekly 2026-W47: headline CLV ${usd(headlineClv)}`);
+    expect(email.subject).toBe(`Not rated · CLV ${usd(headlineClv)} · Nov 16\u2009–\u200922`);
   });
 
   it.each<ReportLocale>(['en', 'ko', 'ja'])('gives the first week its own verdict in %s, and no engineer instruction anywhere in the message', (locale) => {
@@ -237,10 +243,10 @@ describe('renderEmail', () => {
     const grey = 'color:#5f6b7a;font-weight:600;white-space:nowrap';
     const green = 'color:#1a7f37;font-weight:600;white-space:nowrap';
     expect(report.headline.usual).toMatchObject({ relativeChange: expect.closeTo((0.05 / 1.03 + 0.05 / 0.98) / 2, 12), ordinary: true });
-    expect(email.html).toContain(`<span style="${grey}">+2.0%</span> vs 2026-W46 · usually ±5.0% a week`);
-    expect(email.text).toContain('+2.0% vs 2026-W46 (usually ±5.0% a week)');
+    expect(email.html).toContain(`<span style="${grey}">+2.0%</span> vs last week · usually ±5.0% a week`);
+    expect(email.text).toContain('+2.0% vs last week (usually ±5.0% a week)');
     expect(report.tiles.find((t) => t.kpi.key === 'net_revenue')!.usual).toMatchObject({ ordinary: false });
-    const tile = (label: string) => email.html.slice(email.html.indexOf(label), email.html.indexOf('vs 2026-W46', email.html.indexOf(label)));
+    const tile = (label: string) => email.html.slice(email.html.indexOf(label), email.html.indexOf('vs last week', email.html.indexOf(label)));
     expect(tile(MESSAGES.en.kpi.net_revenue)).toContain(green);
     expect(tile(MESSAGES.en.kpi.aov)).toContain(green);
     // On the headline's scorecard line too

@@ -5,6 +5,7 @@ import type { ClvMethod } from '../../config/schema.ts';
 import type { StageKey, Status } from '../../kpi/scorecard.ts';
 import type { ValueSetting } from '../../kpi/valueSettings.ts';
 import type { KpiKey } from '../../kpi/weeklyKpis.ts';
+import type { DriverFactor } from '../../kpi/clvDrivers.ts';
 
 export interface Messages {
   kpi: Record<KpiKey, string>;
@@ -13,8 +14,10 @@ export interface Messages {
   status: Record<Status, string>;
   units: { months: string; days: string; percentagePoints: string };
   subject: {
-    line(weekId: string, headline: string, wow: string | null): string;
-    incompletePrefix: string;
+    /** "Off track · CLV $964 (−0.8%) · Nov 23–29": the verdict, the headline and the week. */
+    line(status: string, headline: string, wow: string | null, days: string): string;
+    /** The subject's status word when the run cannot vouch for the week's data. */
+    incomplete: string;
     samplePrefix: string;
   };
   header(weekId: string, range: string, timeZone: string): string;
@@ -38,7 +41,7 @@ export interface Messages {
     unconvertedSpend(share: string, currency: string): string;
   };
   headline: {
-    vsPrevious(weekId: string): string;
+    vsLastWeek: string;
     noPrevious(weekId: string): string;
     /** The headline's trailing mean against this week's doubling target. */
     vsTrajectory(smoothed: string, weeks: number, target: string, gap: string, above: boolean): string;
@@ -53,19 +56,21 @@ export interface Messages {
     /** The data is incomplete: no status is given. */
     incompleteData: string;
     onTrack: string;
-    issues(status: string, offTrack: number, atRisk: number, worstKpi: string, worstStage: string, gap: string): string;
+    /** `shortfall` is written in the KPI's unit (gapBehind's words), e.g. "0.4 pp below its 13-week baseline". */
+    issues(status: string, offTrack: number, atRisk: number, rated: number, worstKpi: string, worstStage: string, shortfall: string): string;
     trajectory(gap: string, above: boolean): string;
     shortHistory(unrated: number, total: number): string;
   };
   sections: {
     tiles: string;
+    /** Rows accepted, model accuracy, rule counts and run cost: what the data team checks. */
+    dataTeam: string;
     scorecard: string;
     trajectory: string;
     cohorts: string;
     rfm: string;
     channels: string;
     methods: string;
-    quality: string;
   };
   scorecard: {
     stageLabel(stage: number, name: string): string;
@@ -74,7 +79,8 @@ export interface Messages {
     targetAtLeast(value: string): string;
     targetAtMost(value: string): string;
     trajectoryTarget(value: string, weeks: number, smoothed: string): string;
-    gapBehind(gap: string): string;
+    /** How far a KPI misses its reference, in the KPI's unit: `amount` is "0.4 pp", "3.5 days" or "4.3%". */
+    gapBehind(amount: string, reference: 'target' | 'baseline' | 'trajectory', worse: 'below' | 'above'): string;
     /** How far the KPI usually moves in a week, e.g. "±1.2%". */
     usual(range: string): string;
     notRated: {
@@ -86,6 +92,8 @@ export interface Messages {
     };
     rule: string;
     attachment: string;
+    /** The stage's data checks shown in the data team's section, not under the stage. */
+    dataTeamLines(count: number): string;
   };
   trajectory: {
     legendActual(method: string): string;
@@ -117,7 +125,7 @@ export interface Messages {
     newToWindow: string;
     leftWindow: string;
   };
-  channels: { channel: string; newCustomers: string; spend: string; cac: string };
+  channels: { channel: string; newCustomers: string; spend: string; cac: string; noSpend: string };
   methods: {
     method: string;
     value: string;
@@ -140,16 +148,40 @@ export interface Messages {
     rejectedByRule: string;
     excluded(count: string, what: string, why: string): string;
     nothingExcluded: string;
-    excludedOrders: string;
-    excludedSpend: string;
+    excludedOrders(count: number): string;
+    excludedSpend(count: number): string;
     noFxRate: string;
   };
   footer: {
     amounts(currency: string, margin: string, revenueBased: boolean): string;
     windows: string;
+    /** Where the definitions are, without a documentation URL configured. */
     definitions: string;
+    /** The footer's link text when report.docsUrl is set. */
+    definitionsLink: string;
     timeZone(zone: string): string;
     cost(bytes: string, queries: number, usd: string): string;
   };
   csv: { filename(weekId: string): string };
+  trend: {
+    wow: string;
+    fourWeeks: string;
+    thirteenWeeks: string;
+    /** The sparkline's alt text and its plain-text line: the numbers it draws. */
+    sparkline(weeks: number, first: string, last: string, low: string, high: string): string;
+  };
+  drivers: {
+    factor: Record<DriverFactor, string>;
+    /** "SaaS CLV +2.1% since last week: ARPU +3.0%, customer lifetime −0.9%; margin unchanged." */
+    sentence(method: string, change: string, parts: string): string;
+    part(factor: string, change: string): string;
+    unchanged(factor: string): string;
+  };
+  /** Next to LTV:CAC and payback while grossMargin is 1. */
+  revenueBased: string;
+  /** What each CLV method means, one line each, so a spread between methods reads as their difference. */
+  methodMeaning: Record<ClvMethod, string>;
+  /** Names of ingest's rejection rules; an unnamed rule shows its id. */
+  rules: Partial<Record<string, string>>;
+
 }
