@@ -200,7 +200,7 @@ describe('a week whose data ends before the week does', () => {
     // Assess
     expect([complete, again]).toEqual([0, 0]);
     const sent = (await outbox()).filter((m) => m.to === 'ceo@example.com');
-    expect(sent.map((m) => m.subject)).toEqual([expect.stringMatching(/^CLV weekly 2026-W47: headline CLV \$/)]);
+    expect(sent.map((m) => m.subject)).toEqual([expect.stringMatching(/^(On track|At risk|Off track|Not rated) · CLV \$[\d,.]+.* · Nov 16\u2009–\u200922$/)]);
     expect(await exists(path.join(week, 'held.json'))).toBe(false);
     expect(out).toContain('  ceo@example.com: already sent for this week (use --force to send again)');
   });
@@ -217,7 +217,7 @@ describe('a week whose data ends before the week does', () => {
 
     expect([flagged, repeat, complete, after]).toEqual([0, 0, 0, 0]);
     const mails = await outbox();
-    expect(mails.filter((m) => m.to === 'ceo@example.com').map((m) => m.subject.slice(0, 34))).toEqual(['[incomplete data] CLV weekly 2026-', 'CLV weekly 2026-W47: headline CLV ']);
+    expect(mails.filter((m) => m.to === 'ceo@example.com').map((m) => m.subject.split(' · ')[0])).toEqual(['Incomplete data', expect.stringMatching(/^(On track|At risk|Off track|Not rated)$/)]);
     expect(mails.filter((m) => m.to === 'data-team@example.com').map((m) => m.subject)).toEqual([
       'ltv-pulse: the weekly report for 2026-W47 went out marked incomplete: its data is incomplete',
     ]);
@@ -232,7 +232,7 @@ describe('a week whose data ends before the week does', () => {
     const code = await main(['report', '--config', config, '--send-incomplete']);
 
     expect(code).toBe(0);
-    expect((await outbox()).filter((m) => m.to === 'leadership@example.com').map((m) => m.subject.startsWith('[incomplete data] '))).toEqual([true]);
+    expect((await outbox()).filter((m) => m.to === 'leadership@example.com').map((m) => m.subject.startsWith('Incomplete data · '))).toEqual([true]);
     expect(out).toContain('  leadership@example.com: sent (marked incomplete)');
   });
 
@@ -241,7 +241,7 @@ describe('a week whose data ends before the week does', () => {
     const config = await writeConfig({ exports: { dir: await writeExports({ 'customers.csv': CUSTOMERS, 'orders.csv': ORDERS_TO_THURSDAY }) }, completeness: { toleranceHours: 84 } });
 
     expect(await main(['report', '--config', config])).toBe(0);
-    expect((await outbox()).map((m) => m.subject)).toEqual([expect.stringMatching(/^CLV weekly 2026-W47: headline CLV \$/)]);
+    expect((await outbox()).map((m) => m.subject)).toEqual([expect.stringMatching(/^(On track|At risk|Off track|Not rated) · CLV \$[\d,.]+.* · Nov 16\u2009–\u200922$/)]);
   });
 });
 
@@ -269,7 +269,7 @@ describe('sample data', () => {
     expect(errors).toEqual([]);
     expect(code).toBe(0);
     const [mail] = await outbox();
-    expect(mail!.subject.startsWith('[sample data] CLV weekly 2026-W47')).toBe(true);
+    expect(/^\[sample data\] \S.* · CLV .* · Nov 16\u2009–\u200922$/.test(mail!.subject)).toBe(true);
     expect(mail!.html).toContain('<strong>Sample data.</strong> This report is built on a generated sample data set (ending Nov 22, 2026), not on real exports');
     expect(mail!.text).toContain('!! Sample data. This report is built on a generated sample data set');
   });
@@ -312,7 +312,7 @@ describe('sample data', () => {
     expect((await readdir(path.join(root, 'out', 'lake', '_manifests'))).sort()).toEqual(manifests);
     expect(await exists(path.join(root, 'out', 'sample-exports', 'sample-options.json'))).toBe(false);
     expect(out.some((l) => l.startsWith('No exports configured: reporting on the 2 export(s) already ingested into'))).toBe(true);
-    expect((await outbox()).map((m) => m.subject)).toEqual([expect.stringMatching(/^CLV weekly 2026-W47: headline CLV \$/)]);
+    expect((await outbox()).map((m) => m.subject)).toEqual([expect.stringMatching(/^(On track|At risk|Off track|Not rated) · CLV \$[\d,.]+.* · Nov 16\u2009–\u200922$/)]);
   });
 
   it('is not mixed with configured exports: a sample lake refuses them, naming what to do', async () => {

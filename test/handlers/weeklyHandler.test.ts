@@ -175,7 +175,7 @@ describe('the first run on a deployment, by hand', () => {
     expect(dry).toMatchObject({ week: '2026-W47', outcome: 'dry-run', deliveries: [{ recipient: 'reports@example.com', status: 'sent' }] });
     expect(files).toEqual([expect.stringMatching(/^2026-W47-preview-\d+\.eml$/)]);
     expect(preview.to).toMatchObject({ value: [{ address: 'reports@example.com' }] });
-    expect(preview.subject).toMatch(/^\[dry run\] CLV weekly 2026-W47: headline CLV /);
+    expect(preview.subject).toMatch(/^\[dry run\] \S.* · CLV .* · Nov 16\u2009–\u200922$/);
     expect(real.deliveries.map((x) => [x.recipient, x.status])).toEqual([
       ['ceo@example.com', 'sent'],
       ['cfo@example.com', 'sent'],

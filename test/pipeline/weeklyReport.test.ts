@@ -113,7 +113,8 @@ describe('the weekly job on a generated sample', () => {
     expect(report.dataQuality.rowsRead).toBe(report.dataQuality.accepted + report.dataQuality.rejected);
     const headline = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(report.headline.value!);
     expect(text).toContain(headline);
-    expect(eml.subject).toBe(`CLV weekly 2026-W47: headline CLV ${headline}`);
+    // A first week: nothing to compare with, so not rated and no change.
+    expect(eml.subject).toBe(`Not rated · CLV ${headline} · Nov 16\u2009–\u200922`);
     expect(eml.text).toBe(text);
     expect(eml.html).toContain(headline);
     // A first run has no history: its trajectory is one week, said in words instead of drawn.

@@ -71,9 +71,9 @@ describe('recipients in their own locale', () => {
     expect((await simpleParser(mailer.sent[0]!.raw)).subject).toBe('ltv-pulse: the weekly report for 2026-W47 went out marked incomplete: its data is incomplete');
     const subjects = await Promise.all(mailer.sent.slice(1).map(async (m) => [m.to[0], (await simpleParser(m.raw)).subject]));
     expect(subjects).toEqual([
-      ['ceo@example.com', '[incomplete data] CLV weekly 2026-W47: headline CLV $1,545.79'],
-      ['yamada@example.com', '[データ不完全] 週次CLVレポート 2026-W47: 主要CLV $1,545.79'],
-      ['kim@example.com', '[데이터 불완전] 주간 CLV 리포트 2026-W47: 대표 CLV US$1,545.79'],
+      ['ceo@example.com', 'Incomplete data · CLV $1,545.79 · Nov 16\u2009–\u200922'],
+      ['yamada@example.com', 'データ不完全 · CLV $1,545.79 · 11/16～11/22'],
+      ['kim@example.com', '데이터 불완전 · CLV US$1,545.79 · 11월 16일~22일'],
     ]);
     expect(result.archived?.otherLocales).toEqual({
       ja: { html: '2026-W47/email.ja.html', text: '2026-W47/email.ja.txt', eml: '2026-W47/email.ja.eml' },
