@@ -305,4 +305,14 @@ describe('S3 storage configuration', () => {
       'storage.reports: s3://acme-ltv/lake/reports overlaps storage.lake (s3://acme-ltv/lake); give each its own bucket or prefix',
     ]);
   });
+
+  it('takes report.docsUrl as an http(s) address of docs/metrics.md without a fragment, and says what it must be otherwise', () => {
+    expect(parseConfig({ report: { docsUrl: 'https://github.com/acme/ltv-pulse/blob/main/docs/metrics.md' } }, 'x').report.docsUrl).toBe(
+      'https://github.com/acme/ltv-pulse/blob/main/docs/metrics.md',
+    );
+    expect(parseConfig({}, 'x').report.docsUrl).toBeUndefined();
+    expect(problemsOf({ report: { docsUrl: 'docs/metrics.md' } })).toEqual([expect.stringMatching(/^report\.docsUrl: must be an http\(s\) URL of docs\/metrics\.md/)]);
+    expect(problemsOf({ report: { docsUrl: 'ftp://example.com/metrics.md' } })).toEqual([expect.stringMatching(/^report\.docsUrl: must be an http\(s\) URL/)]);
+    expect(problemsOf({ report: { docsUrl: 'https://example.com/metrics.md#kpis' } })).toEqual([expect.stringMatching(/^report\.docsUrl: must not hold a "#fragment"/)]);
+  });
 });

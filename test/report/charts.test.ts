@@ -43,7 +43,7 @@ describe('chart rendering', () => {
 
   it('leaves a chart out when there is nothing to draw', () => {
     const report = fixtureReport();
-    expect(renderCharts({ trajectory: null, cohorts: { cohorts: [], lastMonthInProgress: true } })).toEqual({ trajectory: null, cohorts: null });
+    expect(renderCharts({ trajectory: null, cohorts: { cohorts: [], lastMonthInProgress: true } })).toEqual({ trajectory: null, cohorts: null, sparklines: {} });
     expect(renderCharts(report).trajectory).not.toBeNull();
   });
 });

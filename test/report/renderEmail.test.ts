@@ -52,7 +52,7 @@ describe('renderEmail', () => {
     report.clv.push({ method: 'sbg', value: 132.23, flags: ['2 subscribers paid again after lapsing: the model counts each as lost at their first lapse'] });
 
     // Act
-    const email = renderEmail(report, { trajectory: null, cohorts: null });
+    const email = renderEmail(report, { trajectory: null, cohorts: null, sparklines: {} });
 
     // Assess
     const m = MESSAGES.en;
@@ -171,7 +171,7 @@ describe('renderEmail', () => {
 
   it('writes dates in the locale and the configured time zone', () => {
     // Act: Seoul is UTC+9, so its week 2026-W47 runs Nov 16-22 local time
-    const header = (locale: ReportLocale) => renderEmail(fixtureReport({ locale, config: { timeZone: 'Asia/Seoul' } }), { trajectory: null, cohorts: null }).text.split('\n')[0];
+    const header = (locale: ReportLocale) => renderEmail(fixtureReport({ locale, config: { timeZone: 'Asia/Seoul' } }), { trajectory: null, cohorts: null, sparklines: {} }).text.split('\n')[0];
 
     // Assess (Intl puts thin spaces around the en dash)
     expect(header('en')).toBe('ltv-pulse · week 2026-W47 · Nov 16\u2009–\u200922, 2026 (Asia/Seoul)');
@@ -236,7 +236,7 @@ describe('renderEmail', () => {
 
     // Act
     const report = buildReport({ ...facts, history }, 'en');
-    const email = renderEmail(report, { trajectory: null, cohorts: null });
+    const email = renderEmail(report, { trajectory: null, cohorts: null, sparklines: {} });
 
     // Assess: the headline's +2.0% is inside ±5.0%; net revenue's +2.0% (from 98%) is outside its
     // usual 1.0-1.2% (median 1.09%), and AOV's +2.0% is outside a flat history's 0
@@ -286,5 +286,55 @@ describe('renderEmail', () => {
       ['image/png', true],
       ['text/csv', false],
     ]);
+  });
+
+  it('links each KPI label and the footer to the definitions when report.docsUrl is set, and links nothing otherwise', () => {
+    // Prepare
+    const docsUrl = 'https://github.com/acme/ltv-pulse/blob/main/docs/metrics.md';
+    const linked = renderEmail(fixtureReport({ config: { report: { docsUrl } } }), { trajectory: null, cohorts: null, sparklines: {} });
+    const plain = renderEmail(fixtureReport(), { trajectory: null, cohorts: null, sparklines: {} });
+
+    // Assess
+    expect(linked.html).toContain(`<a href="${docsUrl}#churn_rate"`);
+    expect(linked.html).toContain(`<a href="${docsUrl}#ltv_to_cac"`);
+    expect(linked.html).toContain(`<a href="${docsUrl}" style="color:#5f6b7a">Definitions of every number</a>`);
+    expect(linked.text).toContain(`Definitions of every number: ${docsUrl}`);
+    expect(plain.html).not.toContain('<a href');
+    expect(plain.text).toContain('docs/metrics.md in the ltv-pulse repository');
+  });
+
+  it('keeps rows accepted, model accuracy, rule counts and query cost for the data team’s section at the end', () => {
+    // Prepare
+    const report = fixtureReport();
+    report.dataQuality.rejectedByRule = { not_money: 1 };
+
+    // Act
+    const email = renderEmail(report, { trajectory: null, cohorts: null, sparklines: {} });
+
+    // Assess
+    const m = MESSAGES.en;
+    for (const part of [email.html, email.text]) {
+      const start = part.lastIndexOf(m.sections.dataTeam);
+      const [executive, dataTeam] = [part.slice(0, start), part.slice(start)];
+      for (const text of [m.kpi.data_accepted_share, m.kpi.model_mae, 'not a money amount (not_money): 1', 'Model accuracy (BG/NBD']) {
+        expect(executive).not.toContain(text);
+        expect(dataTeam).toContain(text);
+      }
+      expect(executive).toContain(m.kpi.data_freshness_days);
+      expect(executive).toContain(m.scorecard.dataTeamLines(1));
+    }
+  });
+
+  it('puts the revenue-based note beside LTV:CAC and payback while the gross margin is 100%', () => {
+    // Act
+    const revenueBased = renderEmail(fixtureReport({ config: { grossMargin: 1 } }), { trajectory: null, cohorts: null, sparklines: {} });
+    const withMargin = renderEmail(fixtureReport(), { trajectory: null, cohorts: null, sparklines: {} });
+
+    // Assess: on the LTV:CAC tile and on both scorecard lines
+    const m = MESSAGES.en;
+    expect(revenueBased.html.split(m.revenueBased).length - 1).toBe(3);
+    expect(revenueBased.text).toContain(`${m.kpi.ltv_to_cac}: `);
+    expect(revenueBased.text.split(m.revenueBased).length - 1).toBe(3);
+    expect(withMargin.html).not.toContain(m.revenueBased);
   });
 });

@@ -1,5 +1,6 @@
 // The e-mail's two charts as PNG. They depend on the numbers only, so one rendering serves the
 // messages of every locale.
+import type { KpiKey } from '../../kpi/weeklyKpis.ts';
 import type { Report } from '../report.ts';
 import { cohortHeatmapSvg, heatmapSize } from './cohortHeatmap.ts';
 import { svgToPng } from './rasterize.ts';
@@ -15,6 +16,8 @@ export interface ChartPng {
 export interface ReportCharts {
   trajectory: ChartPng | null;
   cohorts: ChartPng | null;
+  /** Each tile's 13-week sparkline, for the tiles with two or more values to draw. */
+  sparklines: Partial<Record<KpiKey, ChartPng>>;
 }
 
 export function renderCharts(report: Pick<Report, 'trajectory' | 'cohorts'>): ReportCharts {
@@ -23,5 +26,5 @@ export function renderCharts(report: Pick<Report, 'trajectory' | 'cohorts'>): Re
   const trajectory = t && t.points.length > 1 ? { png: svgToPng(trajectorySvg(t), TRAJECTORY_SIZE.width), ...TRAJECTORY_SIZE } : null;
   const size = heatmapSize(report.cohorts.cohorts.length);
   const cohorts = report.cohorts.cohorts.length > 0 ? { png: svgToPng(cohortHeatmapSvg(report.cohorts), size.width), ...size } : null;
-  return { trajectory, cohorts };
+  return { trajectory, cohorts, sparklines: {} };
 }
