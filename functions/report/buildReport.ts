@@ -129,11 +129,13 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
 /** Weeks a tile's sparkline and longest change cover. */
 export const TREND_WEEKS = 13;
 
+// The first point is the week the 13-week change is measured from, so the line ends as far
+// from where it starts as the change says.
 function trendOf(current: number | null, week: IsoWeek, series: readonly HistoryPoint[]): ReportTrend {
   const values = new Map(series.map((p) => [p.weekId, p.value]));
-  const points = Array.from({ length: TREND_WEEKS }, (_, i) => {
-    const weekId = formatWeekId(addWeeks(week, i + 1 - TREND_WEEKS));
-    return { weekId, value: i === TREND_WEEKS - 1 ? current : (values.get(weekId) ?? null) };
+  const points = Array.from({ length: TREND_WEEKS + 1 }, (_, i) => {
+    const weekId = formatWeekId(addWeeks(week, i - TREND_WEEKS));
+    return { weekId, value: i === TREND_WEEKS ? current : (values.get(weekId) ?? null) };
   });
   return { points, fourWeeks: changeOverWeeks(current, week, series, 4), thirteenWeeks: changeOverWeeks(current, week, series, TREND_WEEKS) };
 }

@@ -43,7 +43,7 @@ export function sparklineText(unit: KpiUnit, trend: ReportTrend, m: Messages, fm
   const values = trend.points.flatMap((p) => (p.value === null ? [] : [p.value]));
   if (values.length < 2) return null;
   const shown = (value: number) => fmt.kpi({ unit, value });
-  return m.trend.sparkline(trend.points.length, shown(values[0]!), shown(values.at(-1)!), shown(Math.min(...values)), shown(Math.max(...values)));
+  return m.trend.sparkline(trend.points.length - 1, shown(values[0]!), shown(values.at(-1)!), shown(Math.min(...values)), shown(Math.max(...values)));
 }
 
 /** The revenue-based note beside a margin-dependent figure while grossMargin is 1; null otherwise. */

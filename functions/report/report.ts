@@ -96,7 +96,7 @@ export interface ReportRfm {
 
 /** A KPI's last 13 weeks: the sparkline's points and the changes that show a trend, not a week's noise. */
 export interface ReportTrend {
-  /** The TREND_WEEKS weeks ending with the report week, oldest first; a week without a value is null. */
+  /** The report week and the TREND_WEEKS weeks before it, oldest first; a week without a value is null. */
   points: HistoryPoint[];
   fourWeeks: WeekOverWeek;
   thirteenWeeks: WeekOverWeek;

@@ -47,7 +47,7 @@ describe('the sentences both parts of the e-mail say', () => {
   it('writes the sparkline’s numbers: first, last, low and high of the weeks with a value', () => {
     const points = [120, null, 90, 150, 140].map((value, i) => ({ weekId: `2026-W${40 + i}`, value }));
     const none = { previousWeekId: '', previous: null, change: null, relativeChange: null };
-    expect(sparklineText('money', { points, fourWeeks: none, thirteenWeeks: none }, m, fmt)).toBe('Last 5 weeks: from $120.00 to $140.00; low $90.00, high $150.00.');
+    expect(sparklineText('money', { points, fourWeeks: none, thirteenWeeks: none }, m, fmt)).toBe('Over 4 weeks: from $120.00 to $140.00; low $90.00, high $150.00.');
     expect(sparklineText('money', { points: points.slice(0, 2), fourWeeks: none, thirteenWeeks: none }, m, fmt)).toBeNull();
   });
 

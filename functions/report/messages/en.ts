@@ -220,7 +220,7 @@ export const en: Messages = {
     wow: 'WoW',
     fourWeeks: '4 wk',
     thirteenWeeks: '13 wk',
-    sparkline: (weeks, first, last, low, high) => `Last ${weeks} weeks: from ${first} to ${last}; low ${low}, high ${high}.`,
+    sparkline: (weeks, first, last, low, high) => `Over ${weeks} weeks: from ${first} to ${last}; low ${low}, high ${high}.`,
   },
   drivers: {
     factor: { arpu: 'ARPU', margin: 'margin', lifetime: 'customer lifetime (1 ÷ churn)', aov: 'order value', frequency: 'orders per customer' },
