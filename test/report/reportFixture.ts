@@ -4,7 +4,7 @@
 import { parseConfig } from '../../functions/config/load.ts';
 import type { ConfigInput } from '../../functions/config/schema.ts';
 import type { Manifest } from '../../functions/ingest/manifest.ts';
-import type { CohortRetentionRow, RfmScoreRow, RfmSegmentRow } from '../../functions/kpi/queryRows.ts';
+import type { CohortRetentionRow, MrrMovementRow, RfmScoreRow, RfmSegmentRow } from '../../functions/kpi/queryRows.ts';
 import type { HistoryPoint } from '../../functions/kpi/scorecard.ts';
 import { computeStageKpis, type StageInputs } from '../../functions/kpi/stageKpis.ts';
 import { computeWeeklyKpis, type KpiKey, type WeeklyInputs } from '../../functions/kpi/weeklyKpis.ts';
@@ -148,6 +148,45 @@ export const CONTRACTUAL: ReportContractualClv = {
   flags: [],
 };
 
+/**
+ * MRR movements of the last two complete months, hand-made so that each month adds up: opening +
+ * new + expansion + reactivation − contraction − churned = closing, and at month-end rates
+ * opening + net new + fx effect = closing. September: 24,500 + 2,100 + 300 + 50 − 200 − 100 =
+ * 26,650; at rates 24,520 + 2,150 + 30 = 26,700. October: 26,650 + 2,100 + 500 + 149 − 400 − 999
+ * = 28,000; at rates 26,700 + 1,350 − 86.45 = 27,963.55, the fx effect (27,963.55 − 28,000) −
+ * (26,700 − 26,650) = −86.45.
+ */
+export const MRR_MONTHS: MrrMovementRow[] = [
+  mrrMonth('2026-09-01', { opening: 24_500, new: 2_100, expansion: 300, reactivation: 50, contraction: 200, churned: 100, openingAtRates: 24_520, closingAtRates: 26_700 }),
+  mrrMonth('2026-10-01', { opening: 26_650, new: 2_100, expansion: 500, reactivation: 149, contraction: 400, churned: 999, openingAtRates: 26_700, closingAtRates: 27_963.55 }),
+];
+
+function mrrMonth(
+  month: string,
+  a: { opening: number; new: number; expansion: number; reactivation: number; contraction: number; churned: number; openingAtRates: number; closingAtRates: number },
+): MrrMovementRow {
+  const netNew = a.new + a.expansion + a.reactivation - a.contraction - a.churned;
+  const closing = a.opening + netNew;
+  return {
+    month_start: month,
+    opening_mrr: money(a.opening),
+    new_mrr: money(a.new),
+    expansion_mrr: money(a.expansion),
+    contraction_mrr: money(a.contraction),
+    churned_mrr: money(a.churned),
+    reactivation_mrr: money(a.reactivation),
+    net_new_mrr: money(netNew),
+    closing_mrr: money(closing),
+    grr: (a.opening - a.contraction - a.churned) / a.opening,
+    nrr: (a.opening + a.expansion - a.contraction - a.churned) / a.opening,
+    unconverted_subscriptions: 0,
+    opening_mrr_at_rates: money(a.openingAtRates),
+    closing_mrr_at_rates: money(a.closingAtRates),
+    fx_effect: money(a.closingAtRates - closing) - money(a.openingAtRates - a.opening),
+    subscriptions_without_month_end_rate: 0,
+  };
+}
+
 export interface FixtureOptions {
   config?: ConfigInput;
   /** Latest order timestamp; the default reaches the week's end. */
@@ -186,10 +225,7 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
   const weekly = computeWeeklyKpis(inputs, config);
   const stage: StageInputs = {
     earlyChurn: { acquired_customers: 91, early_churned: 44, early_churn_rate: 44 / 91 },
-    mrr: [
-      { month_start: '2026-09-01', opening_mrr: money(24_500), expansion_mrr: money(300), closing_mrr: money(26_650), grr: 0.95, nrr: 0.965 },
-      { month_start: '2026-10-01', opening_mrr: money(26_650), expansion_mrr: money(500), closing_mrr: money(28_000), grr: 0.94, nrr: 0.96 },
-    ],
+    mrr: MRR_MONTHS,
     cohortRetention: cohortRows(),
     rfmSegments: segmentRows(),
   };
