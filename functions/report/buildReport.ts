@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { athenaCostUsd } from '../engine/athenaEngine.ts';
 import type { QueryStats } from '../engine/queryEngine.ts';
 import type { RfmScoreRow } from '../kpi/queryRows.ts';
-import { buildScorecard, GOOD_DIRECTION, scorecardHistoryKeys, usualMove, weekOverWeek, type KpiHistory } from '../kpi/scorecard.ts';
+import { buildScorecard, GOOD_DIRECTION, scorecardHistoryKeys, type Direction, type KpiHistory } from '../kpi/scorecard.ts';
 import { segmentClv, segmentMovements } from '../kpi/segments.ts';
 import type { StageInputs } from '../kpi/stageKpis.ts';
 import type { SettingsChange, ValueSetting } from '../kpi/valueSettings.ts';
@@ -16,9 +16,12 @@ import type { SampleOrigin } from '../sample/sampleOrigin.ts';
 import { assessCompleteness, type IncompleteReason } from './completeness.ts';
 import type { IngestSummary } from './dataQuality.ts';
 import { formatter, type Formatter } from './format.ts';
+import { kpiTile } from './kpiTile.ts';
 import { MESSAGES } from './labels.ts';
+import { businessLines, LINE_DIRECTION } from './lines.ts';
 import type { Messages } from './messages/messages.ts';
-import type { Report, ReportCohorts, ReportContractualClv, ReportDataQuality, ReportLocale, ReportPredictiveClv, ReportRfm, ReportRunCost } from './report.ts';
+import type { Report, ReportCohorts, ReportContractualClv, ReportDataQuality, ReportLocale, ReportPredictiveClv, ReportRfm, ReportRunCost, ReportTile } from './report.ts';
+import { subscriptionRevenueOf } from './subscriptionRevenue.ts';
 import { verdictOf } from './verdict.ts';
 
 /** The KPI tiles under the headline, in order. */
@@ -78,6 +81,7 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     if (!found) throw new Error(`the report needs the KPI ${key}, which this run did not compute`);
     return found;
   };
+  const tile = (key: KpiKey, direction: Direction | null): ReportTile => kpiTile(kpi(key), direction, isoWeek, history);
   const quality = dataQuality(facts, m, fmt);
 
   return {
@@ -92,11 +96,14 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     headline: { ...weekly.headline, label: m.method[weekly.headline.method], wow: headlineLine.wow, usual: headlineLine.usual },
     // No status for a week the run cannot vouch for; a missing headline says more than that.
     verdict: quality.incomplete.length > 0 && weekly.headline.value !== null ? m.verdict.incompleteData : verdictOf(weekly.headline, scorecard, m, fmt),
-    tiles: TILE_KPIS.map((key) => {
-      const k = kpi(key);
-      const series = history.get(key) ?? [];
-      const wow = weekOverWeek(k.value, isoWeek, series);
-      return { kpi: k, direction: GOOD_DIRECTION[key] ?? null, wow, usual: usualMove(wow, k.unit, isoWeek, series) };
+    tiles: TILE_KPIS.map((key) => tile(key, GOOD_DIRECTION[key] ?? null)),
+    subscriptionRevenue: subscriptionRevenueOf(facts.stage.mrr, facts.inputs.subscriberMrr, tile('mrr', LINE_DIRECTION.mrr)),
+    lines: businessLines({
+      subscriptions: LINE_KPIS.subscriptions.map((key) => tile(key, LINE_DIRECTION[key])),
+      purchases: LINE_KPIS.purchases.map((key) => tile(key, LINE_DIRECTION[key])),
+      populations: weekly.populations,
+      headline: weekly.headline,
+      arpu: kpi('arpu_monthly'),
     }),
     scorecard,
     trajectory,

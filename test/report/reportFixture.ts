@@ -197,23 +197,43 @@ export interface FixtureOptions {
   historyWeeks?: number;
   /** The lake's sample marker: the report is built on generated sample data. */
   sample?: SampleOrigin;
+  /**
+   * The lines of business: both (1,210 subscribers paying 28,314.40 of MRR beside the buyers),
+   * subscriptions only, or one-time purchases only (no subscriptions in the lake). By default the
+   * buyers, and a subscription history whose subscribers no longer pay at the week's end.
+   */
+  lines?: 'both' | 'subscriptions' | 'purchases';
 }
+
+/** The subscribers of the `lines` options with subscriptions: 1,166 of 1,190 still paying after 28 days. */
+export const SUBSCRIBERS = { activity: { active_at_start: 1190, active_at_end: 1210, retained: 1166 }, mrr: { paying_subscribers: 1210, mrr: money(28_314.4), unconverted_subscriptions: 0 } };
 
 export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
   const config = parseConfig({ grossMargin: 0.6, ...options.config }, 'fixture');
   const isoWeek = parseWeekId('2026-W47');
   const week = weekBounds(isoWeek, config.timeZone);
-  const window = { population: 'all' as const, paid_orders: 402, purchasing_customers: 320, repeat_customers: 40, net_revenue: money(40_000), unconverted_orders: 2 };
-  const activityWindow = { population: 'all' as const, paid_orders: 5200, purchasing_customers: 2000, repeat_customers: 900, net_revenue: money(520_000), unconverted_orders: 0 };
-  const activity = { active_at_start: 1900, active_at_end: 1950, retained: 1805 };
+  const noOrders = { population: 'all' as const, paid_orders: 0, purchasing_customers: 0, repeat_customers: 0, net_revenue: 0n, unconverted_orders: 0 };
+  const nobody = { active_at_start: 0, active_at_end: 0, retained: 0 };
+  const buyers = options.lines !== 'subscriptions';
+  const subscribers = options.lines === 'both' || options.lines === 'subscriptions';
+  const window = buyers ? { population: 'all' as const, paid_orders: 402, purchasing_customers: 320, repeat_customers: 40, net_revenue: money(40_000), unconverted_orders: 2 } : noOrders;
+  const activityWindow = buyers ? { population: 'all' as const, paid_orders: 5200, purchasing_customers: 2000, repeat_customers: 900, net_revenue: money(520_000), unconverted_orders: 0 } : noOrders;
+  const activity = buyers ? { active_at_start: 1900, active_at_end: 1950, retained: 1805 } : nobody;
+  const contractual = subscribers ? SUBSCRIBERS.activity : nobody;
   const inputs: WeeklyInputs = {
     window,
     activityWindow,
-    // No subscriber has a paying subscription at the week's end, so every formula CLV is the
-    // non-contractual population's, which holds all the orders.
+    // By default no subscriber has a paying subscription at the week's end, so every formula CLV
+    // is the non-contractual population's, which holds all the orders.
     purchasers: { window, activityWindow },
-    activity: { ...activity, contractual: { active_at_start: 0, active_at_end: 0, retained: 0 }, nonContractual: activity },
-    subscriberMrr: { paying_subscribers: 0, mrr: 0n, unconverted_subscriptions: 0 },
+    activity: {
+      active_at_start: activity.active_at_start + contractual.active_at_start,
+      active_at_end: activity.active_at_end + contractual.active_at_end,
+      retained: activity.retained + contractual.retained,
+      contractual,
+      nonContractual: activity,
+    },
+    subscriberMrr: subscribers ? SUBSCRIBERS.mrr : { paying_subscribers: 0, mrr: 0n, unconverted_subscriptions: 0 },
     acquisition: [
       { channel: 'email', acquired_customers: 30, marketing_spend: money(900), converted_spend_rows: 60, unconverted_spend_rows: 0 },
       { channel: HOSTILE_CHANNEL, acquired_customers: 10, marketing_spend: money(500), converted_spend_rows: 30, unconverted_spend_rows: 1 },
@@ -225,7 +245,7 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
   const weekly = computeWeeklyKpis(inputs, config);
   const stage: StageInputs = {
     earlyChurn: { acquired_customers: 91, early_churned: 44, early_churn_rate: 44 / 91 },
-    mrr: MRR_MONTHS,
+    mrr: options.lines === 'purchases' ? [] : MRR_MONTHS,
     cohortRetention: cohortRows(),
     rfmSegments: segmentRows(),
   };
