@@ -137,7 +137,7 @@ export interface ReportSubscriptionRevenue {
   /** MRR at the week's end (KPI mrr) with its week-over-week change. */
   mrr: ReportTile;
   /** 12 × MRR at the week's end; its relative change is MRR's. */
-  arr: number | null;
+  arr: number;
   /** Null until a month with subscriptions has ended. */
   lastMonth: ReportMrrBridge | null;
 }

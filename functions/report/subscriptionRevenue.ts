@@ -13,7 +13,7 @@ export function subscriptionRevenueOf(months: readonly MrrMovementRow[], subscri
   if (!last && subscriberMrr.paying_subscribers === 0 && subscriberMrr.unconverted_subscriptions === 0) return null;
   return {
     mrr,
-    arr: mrr.kpi.value === null ? null : moneyToNumber(subscriberMrr.mrr * MONTHS_PER_YEAR),
+    arr: moneyToNumber(subscriberMrr.mrr * MONTHS_PER_YEAR),
     lastMonth: last ? mrrBridge(last) : null,
   };
 }
