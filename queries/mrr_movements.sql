@@ -5,9 +5,11 @@
 --   currency at the rate of each subscription's start day, so exchange-rate moves never show up
 --   as expansion or contraction. Movements compare each customer's MRR with the month before:
 --   new (from 0, never above 0 before), reactivation (from 0, above 0 in an earlier month),
---   expansion, contraction, churned (to 0, including a downgrade to a free plan). Months are UTC
---   calendar months from the first subscription's month to the last month complete by data_end.
---   No rows when there are no subscriptions.
+--   expansion, contraction, churned (to 0, including a downgrade to a free plan). Apart from them,
+--   the exchange-rate effect: opening and closing MRR valued again at each month's end rate (the
+--   latest rate dated in the month, per currency). Months are UTC calendar months from the first
+--   subscription's month to the last month complete by data_end. No rows when there are no
+--   subscriptions.
 -- grain: one row per month
 -- reads: subscriptions, fx_rates
 -- parameters:
@@ -30,6 +32,14 @@
 --   grr double: (opening - contraction - churned) / opening (NULL without opening MRR)
 --   nrr double: (opening + expansion - contraction - churned) / opening (NULL without opening MRR)
 --   unconverted_subscriptions bigint: subscriptions running at the month's end left out (no fx rate)
+--   opening_mrr_at_rates decimal(38,4): opening MRR at the previous month's end rates (NULL when a
+--     rate is missing)
+--   closing_mrr_at_rates decimal(38,4): closing MRR at this month's end rates (NULL when a rate is
+--     missing)
+--   fx_effect decimal(38,4): exchange-rate effect, (closing at rates - closing) - (opening at rates -
+--     opening), so opening at rates + net new + fx_effect = closing at rates (NULL when a rate is missing)
+--   subscriptions_without_month_end_rate bigint: paying subscriptions in another currency running at
+--     the month's end whose currency has no rate dated in the month
 with
 
 started_subscriptions as (
@@ -56,8 +66,10 @@ rates as (
     where to_currency = ?
 ),
 
+-- Each subscription keeps its own currency and amount beside its booked value, so the month-end
+-- valuation below revalues exactly the subscriptions the movements count.
 valued_subscriptions as (
-    select customer_id, mrr, started_at, ended_at
+    select customer_id, mrr, currency, mrr as original_mrr, 0 as is_foreign, started_at, ended_at
     from started_subscriptions
     where currency = ?
     union all
@@ -71,6 +83,9 @@ valued_subscriptions as (
                 then cast(started_subscriptions.mrr * rates.rate as decimal(18, 4))
             else cast(cast(started_subscriptions.mrr as decimal(38, 4)) * rates.rate as decimal(18, 4))
         end as mrr,
+        started_subscriptions.currency,
+        started_subscriptions.mrr as original_mrr,
+        1 as is_foreign,
         started_subscriptions.started_at,
         started_subscriptions.ended_at
     from started_subscriptions
@@ -129,6 +144,9 @@ subscription_months as (
     select
         customer_id,
         mrr,
+        currency,
+        original_mrr,
+        is_foreign,
         date_trunc('month', started_at) as first_month,
         date_trunc('month', ended_at) as end_month
     from valued_subscriptions
@@ -241,6 +259,109 @@ unconverted_per_month as (
     group by month_start
 ),
 
+-- The exchange-rate effect. Foreign-currency MRR runs per currency as the customers' MRR does (a
+-- change in the month a subscription starts and in the month it ends), in its own currency and at
+-- booked rates, so each month's end can value what runs then at that month's rate.
+currency_changes as (
+    select
+        currency,
+        first_month as month_start,
+        original_mrr as original_change,
+        mrr as booked_change,
+        case when original_mrr > 0 then 1 else 0 end as paying_change
+    from subscription_months
+    where is_foreign = 1
+        and (end_month is null or end_month > first_month)
+    union all
+    select
+        currency,
+        end_month as month_start,
+        -original_mrr as original_change,
+        -mrr as booked_change,
+        case when original_mrr > 0 then -1 else 0 end as paying_change
+    from subscription_months
+    where is_foreign = 1
+        and end_month > first_month
+),
+
+currency_changes_per_month as (
+    select
+        currency,
+        month_start,
+        sum(original_change) as original_change,
+        sum(booked_change) as booked_change,
+        sum(paying_change) as paying_change
+    from currency_changes
+    group by currency, month_start
+),
+
+currency_running as (
+    select
+        calendar.month_start,
+        currencies.currency,
+        sum(coalesce(currency_changes_per_month.original_change, 0)) over (
+            partition by currencies.currency
+            order by calendar.month_start
+            rows between unbounded preceding and current row
+        ) as original_mrr,
+        sum(coalesce(currency_changes_per_month.booked_change, 0)) over (
+            partition by currencies.currency
+            order by calendar.month_start
+            rows between unbounded preceding and current row
+        ) as booked_mrr,
+        sum(coalesce(currency_changes_per_month.paying_change, 0)) over (
+            partition by currencies.currency
+            order by calendar.month_start
+            rows between unbounded preceding and current row
+        ) as paying_subscriptions
+    from calendar
+    cross join (select distinct currency from currency_changes) as currencies
+    left join currency_changes_per_month
+        on currency_changes_per_month.currency = currencies.currency
+        and currency_changes_per_month.month_start = calendar.month_start
+),
+
+-- A month's end rate is the latest rate dated in that month: an older one would pass a stale rate
+-- off as the month's, and a currency's move as none.
+month_rate_days as (
+    select
+        from_currency,
+        date_trunc('month', cast(rate_date as timestamp)) as month_start,
+        max(rate_date) as rate_date
+    from rates
+    group by from_currency, date_trunc('month', cast(rate_date as timestamp))
+),
+
+month_end_rates as (
+    select
+        month_rate_days.from_currency,
+        month_rate_days.month_start,
+        rates.rate
+    from month_rate_days
+    inner join rates
+        on rates.from_currency = month_rate_days.from_currency
+        and rates.rate_date = month_rate_days.rate_date
+),
+
+-- Per month, what valuing the foreign MRR running at its end at the month's rates adds to its
+-- booked value (one rounding per currency and month).
+monthly_revaluation as (
+    select
+        currency_running.month_start,
+        sum(
+            case
+                when currency_running.original_mrr = 0 then cast(0 as decimal(38, 4))
+                else cast(currency_running.original_mrr * month_end_rates.rate as decimal(38, 4)) - currency_running.booked_mrr
+            end
+        ) as revaluation,
+        sum(case when month_end_rates.rate is null then currency_running.paying_subscriptions else 0 end) as without_rate
+    from currency_running
+    left join month_end_rates
+        on month_end_rates.from_currency = currency_running.currency
+        and month_end_rates.month_start = currency_running.month_start
+    group by currency_running.month_start
+),
+
 -- Every month: what changed in it, and what runs at its end (all changes up to it).
 monthly_changes as (
     select
@@ -258,12 +379,27 @@ monthly_changes as (
         sum(coalesce(unconverted_per_month.running_change, 0)) over (
             order by calendar.month_start
             rows between unbounded preceding and current row
-        ) as unconverted_subscriptions
+        ) as unconverted_subscriptions,
+        coalesce(monthly_revaluation.revaluation, 0) as revaluation,
+        coalesce(monthly_revaluation.without_rate, 0) as without_rate
     from calendar
     left join monthly_movements
         on monthly_movements.month_start = calendar.month_start
     left join unconverted_per_month
         on unconverted_per_month.month_start = calendar.month_start
+    left join monthly_revaluation
+        on monthly_revaluation.month_start = calendar.month_start
+),
+
+-- A missing month-end rate leaves the month's revalued MRR unknown, not at its booked value.
+revalued_changes as (
+    select
+        monthly_changes.*,
+        case
+            when without_rate > 0 then null
+            else cast(closing_mrr + revaluation as decimal(38, 4))
+        end as closing_mrr_at_rates
+    from monthly_changes
 ),
 
 movements as (
@@ -276,8 +412,12 @@ movements as (
         churned_mrr,
         reactivation_mrr,
         closing_mrr,
-        cast(unconverted_subscriptions as bigint) as unconverted_subscriptions
-    from monthly_changes
+        cast(unconverted_subscriptions as bigint) as unconverted_subscriptions,
+        -- The first month opens with no MRR, at any rate.
+        lag(closing_mrr_at_rates, 1, cast(0 as decimal(38, 4))) over (order by month_start) as opening_mrr_at_rates,
+        closing_mrr_at_rates,
+        cast(without_rate as bigint) as subscriptions_without_month_end_rate
+    from revalued_changes
 ),
 
 final as (
@@ -295,7 +435,11 @@ final as (
             / nullif(cast(opening_mrr as double), 0) as grr,
         cast(opening_mrr + expansion_mrr - contraction_mrr - churned_mrr as double)
             / nullif(cast(opening_mrr as double), 0) as nrr,
-        unconverted_subscriptions
+        unconverted_subscriptions,
+        opening_mrr_at_rates,
+        closing_mrr_at_rates,
+        (closing_mrr_at_rates - closing_mrr) - (opening_mrr_at_rates - opening_mrr) as fx_effect,
+        subscriptions_without_month_end_rate
     from movements
 )
 

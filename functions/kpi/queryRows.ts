@@ -125,13 +125,27 @@ export const earlyChurnRow = z.object({
 });
 export type EarlyChurnRow = z.output<typeof earlyChurnRow>;
 
+/** An amount the SQL leaves NULL when it cannot be known, e.g. MRR valued at a missing rate. */
+const nullableMoney = z.union([money, z.null()]);
+
+/** queries/mrr_movements.sql: movements at booked rates, and apart from them the exchange-rate effect. */
 export const mrrMovementRow = z.object({
   month_start: date,
   opening_mrr: money,
+  new_mrr: money,
   expansion_mrr: money,
+  contraction_mrr: money,
+  churned_mrr: money,
+  reactivation_mrr: money,
+  net_new_mrr: money,
   closing_mrr: money,
   grr: nullableDouble,
   nrr: nullableDouble,
+  unconverted_subscriptions: count,
+  opening_mrr_at_rates: nullableMoney,
+  closing_mrr_at_rates: nullableMoney,
+  fx_effect: nullableMoney,
+  subscriptions_without_month_end_rate: count,
 });
 export type MrrMovementRow = z.output<typeof mrrMovementRow>;
 

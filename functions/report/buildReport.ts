@@ -6,7 +6,7 @@ import { athenaCostUsd } from '../engine/athenaEngine.ts';
 import type { QueryStats } from '../engine/queryEngine.ts';
 import type { RfmScoreRow } from '../kpi/queryRows.ts';
 import { clvDrivers, DRIVER_INPUTS, type ClvDrivers } from '../kpi/clvDrivers.ts';
-import { buildScorecard, changeOverWeeks, GOOD_DIRECTION, scorecardHistoryKeys, usualMove, weekOverWeek, type HistoryPoint, type KpiHistory } from '../kpi/scorecard.ts';
+import { buildScorecard, GOOD_DIRECTION, scorecardHistoryKeys, type Direction, type KpiHistory } from '../kpi/scorecard.ts';
 import { segmentClv, segmentMovements } from '../kpi/segments.ts';
 import type { StageInputs } from '../kpi/stageKpis.ts';
 import type { SettingsChange, ValueSetting } from '../kpi/valueSettings.ts';
@@ -17,9 +17,12 @@ import type { SampleOrigin } from '../sample/sampleOrigin.ts';
 import { assessCompleteness, type IncompleteReason } from './completeness.ts';
 import type { IngestSummary } from './dataQuality.ts';
 import { formatter, type Formatter } from './format.ts';
+import { kpiTile } from './kpiTile.ts';
 import { MESSAGES } from './labels.ts';
+import { businessLines, LINE_DIRECTION } from './lines.ts';
 import type { Messages } from './messages/messages.ts';
-import type { Report, ReportCohorts, ReportContractualClv, ReportDataQuality, ReportLocale, ReportPredictiveClv, ReportRfm, ReportRunCost, ReportTrend } from './report.ts';
+import type { Report, ReportCohorts, ReportContractualClv, ReportDataQuality, ReportLocale, ReportPredictiveClv, ReportRfm, ReportRunCost, ReportTile } from './report.ts';
+import { subscriptionRevenueOf } from './subscriptionRevenue.ts';
 import { verdictOf } from './verdict.ts';
 
 /** The KPI tiles under the headline, in order. */
@@ -79,6 +82,7 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     if (!found) throw new Error(`the report needs the KPI ${key}, which this run did not compute`);
     return found;
   };
+  const tile = (key: KpiKey, direction: Direction | null): ReportTile => kpiTile(kpi(key), direction, isoWeek, history);
   const quality = dataQuality(facts, m, fmt);
   const previousWeekId = formatWeekId(addWeeks(isoWeek, -1));
   const drivers = (method: ClvDrivers['method']) =>
@@ -98,11 +102,14 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     // No status for a week the run cannot vouch for; a missing headline says more than that.
     verdict: quality.incomplete.length > 0 && weekly.headline.value !== null ? m.verdict.incompleteData : verdictOf(weekly.headline, scorecard, m, fmt),
     drivers: { saas: drivers('saas'), purchase: drivers('purchase') },
-    tiles: TILE_KPIS.map((key) => {
-      const k = kpi(key);
-      const series = history.get(key) ?? [];
-      const wow = weekOverWeek(k.value, isoWeek, series);
-      return { kpi: k, direction: GOOD_DIRECTION[key] ?? null, wow, usual: usualMove(wow, k.unit, isoWeek, series), trend: trendOf(k.value, isoWeek, series) };
+    tiles: TILE_KPIS.map((key) => tile(key, GOOD_DIRECTION[key] ?? null)),
+    subscriptionRevenue: subscriptionRevenueOf(facts.stage.mrr, facts.inputs.subscriberMrr, tile('mrr', LINE_DIRECTION.mrr)),
+    lines: businessLines({
+      subscriptions: LINE_KPIS.subscriptions.map((key) => tile(key, LINE_DIRECTION[key])),
+      purchases: LINE_KPIS.purchases.map((key) => tile(key, LINE_DIRECTION[key])),
+      populations: weekly.populations,
+      headline: weekly.headline,
+      arpu: kpi('arpu_monthly'),
     }),
     scorecard,
     trajectory,
@@ -124,20 +131,6 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     runCost: runCost(facts.queries),
     queries: facts.queries.map((q) => ({ ...q, elapsedMs: Math.round(q.elapsedMs) })),
   };
-}
-
-/** Weeks a tile's sparkline and longest change cover. */
-export const TREND_WEEKS = 13;
-
-// The first point is the week the 13-week change is measured from, so the line ends as far
-// from where it starts as the change says.
-function trendOf(current: number | null, week: IsoWeek, series: readonly HistoryPoint[]): ReportTrend {
-  const values = new Map(series.map((p) => [p.weekId, p.value]));
-  const points = Array.from({ length: TREND_WEEKS + 1 }, (_, i) => {
-    const weekId = formatWeekId(addWeeks(week, i - TREND_WEEKS));
-    return { weekId, value: i === TREND_WEEKS ? current : (values.get(weekId) ?? null) };
-  });
-  return { points, fourWeeks: changeOverWeeks(current, week, series, 4), thirteenWeeks: changeOverWeeks(current, week, series, TREND_WEEKS) };
 }
 
 /** Rates read better as percentages: "gross margin 100% → 62%". */

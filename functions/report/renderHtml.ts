@@ -15,6 +15,8 @@ import type { Report, ReportTile } from './report.ts';
 import { emailSubject } from './subject.ts';
 import { channelCac, DATA_TEAM_KPIS, definitionUrl, driverSentence, headlineDriver, revenueBasedNote, ruleCounts, sparklineText, trendChanges } from './narrative.ts';
 import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
+import { businessLinesHtml } from './sections/businessLines.ts';
+import { subscriptionRevenueHtml } from './sections/subscriptionRevenue.ts';
 
 /** An inline image as the HTML references it. */
 export interface HtmlImage {
@@ -34,10 +36,10 @@ export interface HtmlImages {
 const CONTENT_WIDTH = 552;
 // Short on purpose: it is repeated on every table, and Gmail clips a message whose HTML passes
 // 102 KB. Korean and Japanese text falls back to each system's CJK font.
-const FONT = 'font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif';
-const INK = 'color:#1b2533';
-const MUTED = 'color:#5f6b7a';
-const WARN = 'color:#9a5b00';
+export const FONT = 'font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif';
+export const INK = 'color:#1b2533';
+export const MUTED = 'color:#5f6b7a';
+export const WARN = 'color:#9a5b00';
 const STATUS_COLORS: Record<Status, string> = { on_track: '#1a7f37', at_risk: '#9a6700', off_track: '#cf222e', not_rated: '#6e7781' };
 const STATUS_MARKS: Record<Status, string> = { on_track: '●', at_risk: '▲', off_track: '■', not_rated: '○' };
 
@@ -49,7 +51,7 @@ function pill(status: Status, m: Messages): string {
  * A change coloured by whether it is good news; grey when it is no news: the KPI has no good
  * direction, or the change is within its usual weekly move.
  */
-function change(unit: KpiUnit, wow: WeekOverWeek, usual: UsualMove | null, direction: ReportTile['direction'], fmt: Formatter): string | null {
+export function change(unit: KpiUnit, wow: WeekOverWeek, usual: UsualMove | null, direction: ReportTile['direction'], fmt: Formatter): string | null {
   const text = fmt.change(unit, wow);
   if (text === null) return null;
   const good = direction === null || wow.change === 0 || usual?.ordinary ? null : (wow.change! > 0) === (direction === 'higher');
@@ -57,18 +59,18 @@ function change(unit: KpiUnit, wow: WeekOverWeek, usual: UsualMove | null, direc
   return `<span style="color:${color};font-weight:600;white-space:nowrap">${e(text)}</span>`;
 }
 
-function section(title: string, body: string): string {
+export function section(title: string, body: string): string {
   return (
     `<tr><td class="px" style="padding:24px 24px 0 24px;${FONT}">` +
     `<h2 style="margin:0 0 10px 0;font-size:17px;line-height:22px;${INK};border-top:1px solid #d8dee6;padding-top:16px">${e(title)}</h2>${body}</td></tr>`
   );
 }
 
-function paragraph(html: string, style = `font-size:13px;line-height:19px;${MUTED}`): string {
+export function paragraph(html: string, style = `font-size:13px;line-height:19px;${MUTED}`): string {
   return `<p style="margin:8px 0 0 0;${style};${FONT}">${html}</p>`;
 }
 
-function table(headers: string[], rows: string[][], options: { alignRightFrom?: number; compact?: boolean } = {}): string {
+export function table(headers: string[], rows: string[][], options: { alignRightFrom?: number; compact?: boolean } = {}): string {
   const from = options.alignRightFrom ?? 1;
   const align = (i: number) => (i >= from ? 'text-align:right;' : '');
   const [size, cell] = options.compact ? [11, 'padding:2px 4px;white-space:nowrap'] : [13, 'padding:4px 5px;border-bottom:1px solid #eef1f4;vertical-align:top'];
@@ -84,12 +86,12 @@ function image(img: HtmlImage): string {
 }
 
 /** A KPI's name, linked to its definition when report.docsUrl is set. */
-function kpiLabel(key: KpiKey, docsUrl: string | null, m: Messages): string {
+export function kpiLabel(key: KpiKey, docsUrl: string | null, m: Messages): string {
   const url = definitionUrl(docsUrl, key);
   return url === null ? e(m.kpi[key]) : `<a href="${e(url)}" style="color:inherit;text-decoration:underline;text-decoration-color:#aab4c0">${e(m.kpi[key])}</a>`;
 }
 
-function small(text: string, style = MUTED): string {
+export function small(text: string, style = MUTED): string {
   return `<div style="font-size:12px;line-height:17px;${style}">${text}</div>`;
 }
 
@@ -293,6 +295,8 @@ export function renderHtml(report: Report, images: HtmlImages): string {
 ${banner}
 ${top}
 <tr><td class="px" style="padding:14px 18px 0 18px"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">${tileRows.join('')}</table></td></tr>
+${subscriptionRevenueHtml(report, m, fmt)}
+${businessLinesHtml(report, m, fmt)}
 ${section(m.sections.scorecard, scorecard)}
 ${section(m.sections.trajectory, trajectory)}
 ${section(m.sections.cohorts, cohorts)}

@@ -9,6 +9,8 @@ import type { Messages } from './messages/messages.ts';
 import type { Report } from './report.ts';
 import { channelCac, DATA_TEAM_KPIS, driverSentence, headlineDriver, revenueBasedNote, ruleCounts, sparklineText, trendChanges } from './narrative.ts';
 import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
+import { businessLinesText } from './sections/businessLines.ts';
+import { subscriptionRevenueText } from './sections/subscriptionRevenue.ts';
 
 /** Weeks of the trajectory written out as a table. */
 const TRAJECTORY_WEEKS_AS_TEXT = 8;
@@ -20,13 +22,13 @@ function displayWidth(text: string): number {
   return width;
 }
 
-function pad(rows: string[][]): string[] {
+export function pad(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i] ?? ''))));
   const fill = (c: string, w: number) => ' '.repeat(Math.max(0, w - displayWidth(c)));
   return rows.map((r) => r.map((c, i) => (i === 0 ? c + fill(c, widths[i]!) : fill(c, widths[i]!) + c)).join('  ').trimEnd());
 }
 
-function heading(title: string): string[] {
+export function heading(title: string): string[] {
   return ['', title, '-'.repeat(displayWidth(title))];
 }
 
@@ -88,6 +90,9 @@ export function renderText(report: Report): string {
     const notes = [sparklineText(t.kpi.unit, t.trend, m, fmt), revenueBasedNote(t.kpi.key, report.grossMargin, m), t.kpi.guard ?? null].filter((n): n is string => n !== null);
     if (notes.length > 0) out.push(`  ${m.kpi[t.kpi.key]}: ${notes.join(' · ')}`);
   }
+
+  out.push(...subscriptionRevenueText(report, m, fmt));
+  out.push(...businessLinesText(report, m, fmt));
 
   out.push(...heading(m.sections.scorecard));
   for (const stage of report.scorecard.stages) {

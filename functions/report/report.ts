@@ -111,6 +111,57 @@ export interface ReportTile {
   trend: ReportTrend;
 }
 
+/**
+ * The last complete month's MRR bridge (queries/mrr_movements.sql): opening + new + expansion +
+ * reactivation − contraction − churned + fx effect = closing, exactly.
+ */
+export interface ReportMrrBridge {
+  /** First day of the month (YYYY-MM-DD). */
+  month: string;
+  /**
+   * Opening and closing at each month's end rates when the fx effect is known; at booked rates
+   * (constant currency, the movements' own) when a month-end rate is missing.
+   */
+  valuedAt: 'month_end_rates' | 'booked_rates';
+  opening: number;
+  new: number;
+  expansion: number;
+  reactivation: number;
+  contraction: number;
+  churned: number;
+  /** Net new MRR: the movements together, in constant currency. */
+  netNew: number;
+  /** Null: unknown, a currency has no rate dated at this month's end or the month before's. */
+  fxEffect: number | null;
+  closing: number;
+  /** closing − opening, the month's MRR change the steps add up to. */
+  change: number;
+  /** Paying subscriptions at the month's end whose currency has no rate dated in the month. */
+  subscriptionsWithoutMonthEndRate: number;
+  /** Subscriptions at the month's end left out of every amount (no rate for their start day). */
+  unconvertedSubscriptions: number;
+}
+
+/** Recurring revenue: MRR now and the last complete month's movements. */
+export interface ReportSubscriptionRevenue {
+  /** MRR at the week's end (KPI mrr) with its week-over-week change. */
+  mrr: ReportTile;
+  /** 12 × MRR at the week's end; its relative change is MRR's. */
+  arr: number;
+  /** Null until a month with subscriptions has ended. */
+  lastMonth: ReportMrrBridge | null;
+}
+
+/** Subscriptions and one-time purchases apart (docs/metrics.md, "Two populations"). */
+export interface ReportLines {
+  /** LINE_KPIS.subscriptions with their changes; null without paying subscribers at the week's end. */
+  subscriptions: ReportTile[] | null;
+  /** LINE_KPIS.purchases with their changes; null without active one-time buyers. */
+  purchases: ReportTile[] | null;
+  /** The headline numbers that blend both lines, weighted by their customers; empty unless both lines have customers. */
+  blends: { key: 'headline_clv' | 'arpu_monthly'; value: number | null }[];
+}
+
 /** Query cost, known when the engine reports bytes scanned (Athena). */
 export interface ReportRunCost {
   queries: number;
@@ -196,6 +247,9 @@ export interface Report {
   /** Why each formula CLV moved since last week; null when either week lacks a part (functions/kpi/clvDrivers.ts). */
   drivers: { saas: ClvDrivers | null; purchase: ClvDrivers | null };
   tiles: ReportTile[];
+  /** Null when the lake has no subscriptions. */
+  subscriptionRevenue: ReportSubscriptionRevenue | null;
+  lines: ReportLines;
   scorecard: Scorecard;
   /** Headline CLV against the doubling target; when null, the scorecard's headline line says why. */
   trajectory: Trajectory | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CohortRetentionRow, RfmSegmentRow } from '../../functions/kpi/queryRows.ts';
+import type { CohortRetentionRow, MrrMovementRow, RfmSegmentRow } from '../../functions/kpi/queryRows.ts';
 import { computeStageKpis, freshnessDays, type StageInputs } from '../../functions/kpi/stageKpis.ts';
 import type { Kpi, KpiKey } from '../../functions/kpi/weeklyKpis.ts';
 
@@ -10,6 +10,20 @@ const segment = (name: string, customers: number, share: number | null, revenueS
   customer_share: share,
   revenue: 0n,
   revenue_share: revenueShare,
+});
+// A month of queries/mrr_movements.sql; the stage KPIs read its opening, expansion, GRR and NRR.
+const mrrMonth = (row: Pick<MrrMovementRow, 'month_start' | 'opening_mrr' | 'expansion_mrr' | 'closing_mrr' | 'grr' | 'nrr'>): MrrMovementRow => ({
+  new_mrr: 0n,
+  contraction_mrr: 0n,
+  churned_mrr: 0n,
+  reactivation_mrr: 0n,
+  net_new_mrr: row.closing_mrr - row.opening_mrr,
+  unconverted_subscriptions: 0,
+  opening_mrr_at_rates: row.opening_mrr,
+  closing_mrr_at_rates: row.closing_mrr,
+  fx_effect: 0n,
+  subscriptions_without_month_end_rate: 0,
+  ...row,
 });
 const cell = (month: string, offset: number, retention: number | null): CohortRetentionRow => ({
   cohort_month: month,
@@ -23,8 +37,8 @@ const cell = (month: string, offset: number, retention: number | null): CohortRe
 const inputs: StageInputs = {
   earlyChurn: { acquired_customers: 20, early_churned: 5, early_churn_rate: 0.25 },
   mrr: [
-    { month_start: '2026-09-01', opening_mrr: 1_000_000n, expansion_mrr: 50_000n, closing_mrr: 1_100_000n, grr: 0.9, nrr: 1.0 },
-    { month_start: '2026-10-01', opening_mrr: 1_100_000n, expansion_mrr: 123_400n, closing_mrr: 1_150_000n, grr: 0.93, nrr: 1.02 },
+    mrrMonth({ month_start: '2026-09-01', opening_mrr: 1_000_000n, expansion_mrr: 50_000n, closing_mrr: 1_100_000n, grr: 0.9, nrr: 1.0 }),
+    mrrMonth({ month_start: '2026-10-01', opening_mrr: 1_100_000n, expansion_mrr: 123_400n, closing_mrr: 1_150_000n, grr: 0.93, nrr: 1.02 }),
   ],
   cohortRetention: [
     // Month 3 of 2026-07 is October, complete at Nov 23; month 3 of 2026-08 is November, in progress.
@@ -84,7 +98,7 @@ describe('computeStageKpis', () => {
   });
 
   it('says GRR and NRR are undefined for a month that opened without MRR', () => {
-    const k = compute({ mrr: [{ month_start: '2026-10-01', opening_mrr: 0n, expansion_mrr: 0n, closing_mrr: 500_000n, grr: null, nrr: null }] });
+    const k = compute({ mrr: [mrrMonth({ month_start: '2026-10-01', opening_mrr: 0n, expansion_mrr: 0n, closing_mrr: 500_000n, grr: null, nrr: null })] });
     expect(k.get('grr')).toMatchObject({ value: null, guard: 'no MRR at the start of 2026-10' });
     expect(k.get('expansion_mrr')).toMatchObject({ value: 0 });
   });

@@ -59,8 +59,9 @@ describe('ltv backfill', () => {
 
     // Assess
     expect(backfilled.map((w) => w.weekId)).toEqual(['2026-W42', '2026-W43', '2026-W44', '2026-W45', '2026-W46']);
-    // 32 KPIs a week: the sample has subscribers, so clv_sbg is one of them
-    expect(rows.map((r) => [r.week_id, Number(r.kpis)])).toEqual(['2026-W42', '2026-W43', '2026-W44', '2026-W45', '2026-W46', '2026-W47'].map((w) => [w, 32]));
+    // 44 KPIs a week (the 12 of the two lines of business among them): the sample has
+    // subscribers, so clv_sbg is one of them
+    expect(rows.map((r) => [r.week_id, Number(r.kpis)])).toEqual(['2026-W42', '2026-W43', '2026-W44', '2026-W45', '2026-W46', '2026-W47'].map((w) => [w, 44]));
     expect(await readdir(path.join(root, 'out', 'reports'))).toEqual(['2026-W47']); // backfilled weeks are not archived
   });
 
@@ -106,7 +107,7 @@ describe('ltv backfill', () => {
 
     // Assess
     const [after] = await lakeSql("select sum(value) as total, count(*) as n from kpi_history where week_id = '2026-W44'");
-    expect(Number(after!.n)).toBe(32);
+    expect(Number(after!.n)).toBe(44);
     expect(after!.total).toBe(before!.total);
     expect(await readdir(path.join(root, 'out', 'lake', 'kpi_history', 'week_id=2026-W44'))).toEqual(['data.parquet']);
   });

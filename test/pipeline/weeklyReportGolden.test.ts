@@ -147,8 +147,8 @@ describe('the report of small-shop for 2026-W47', () => {
         '25.0% of the paid orders of the last 365 days have no exchange rate into USD and are left out of revenue: revenue-based numbers are incomplete. ' +
         '50.0% of the marketing-spend rows have no exchange rate into USD and are left out of spend: CAC-based numbers are incomplete.',
       excluded: [
-        { what: 'paid orders (28 days)', count: 1, why: 'no fx rate into the report currency for their day' },
-        { what: 'marketing spend rows (28 days)', count: 1, why: 'no fx rate into the report currency for their day' },
+        { what: 'paid order (28 days)', count: 1, why: 'no fx rate into the report currency for their day' },
+        { what: 'marketing spend row (28 days)', count: 1, why: 'no fx rate into the report currency for their day' },
       ],
     });
     expect(report.runCost).toBeNull(); // DuckDB reports no bytes scanned
@@ -165,7 +165,7 @@ describe('the report of small-shop for 2026-W47', () => {
     });
   });
 
-  it('writes the week’s 31 KPIs to kpi_history, replacing the week’s partition', async () => {
+  it('writes the week’s 43 KPIs (the 12 of the two lines of business among them) to kpi_history, replacing the week’s partition', async () => {
     // Act: read the lake back through a fresh engine
     const lake = await DuckDbEngine.open({ lakeDir: path.join(root, 'out', 'lake') });
     const rows = await lake.sql("select kpi, value, guard from kpi_history where week_id = '2026-W47' order by kpi");
@@ -173,7 +173,7 @@ describe('the report of small-shop for 2026-W47', () => {
 
     // Assess
     expect(rows).toHaveLength(report.kpis.length);
-    expect(report.kpis).toHaveLength(31);
+    expect(report.kpis).toHaveLength(43);
     expect(rows.find((r) => r.kpi === 'aov')!.value).toBeCloseTo(23.7, 10);
     expect(rows.find((r) => r.kpi === 'grr')).toEqual({ kpi: 'grr', value: null, guard: 'no subscriptions: MRR movements need a subscriptions export' });
     expect(await readdir(path.join(root, 'out', 'lake', 'kpi_history', 'week_id=2026-W47'))).toEqual(['data.parquet']);

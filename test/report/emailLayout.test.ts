@@ -28,8 +28,8 @@ describe('the e-mail at 375 px in Chromium', () => {
     ['ko', 'KRW'],
     ['ja', 'JPY'],
   ])(`fits the width, shows the headline number and gives every image alt text (%s, %s; skipped outside CI without Chromium at ${CHROMIUM_PATH})`, async (locale, currency) => {
-    // Prepare: every section filled, with long names and stale data (the banner is shown too)
-    const report = fixtureReport({ locale, config: { reportCurrency: currency }, latestOrderAt: '2026-11-20T12:00:00Z' });
+    // Prepare: every section filled (both lines of business), with long names and stale data (the banner is shown too)
+    const report = fixtureReport({ locale, config: { reportCurrency: currency }, latestOrderAt: '2026-11-20T12:00:00Z', lines: 'both' });
     const email = renderEmail(report, renderCharts(report));
     const html = withInlineImages(email.html, email.inlineImages.map((i) => ({ cid: i.cid, content: i.content })));
     const headline = formatter(locale, currency, 'UTC').money(report.headline.value);

@@ -4,7 +4,7 @@
 import { parseConfig } from '../../functions/config/load.ts';
 import type { ConfigInput } from '../../functions/config/schema.ts';
 import type { Manifest } from '../../functions/ingest/manifest.ts';
-import type { CohortRetentionRow, RfmScoreRow, RfmSegmentRow } from '../../functions/kpi/queryRows.ts';
+import type { CohortRetentionRow, MrrMovementRow, RfmScoreRow, RfmSegmentRow } from '../../functions/kpi/queryRows.ts';
 import type { HistoryPoint } from '../../functions/kpi/scorecard.ts';
 import { computeStageKpis, type StageInputs } from '../../functions/kpi/stageKpis.ts';
 import { computeWeeklyKpis, type KpiKey, type WeeklyInputs } from '../../functions/kpi/weeklyKpis.ts';
@@ -148,6 +148,45 @@ export const CONTRACTUAL: ReportContractualClv = {
   flags: [],
 };
 
+/**
+ * MRR movements of the last two complete months, hand-made so that each month adds up: opening +
+ * new + expansion + reactivation − contraction − churned = closing, and at month-end rates
+ * opening + net new + fx effect = closing. September: 24,500 + 2,100 + 300 + 50 − 200 − 100 =
+ * 26,650; at rates 24,520 + 2,150 + 30 = 26,700. October: 26,650 + 2,100 + 500 + 149 − 400 − 999
+ * = 28,000; at rates 26,700 + 1,350 − 86.45 = 27,963.55, the fx effect (27,963.55 − 28,000) −
+ * (26,700 − 26,650) = −86.45.
+ */
+export const MRR_MONTHS: MrrMovementRow[] = [
+  mrrMonth('2026-09-01', { opening: 24_500, new: 2_100, expansion: 300, reactivation: 50, contraction: 200, churned: 100, openingAtRates: 24_520, closingAtRates: 26_700 }),
+  mrrMonth('2026-10-01', { opening: 26_650, new: 2_100, expansion: 500, reactivation: 149, contraction: 400, churned: 999, openingAtRates: 26_700, closingAtRates: 27_963.55 }),
+];
+
+function mrrMonth(
+  month: string,
+  a: { opening: number; new: number; expansion: number; reactivation: number; contraction: number; churned: number; openingAtRates: number; closingAtRates: number },
+): MrrMovementRow {
+  const netNew = a.new + a.expansion + a.reactivation - a.contraction - a.churned;
+  const closing = a.opening + netNew;
+  return {
+    month_start: month,
+    opening_mrr: money(a.opening),
+    new_mrr: money(a.new),
+    expansion_mrr: money(a.expansion),
+    contraction_mrr: money(a.contraction),
+    churned_mrr: money(a.churned),
+    reactivation_mrr: money(a.reactivation),
+    net_new_mrr: money(netNew),
+    closing_mrr: money(closing),
+    grr: (a.opening - a.contraction - a.churned) / a.opening,
+    nrr: (a.opening + a.expansion - a.contraction - a.churned) / a.opening,
+    unconverted_subscriptions: 0,
+    opening_mrr_at_rates: money(a.openingAtRates),
+    closing_mrr_at_rates: money(a.closingAtRates),
+    fx_effect: money(a.closingAtRates - closing) - money(a.openingAtRates - a.opening),
+    subscriptions_without_month_end_rate: 0,
+  };
+}
+
 export interface FixtureOptions {
   config?: ConfigInput;
   /** Latest order timestamp; the default reaches the week's end. */
@@ -158,23 +197,43 @@ export interface FixtureOptions {
   historyWeeks?: number;
   /** The lake's sample marker: the report is built on generated sample data. */
   sample?: SampleOrigin;
+  /**
+   * The lines of business: both (1,210 subscribers paying 28,314.40 of MRR beside the buyers),
+   * subscriptions only, or one-time purchases only (no subscriptions in the lake). By default the
+   * buyers, and a subscription history whose subscribers no longer pay at the week's end.
+   */
+  lines?: 'both' | 'subscriptions' | 'purchases';
 }
+
+/** The subscribers of the `lines` options with subscriptions: 1,166 of 1,190 still paying after 28 days. */
+export const SUBSCRIBERS = { activity: { active_at_start: 1190, active_at_end: 1210, retained: 1166 }, mrr: { paying_subscribers: 1210, mrr: money(28_314.4), unconverted_subscriptions: 0 } };
 
 export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
   const config = parseConfig({ grossMargin: 0.6, ...options.config }, 'fixture');
   const isoWeek = parseWeekId('2026-W47');
   const week = weekBounds(isoWeek, config.timeZone);
-  const window = { population: 'all' as const, paid_orders: 402, purchasing_customers: 320, repeat_customers: 40, net_revenue: money(40_000), unconverted_orders: 2 };
-  const activityWindow = { population: 'all' as const, paid_orders: 5200, purchasing_customers: 2000, repeat_customers: 900, net_revenue: money(520_000), unconverted_orders: 0 };
-  const activity = { active_at_start: 1900, active_at_end: 1950, retained: 1805 };
+  const noOrders = { population: 'all' as const, paid_orders: 0, purchasing_customers: 0, repeat_customers: 0, net_revenue: 0n, unconverted_orders: 0 };
+  const nobody = { active_at_start: 0, active_at_end: 0, retained: 0 };
+  const buyers = options.lines !== 'subscriptions';
+  const subscribers = options.lines === 'both' || options.lines === 'subscriptions';
+  const window = buyers ? { population: 'all' as const, paid_orders: 402, purchasing_customers: 320, repeat_customers: 40, net_revenue: money(40_000), unconverted_orders: 2 } : noOrders;
+  const activityWindow = buyers ? { population: 'all' as const, paid_orders: 5200, purchasing_customers: 2000, repeat_customers: 900, net_revenue: money(520_000), unconverted_orders: 0 } : noOrders;
+  const activity = buyers ? { active_at_start: 1900, active_at_end: 1950, retained: 1805 } : nobody;
+  const contractual = subscribers ? SUBSCRIBERS.activity : nobody;
   const inputs: WeeklyInputs = {
     window,
     activityWindow,
-    // No subscriber has a paying subscription at the week's end, so every formula CLV is the
-    // non-contractual population's, which holds all the orders.
+    // By default no subscriber has a paying subscription at the week's end, so every formula CLV
+    // is the non-contractual population's, which holds all the orders.
     purchasers: { window, activityWindow },
-    activity: { ...activity, contractual: { active_at_start: 0, active_at_end: 0, retained: 0 }, nonContractual: activity },
-    subscriberMrr: { paying_subscribers: 0, mrr: 0n, unconverted_subscriptions: 0 },
+    activity: {
+      active_at_start: activity.active_at_start + contractual.active_at_start,
+      active_at_end: activity.active_at_end + contractual.active_at_end,
+      retained: activity.retained + contractual.retained,
+      contractual,
+      nonContractual: activity,
+    },
+    subscriberMrr: subscribers ? SUBSCRIBERS.mrr : { paying_subscribers: 0, mrr: 0n, unconverted_subscriptions: 0 },
     acquisition: [
       { channel: 'email', acquired_customers: 30, marketing_spend: money(900), converted_spend_rows: 60, unconverted_spend_rows: 0 },
       { channel: HOSTILE_CHANNEL, acquired_customers: 10, marketing_spend: money(500), converted_spend_rows: 30, unconverted_spend_rows: 1 },
@@ -186,10 +245,7 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
   const weekly = computeWeeklyKpis(inputs, config);
   const stage: StageInputs = {
     earlyChurn: { acquired_customers: 91, early_churned: 44, early_churn_rate: 44 / 91 },
-    mrr: [
-      { month_start: '2026-09-01', opening_mrr: money(24_500), expansion_mrr: money(300), closing_mrr: money(26_650), grr: 0.95, nrr: 0.965 },
-      { month_start: '2026-10-01', opening_mrr: money(26_650), expansion_mrr: money(500), closing_mrr: money(28_000), grr: 0.94, nrr: 0.96 },
-    ],
+    mrr: options.lines === 'purchases' ? [] : MRR_MONTHS,
     cohortRetention: cohortRows(),
     rfmSegments: segmentRows(),
   };

@@ -162,6 +162,43 @@ export interface Messages {
     timeZone(zone: string): string;
     cost(bytes: string, queries: number, usd: string): string;
   };
+  /** The subscription revenue section: MRR, ARR and the last complete month's bridge. */
+  subscriptionRevenue: {
+    title: string;
+    mrr: string;
+    arr: string;
+    /** `month` is YYYY-MM; `atRates`: opening and closing at month-end exchange rates, else at booked rates. */
+    month(month: string, atRates: boolean): string;
+    opening: string;
+    new: string;
+    expansion: string;
+    reactivation: string;
+    contraction: string;
+    churned: string;
+    fxEffect: string;
+    closing: string;
+    unknown: string;
+    /** The month's change, and how much of it the movements made in constant currency. */
+    change(change: string, netNew: string): string;
+    /** `subscriptions`: how many lack a rate at this month's end, or null when the month before's end lacks one. */
+    fxUnknown(subscriptions: string | null): string;
+    constantCurrency: string;
+    unconverted(subscriptions: string): string;
+    noMonth: string;
+  };
+  /** The two lines of business apart. */
+  lines: {
+    title: string;
+    subscriptions: string;
+    purchases: string;
+    figure: string;
+    value: string;
+    change: string;
+    noSubscriptions: string;
+    noPurchases: string;
+    /** `blends`: "Headline CLV $250.00, ARPU (monthly) $22.59". */
+    blends(blends: string): string;
+  };
   csv: { filename(weekId: string): string };
   trend: {
     wow: string;
