@@ -27,6 +27,10 @@ export interface PageLayout {
   imagesWithoutAlt: number;
   /** Images that did not load. */
   brokenImages: number;
+  /** Every image as drawn: its alt text, left and right edge and width, in CSS px. */
+  images: { alt: string; left: number; right: number; width: number }[];
+  /** Elements whose box passes the viewport's right edge (at most 10), to say what overflows. */
+  overflowing: { tag: string; text: string; right: number }[];
 }
 
 const pageLayout = z.object({
@@ -34,6 +38,8 @@ const pageLayout = z.object({
   scrollWidth: z.number(),
   imagesWithoutAlt: z.number(),
   brokenImages: z.number(),
+  images: z.array(z.object({ alt: z.string(), left: z.number(), right: z.number(), width: z.number() })),
+  overflowing: z.array(z.object({ tag: z.string(), text: z.string(), right: z.number() })),
 });
 
 // Runs in the page, so it is written as the page's own JavaScript.
@@ -42,6 +48,14 @@ const MEASURE = `({
   scrollWidth: document.documentElement.scrollWidth,
   imagesWithoutAlt: [...document.images].filter((img) => !img.getAttribute('alt')).length,
   brokenImages: [...document.images].filter((img) => !img.complete || img.naturalWidth === 0).length,
+  images: [...document.images].map((img) => {
+    const box = img.getBoundingClientRect();
+    return { alt: img.getAttribute('alt') ?? '', left: box.left, right: box.right, width: box.width };
+  }),
+  overflowing: [...document.body.querySelectorAll('*')]
+    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+    .slice(0, 10)
+    .map((el) => ({ tag: el.tagName.toLowerCase(), text: (el.textContent ?? '').trim().slice(0, 60), right: el.getBoundingClientRect().right })),
 })`;
 
 export async function openEmail(browser: Browser, html: string, width: number): Promise<{ page: Page; layout: PageLayout }> {

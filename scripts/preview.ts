@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { simpleParser } from 'mailparser';
 import { launchChromium, openEmail, withInlineImages } from './emailPreview.ts';
 
-const WIDTHS = [375, 1280];
+const WIDTHS = [375, 600, 1280];
 
 const { values } = parseArgs({
   options: { week: { type: 'string' }, reports: { type: 'string', default: path.join('out', 'reports') }, out: { type: 'string', default: path.join('out', 'preview') } },

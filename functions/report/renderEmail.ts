@@ -6,7 +6,8 @@ import type { ReportCharts } from './charts/renderCharts.ts';
 import { formatter } from './format.ts';
 import { MESSAGES } from './labels.ts';
 import type { Report } from './report.ts';
-import { renderHtml, type HtmlImage } from './renderHtml.ts';
+import { sparklineText } from './narrative.ts';
+import { renderHtml, type HtmlImage, type HtmlImages } from './renderHtml.ts';
 import { renderText } from './renderText.ts';
 import { scorecardCsv } from './scorecardCsv.ts';
 import { emailSubject } from './subject.ts';
@@ -51,7 +52,19 @@ export function renderEmail(report: Report, charts: ReportCharts): RenderedEmail
     inlineImages.push({ cid, filename: `${name}-${report.week.id}.png`, contentType: 'image/png', content: chart.png, alt });
     return { cid, alt, width: chart.width, height: chart.height };
   };
-  const images = { trajectory: place('trajectory', alts.trajectory), cohorts: place('cohorts', alts.cohorts), sparklines: {} };
+  const m = MESSAGES[report.locale];
+  const fmt = formatter(report.locale, report.currency, report.week.timeZone);
+  const sparklines: HtmlImages['sparklines'] = {};
+  for (const tile of report.tiles) {
+    const chart = charts.sparklines[tile.kpi.key];
+    const numbers = sparklineText(tile.kpi.unit, tile.trend, m, fmt);
+    if (!chart || numbers === null) continue;
+    const alt = `${m.kpi[tile.kpi.key]}: ${numbers}`;
+    const cid = `sparkline-${tile.kpi.key}.${report.week.id}@ltv-pulse`;
+    inlineImages.push({ cid, filename: `sparkline-${tile.kpi.key}-${report.week.id}.png`, contentType: 'image/png', content: chart.png, alt });
+    sparklines[tile.kpi.key] = { cid, alt, width: chart.width, height: chart.height };
+  }
+  const images = { trajectory: place('trajectory', alts.trajectory), cohorts: place('cohorts', alts.cohorts), sparklines };
   return {
     subject: emailSubject(report),
     html: renderHtml(report, images),

@@ -34,6 +34,8 @@ export interface HtmlImages {
 }
 
 const CONTENT_WIDTH = 552;
+/** The months of the cohort table in the HTML: M0 is 100% by definition, the heatmap shows the rest. */
+const COHORT_TABLE_MONTHS = [1, 2, 3, 6, 9, 12] as const;
 // Short on purpose: it is repeated on every table, and Gmail clips a message whose HTML passes
 // 102 KB. Korean and Japanese text falls back to each system's CJK font.
 export const FONT = 'font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif';
@@ -198,16 +200,19 @@ export function renderHtml(report: Report, images: HtmlImages): string {
   const cohorts = (() => {
     const c = report.cohorts;
     if (c.cohorts.length === 0 || !images.cohorts) return paragraph(e(m.cohorts.none));
+    // A phone has room for eight columns: the milestone months the data reaches, no scroll box
+    // (which many mail apps ignore). The plain text and report.json have every month.
     const months = Math.min(HEATMAP_MONTHS, Math.max(...c.cohorts.map((r) => r.retention.length)));
+    const shown = COHORT_TABLE_MONTHS.filter((k) => k < months);
     const rows = c.cohorts.map((r) => [
       e(r.cohortMonth.slice(0, 7)),
       e(fmt.count(r.size)),
-      ...Array.from({ length: months }, (_, k) => (k < r.retention.length ? e(fmt.wholePercent(r.retention[k] ?? null)) : '')),
+      ...shown.map((k) => (k < r.retention.length ? e(fmt.wholePercent(r.retention[k] ?? null)) : '')),
     ]);
     return (
       image(images.cohorts) +
-      paragraph(e(`${m.cohorts.caption}${c.lastMonthInProgress ? ` ${m.cohorts.inProgress}` : ''}`), `font-size:12px;line-height:17px;${MUTED}`) +
-      `<div style="overflow-x:auto;margin-top:8px">${table([e(m.cohorts.cohort), e(m.cohorts.size), ...Array.from({ length: months }, (_, k) => `M${k}`)], rows, { compact: true })}</div>`
+      paragraph(e(`${m.cohorts.caption}${c.lastMonthInProgress ? ` ${m.cohorts.inProgress}` : ''} ${m.cohorts.tableMonths(shown.map((k) => `M${k}`).join(', '))}`), `font-size:12px;line-height:17px;${MUTED}`) +
+      `<div style="margin-top:8px">${table([e(m.cohorts.cohort), e(m.cohorts.size), ...shown.map((k) => `M${k}`)], rows, { compact: true })}</div>`
     );
   })();
 

@@ -4,6 +4,7 @@ import { niceTicks } from '../../functions/report/charts/chartStyle.ts';
 import { cohortHeatmapSvg, heatmapSize } from '../../functions/report/charts/cohortHeatmap.ts';
 import { CHART_SCALE, resvgOptions } from '../../functions/report/charts/rasterize.ts';
 import { renderCharts } from '../../functions/report/charts/renderCharts.ts';
+import { SPARKLINE_SIZE, sparklineSvg } from '../../functions/report/charts/sparkline.ts';
 import { trajectorySvg } from '../../functions/report/charts/trajectoryChart.ts';
 import { fixtureReport } from './reportFixture.ts';
 
@@ -43,13 +44,13 @@ describe('chart rendering', () => {
 
   it('leaves a chart out when there is nothing to draw', () => {
     const report = fixtureReport();
-    expect(renderCharts({ trajectory: null, cohorts: { cohorts: [], lastMonthInProgress: true } })).toEqual({ trajectory: null, cohorts: null, sparklines: {} });
+    expect(renderCharts({ trajectory: null, cohorts: { cohorts: [], lastMonthInProgress: true }, currency: 'USD', tiles: [] })).toEqual({ trajectory: null, cohorts: null, sparklines: {} });
     expect(renderCharts(report).trajectory).not.toBeNull();
   });
 });
 
 describe('the charts hold numbers and ids only, so one image serves every locale', () => {
-  it('labels the trajectory with week ids and round values, and breaks the line at weeks without a value', () => {
+  it('labels the trajectory with the currency, round values from 0 and week ids, and breaks the line at weeks without a value', () => {
     // Prepare
     const t = { anchorWeek: '2026-W40', anchorValue: 200, anchorWeeks: 13, doublingYears: 5, points: [
       { weekId: '2026-W44', actual: 210, smoothed: null, target: 202 },
@@ -59,28 +60,28 @@ describe('the charts hold numbers and ids only, so one image serves every locale
     ] };
 
     // Act
-    const svg = trajectorySvg(t);
+    const svg = trajectorySvg(t, 'KRW');
 
-    // Assess
-    expect(texts(svg)).toEqual(['200', '205', '210', '215', '220', '2026-W44', '2026-W45', '2026-W46', '2026-W47']);
+    // Assess: 0 to 220 in about 4 steps is steps of 100 (55 rounds up to 100), up to 300
+    expect(texts(svg)).toEqual(['0', '100', '200', '300', 'KRW', '2026-W44', '2026-W45', '2026-W46', '2026-W47']);
     expect(svg.match(/<polyline[^>]*stroke="#9dbbe8"/g)).toHaveLength(1); // W46-W47; W44 stands alone
     expect(svg.match(/<circle /g)).toHaveLength(3);
   });
 
-  it('draws one heatmap row per cohort with its shares and outlines the month in progress', () => {
+  it('draws one heatmap row per cohort, shaded by its shares, labels every third month and outlines the month in progress', () => {
     // Act
     const report = fixtureReport();
     const svg = cohortHeatmapSvg(report.cohorts);
 
     // Assess
     const labels = texts(svg);
-    expect(labels.slice(0, 13)).toEqual(Array.from({ length: 13 }, (_, k) => `M${k}`));
+    expect(labels.slice(0, 5)).toEqual(['M0', 'M3', 'M6', 'M9', 'M12']);
     expect(labels).toContain('2025-12');
     expect(labels).toContain('2026-11');
-    expect(labels.every((l) => /^(M\d+|\d{4}-\d{2}|\d+%)$/.test(l))).toBe(true);
+    expect(labels.every((l) => /^(M\d+|\d{4}-\d{2})$/.test(l))).toBe(true);
     expect(svg.match(/stroke-dasharray="3 2"/g)).toHaveLength(12);
-    // 64 label + 13 × (35 + 2) + 4 wide; 22 header + 12 × (22 + 2) + 4 high
-    expect(heatmapSize(12)).toEqual({ width: 549, height: 314 });
+    // 90 label + 13 × (33 + 2) + 4 wide; 28 header + 12 × (24 + 2) + 4 high
+    expect(heatmapSize(12)).toEqual({ width: 549, height: 344 });
   });
 
   it('shows months 0 to 12 only, as documented, for a cohort older than that', () => {
@@ -89,9 +90,7 @@ describe('the charts hold numbers and ids only, so one image serves every locale
     const svg = cohortHeatmapSvg({ cohorts: [old], lastMonthInProgress: true });
 
     // Assess: M0..M12, 13 cells, and no outline, since its month in progress (M14) is not shown
-    const labels = texts(svg);
-    expect(labels.filter((l) => /^M\d+$/.test(l))).toEqual(Array.from({ length: 13 }, (_, k) => `M${k}`));
-    expect(labels.filter((l) => l.endsWith('%'))).toHaveLength(13);
+    expect(svg.match(/<rect x=/g)).toHaveLength(13);
     expect(svg).not.toContain('stroke-dasharray');
   });
 
@@ -104,5 +103,45 @@ describe('the charts hold numbers and ids only, so one image serves every locale
     [100, 100, [90, 95, 100, 105, 110]],
   ])('ticks from %s to %s are %j', (min, max, ticks) => {
     expect(niceTicks(min, max, 4)).toEqual(ticks);
+  });
+});
+
+describe('a tile’s sparkline', () => {
+  const polylines = (svg: string) => [...svg.matchAll(/<polyline[^>]*points="([^"]*)"/g)].map((m) => m[1]!.split(' ').map((p) => p.split(',').map(Number)));
+
+  it('draws the weeks with a value as one line from left to right, lowest at the bottom, the last week dotted', () => {
+    // Act: 14 points (the week the 13-week change starts from to this week)
+    const svg = sparklineSvg([10, 12, 11, 15, 14, 16, 18, 17, 19, 20, 21, 20, 22, 24])!;
+
+    // Assess
+    const [line] = polylines(svg);
+    expect(line).toHaveLength(14);
+    expect(line![0]![0]).toBe(4);
+    expect(line!.at(-1)![0]).toBe(SPARKLINE_SIZE.width - 4);
+    expect(line![0]![1]).toBe(SPARKLINE_SIZE.height - 4); // 10, the lowest
+    expect(line!.at(-1)![1]).toBe(4); // 24, the highest
+    expect(svg).not.toContain('<text');
+    expect(svg.match(/<circle /g)).toHaveLength(1);
+  });
+
+  it('breaks the line at a week without a value, dots a lone week, and draws a flat series through the middle', () => {
+    expect(polylines(sparklineSvg([1, 2, null, 3, 4])!)).toHaveLength(2);
+    expect(sparklineSvg([1, 2, null, 3, null])!.match(/<circle /g)).toHaveLength(2); // the lone 3, which is also the last
+    expect(polylines(sparklineSvg([5, 5, 5])!)[0]!.every(([, y]) => y === SPARKLINE_SIZE.height / 2)).toBe(true);
+  });
+
+  it('draws nothing with fewer than two values', () => {
+    expect(sparklineSvg([null, 7, null])).toBeNull();
+    expect(sparklineSvg([])).toBeNull();
+  });
+
+  it('is rendered for every tile with a trend, as a PNG twice its size in the e-mail', () => {
+    const charts = renderCharts(fixtureReport());
+    const report = fixtureReport();
+    expect(Object.keys(charts.sparklines).sort()).toEqual(report.tiles.map((t) => t.kpi.key).sort());
+    for (const chart of Object.values(charts.sparklines)) {
+      expect(chart.png.readUInt32BE(16)).toBe(SPARKLINE_SIZE.width * CHART_SCALE);
+      expect(chart.minFontPx).toBeNull();
+    }
   });
 });

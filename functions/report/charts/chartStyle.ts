@@ -4,6 +4,13 @@
 
 export const CHART_FONT = 'DejaVu Sans';
 
+/**
+ * Every chart's text size, in SVG units of a chart 552 units wide. A phone of 375 px shows the
+ * e-mail's column 347 px wide, so a chart that wide is drawn at 347/552 of its size: 18 units
+ * read as 11.3 CSS px there (the least the e-mail allows, docs/email.md), 18 px on a desktop.
+ */
+export const CHART_TEXT_SIZE = 18;
+
 export const CHART_COLORS = {
   actual: '#1f5fbf',
   /** The trailing mean the trajectory is judged by; the weekly values are drawn lighter. */

@@ -1,9 +1,11 @@
-// The e-mail's two charts as PNG. They depend on the numbers only, so one rendering serves the
+// The e-mail's charts as PNG. They depend on the numbers only, so one rendering serves the
 // messages of every locale.
 import type { KpiKey } from '../../kpi/weeklyKpis.ts';
 import type { Report } from '../report.ts';
+import { CHART_TEXT_SIZE } from './chartStyle.ts';
 import { cohortHeatmapSvg, heatmapSize } from './cohortHeatmap.ts';
 import { svgToPng } from './rasterize.ts';
+import { SPARKLINE_SIZE, sparklineSvg } from './sparkline.ts';
 import { TRAJECTORY_SIZE, trajectorySvg } from './trajectoryChart.ts';
 
 export interface ChartPng {
@@ -11,6 +13,8 @@ export interface ChartPng {
   /** Size to show it at in the e-mail, in CSS pixels. */
   width: number;
   height: number;
+  /** Its smallest text, in the same units as `width`; null for a chart without text. The layout test checks it reads at 11 CSS px on a phone. */
+  minFontPx: number | null;
 }
 
 export interface ReportCharts {
@@ -20,11 +24,16 @@ export interface ReportCharts {
   sparklines: Partial<Record<KpiKey, ChartPng>>;
 }
 
-export function renderCharts(report: Pick<Report, 'trajectory' | 'cohorts'>): ReportCharts {
+export function renderCharts(report: Pick<Report, 'trajectory' | 'cohorts' | 'currency' | 'tiles'>): ReportCharts {
   // A trajectory of one week (its anchor) is a dot, not a chart; the e-mail says so in words.
   const t = report.trajectory;
-  const trajectory = t && t.points.length > 1 ? { png: svgToPng(trajectorySvg(t), TRAJECTORY_SIZE.width), ...TRAJECTORY_SIZE } : null;
+  const trajectory = t && t.points.length > 1 ? { png: svgToPng(trajectorySvg(t, report.currency), TRAJECTORY_SIZE.width), ...TRAJECTORY_SIZE, minFontPx: CHART_TEXT_SIZE } : null;
   const size = heatmapSize(report.cohorts.cohorts.length);
-  const cohorts = report.cohorts.cohorts.length > 0 ? { png: svgToPng(cohortHeatmapSvg(report.cohorts), size.width), ...size } : null;
-  return { trajectory, cohorts, sparklines: {} };
+  const cohorts = report.cohorts.cohorts.length > 0 ? { png: svgToPng(cohortHeatmapSvg(report.cohorts), size.width), ...size, minFontPx: CHART_TEXT_SIZE } : null;
+  const sparklines: ReportCharts['sparklines'] = {};
+  for (const tile of report.tiles) {
+    const svg = sparklineSvg(tile.trend.points.map((p) => p.value));
+    if (svg !== null) sparklines[tile.kpi.key] = { png: svgToPng(svg, SPARKLINE_SIZE.width), ...SPARKLINE_SIZE, minFontPx: null };
+  }
+  return { trajectory, cohorts, sparklines };
 }

@@ -159,6 +159,7 @@ export const en: Messages = {
   cohorts: {
     caption: 'Share of each monthly acquisition cohort active in each month since acquisition (M0 = the acquisition month).',
     inProgress: 'The last month of each row is still in progress.',
+    tableMonths: (months) => `The table shows ${months}; the plain-text version of this e-mail has every month.`,
     cohort: 'Cohort',
     size: 'Size',
     alt: (first, last, range) => `Heatmap of customer retention by month since acquisition for the cohorts ${first} to ${last}; month-1 retention ranges from ${range}.`,

@@ -156,6 +156,7 @@ export const ja: Messages = {
   cohorts: {
     caption: '月次の獲得コホートのうち、獲得後の各月にアクティブだった顧客の割合です（M0 = 獲得月）。',
     inProgress: '各行の最後の月はまだ進行中です。',
+    tableMonths: (months) => `表は${months}を示します。このメールのテキスト版にはすべての月があります。`,
     cohort: 'コホート',
     size: '顧客数',
     alt: (first, last, range) => `${first}から${last}までのコホートの、獲得後の月ごとの顧客維持率のヒートマップ。1か月目の維持率は${range}です。`,

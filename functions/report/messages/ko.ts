@@ -156,6 +156,7 @@ export const ko: Messages = {
   cohorts: {
     caption: '월별 획득 코호트가 획득 후 각 달에 활성인 비율입니다 (M0 = 획득한 달).',
     inProgress: '각 행의 마지막 달은 아직 진행 중입니다.',
+    tableMonths: (months) => `표에는 ${months}을(를) 표시합니다. 이 메일의 텍스트 버전에는 모든 개월이 있습니다.`,
     cohort: '코호트',
     size: '고객 수',
     alt: (first, last, range) => `${first}부터 ${last}까지 코호트의 획득 후 월별 고객 유지율 히트맵. 1개월 차 유지율은 ${range}입니다.`,

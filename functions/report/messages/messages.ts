@@ -107,6 +107,8 @@ export interface Messages {
   cohorts: {
     caption: string;
     inProgress: string;
+    /** The HTML table's months; the plain text has all of them. */
+    tableMonths(months: string): string;
     cohort: string;
     size: string;
     alt(first: string, last: string, monthOneRange: string): string;
