@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildMime } from '../../functions/mail/message.ts';
 import { renderCharts } from '../../functions/report/charts/renderCharts.ts';
 import { MESSAGES } from '../../functions/report/labels.ts';
+import { formatter } from '../../functions/report/format.ts';
+import { driverSentence, sparklineText, trendChanges } from '../../functions/report/narrative.ts';
 import { emailSubject, renderEmail } from '../../functions/report/renderEmail.ts';
 import { buildReport } from '../../functions/report/buildReport.ts';
 import type { ReportLocale } from '../../functions/report/report.ts';
@@ -81,6 +83,31 @@ describe('renderEmail', () => {
       expect(part).toContain(usd(target));
       expect(part).toContain('48.4%'); // early churn 44 / 91
       expect(part).toContain('38%'); // cohort 2025-12, month 1: 38 / 102
+    }
+  });
+
+  it.each<[ReportLocale, string]>([
+    ['en', 'USD'],
+    ['ko', 'KRW'],
+    ['ja', 'JPY'],
+  ])('says the trends, the sparklines’ numbers, the reasons and what each method means in the HTML and the text alike (%s)', (locale, currency) => {
+    // Act
+    const report = fixtureReport({ locale, config: { reportCurrency: currency } });
+    const email = renderEmail(report, renderCharts(report));
+
+    // Assess
+    const m = MESSAGES[locale];
+    const fmt = formatter(locale, currency, 'UTC');
+    const html = email.html.replaceAll('&amp;', '&');
+    const sentences = [
+      ...report.tiles.flatMap((t) => [trendChanges(t.kpi.unit, t.trend, m, fmt)!, sparklineText(t.kpi.unit, t.trend, m, fmt)!]),
+      driverSentence(report.drivers.saas, m, fmt)!,
+      ...report.clv.map((c) => m.methodMeaning[c.method]),
+    ];
+    expect(sentences.every((t) => typeof t === 'string' && t.length > 0)).toBe(true);
+    for (const sentence of sentences) {
+      expect(html).toContain(sentence);
+      expect(email.text).toContain(sentence);
     }
   });
 
