@@ -174,6 +174,17 @@ export const rfmScoreRow = z.object({
 });
 export type RfmScoreRow = z.output<typeof rfmScoreRow>;
 
+/** queries/subscription_movers.sql: the week's largest MRR moves of each kind. */
+export const subscriptionMoverRow = z.object({
+  kind: z.enum(['new', 'reactivation', 'expansion', 'contraction', 'churned']),
+  customer_id: z.string().min(1),
+  start_mrr: money,
+  end_mrr: money,
+  amount: money,
+});
+export type SubscriptionMoverRow = z.output<typeof subscriptionMoverRow>;
+export type MoverKind = SubscriptionMoverRow['kind'];
+
 export const kpiTrendRow = z.object({
   kpi: z.string(),
   week_id: z.string().regex(/^\d{4}-W\d{2}$/),

@@ -38,6 +38,7 @@ const WEEK_CALLS: Record<string, WeekCallOf> = {
   cohort_retention: (w, c) => ({ parameters: stage(w, c).cohortRetention, call: UP_TO_WEEK_END }),
   rfm_scores: (w, c) => ({ parameters: stage(w, c).rfmThisWeek, call: "the activity window ending at the week's end" }),
   rfm_segments: (w, c) => ({ parameters: stage(w, c).rfmThisWeek, call: "the activity window ending at the week's end" }),
+  subscription_movers: (w, c) => ({ parameters: stage(w, c).movers, call: "MRR at the week's start against its end" }),
   model_inputs: (w, c) => ({ parameters: modelInputParameters(weekBounds(w, c.timeZone).end, c.reportCurrency), call: "cut-off at the week's end" }),
   model_input_tuples: (w, c) => {
     const week = weekBounds(w, c.timeZone);
