@@ -170,6 +170,7 @@ export type RfmSegmentRow = z.output<typeof rfmSegmentRow>;
 
 export const rfmScoreRow = z.object({
   customer_id: z.string().min(1),
+  monetary: money,
   segment: z.string().min(1),
 });
 export type RfmScoreRow = z.output<typeof rfmScoreRow>;

@@ -1,6 +1,41 @@
 // RFM segments beyond their sizes (queries/rfm_segments.sql): the predictive CLV of each
-// segment and the customers who moved between segments since the week before.
+// segment, the customers who moved between segments since the week before, and the most
+// valuable of those who slipped to a worse segment.
+import { moneyToNumber } from '../money/decimal.ts';
 import type { RfmScoreRow } from './queryRows.ts';
+
+/**
+ * The segments of queries/rfm_scores.sql from the best to the worst (docs/metrics.md, "Segment
+ * order"). Not the rule table's display order: every segment of recent buyers ranks above the
+ * ones gone quiet (R 1), and Can't Lose Them (R 1, FM 4-5) above At Risk (R 1, FM 3-3.5).
+ */
+export const SEGMENT_ORDER: readonly string[] = [
+  'Champions',
+  'Loyal',
+  'Potential Loyalist',
+  'New (Recent)',
+  'Promising',
+  'Need Attention',
+  'About to Sleep',
+  "Can't Lose Them",
+  'At Risk',
+  'Hibernating',
+  'Lost',
+];
+
+export interface SegmentSlip {
+  customerId: string;
+  from: string;
+  to: string;
+  /** The customer's predictive CLV, or their monetary value when `rankedBy` is monetary. */
+  value: number;
+}
+
+export interface SegmentSlips {
+  /** clv: by predictive CLV; monetary: the model scored no one, so by the RFM monetary value. */
+  rankedBy: 'clv' | 'monetary';
+  slips: SegmentSlip[];
+}
 
 export interface SegmentClv {
   /** Customers of the segment the predictive model scored (subscribers are not model customers). */
@@ -49,4 +84,29 @@ export function segmentMovements(previous: readonly RfmScoreRow[], current: read
   return [...flows.values()]
     .sort((a, b) => b.customers - a.customers || name(a.from).localeCompare(name(b.from)) || name(a.to).localeCompare(name(b.to)))
     .slice(0, limit);
+}
+
+function segmentRank(segment: string): number {
+  const rank = SEGMENT_ORDER.indexOf(segment);
+  if (rank === -1) throw new Error(`RFM segment "${segment}" has no place in SEGMENT_ORDER (functions/kpi/segments.ts)`);
+  return rank;
+}
+
+/**
+ * Customers in both weeks' activity windows whose segment is worse than the week before, the
+ * most valuable first (ties by customer id), at most `limit`. Valued by predictive CLV, the
+ * customers the model did not score left out; when it scored no one, by monetary value.
+ */
+export function segmentSlips(previous: readonly RfmScoreRow[], current: readonly RfmScoreRow[], clvByCustomer: ReadonlyMap<string, number>, limit: number): SegmentSlips {
+  const rankedBy = clvByCustomer.size > 0 ? 'clv' : 'monetary';
+  const before = new Map(previous.map((s) => [s.customer_id, s.segment]));
+  const slips: SegmentSlip[] = [];
+  for (const s of current) {
+    const from = before.get(s.customer_id);
+    if (from === undefined || segmentRank(s.segment) <= segmentRank(from)) continue;
+    const value = rankedBy === 'clv' ? clvByCustomer.get(s.customer_id) : moneyToNumber(s.monetary);
+    if (value !== undefined) slips.push({ customerId: s.customer_id, from, to: s.segment, value });
+  }
+  slips.sort((a, b) => b.value - a.value || (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0));
+  return { rankedBy, slips: slips.slice(0, limit) };
 }

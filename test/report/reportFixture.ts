@@ -62,12 +62,12 @@ function scores(): { current: RfmScoreRow[]; previous: RfmScoreRow[] } {
   const previous: RfmScoreRow[] = [];
   for (let i = 0; i < 60; i++) {
     const id = `c${i}`;
-    current.push({ customer_id: id, segment: i < 20 ? 'Champions' : i < 45 ? 'Loyal' : 'At Risk' });
+    current.push({ customer_id: id, monetary: money(1000 - 10 * i), segment: i < 20 ? 'Champions' : i < 45 ? 'Loyal' : 'At Risk' });
     // 5 Loyal customers were Champions, 3 At Risk ones were Loyal, 2 are new to the window.
     if (i >= 58) continue;
-    previous.push({ customer_id: id, segment: i < 20 || (i >= 20 && i < 25) ? 'Champions' : i < 48 ? 'Loyal' : 'At Risk' });
+    previous.push({ customer_id: id, monetary: money(1000 - 10 * i), segment: i < 20 || (i >= 20 && i < 25) ? 'Champions' : i < 48 ? 'Loyal' : 'At Risk' });
   }
-  previous.push({ customer_id: 'gone', segment: 'Lost' });
+  previous.push({ customer_id: 'gone', monetary: money(5), segment: 'Lost' });
   return { current, previous };
 }
 
