@@ -217,6 +217,8 @@ export const configSchema = z
     /** What the e-mail shows beyond the numbers (docs/configuration.md, "Report"). */
     report: z
       .strictObject({
+        /** hide: the report names the movers "Subscriber 1", "Customer 2" and holds no customer id. */
+        customerIds: z.enum(['show', 'hide']).default('show'),
         /**
          * Where docs/metrics.md is published, e.g. its page on the repository host; each KPI label
          * links to its definition there (#key). Unset: no links, the footer names the file.

@@ -166,6 +166,7 @@ async function computeHoldingLake(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
       settingsChange: history.settingsChange,
       stage: stage.stage,
       rfmScores: stage.rfmScores,
+      movers: stage.movers,
       clvByCustomer,
       ingest,
       sample,

@@ -4,7 +4,7 @@
 import type { Config } from '../config/schema.ts';
 import { athenaCostUsd } from '../engine/athenaEngine.ts';
 import type { QueryStats } from '../engine/queryEngine.ts';
-import type { RfmScoreRow } from '../kpi/queryRows.ts';
+import type { RfmScoreRow, SubscriptionMoverRow } from '../kpi/queryRows.ts';
 import { clvDrivers, DRIVER_INPUTS, type ClvDrivers } from '../kpi/clvDrivers.ts';
 import { buildScorecard, GOOD_DIRECTION, scorecardHistoryKeys, type Direction, type KpiHistory } from '../kpi/scorecard.ts';
 import { segmentClv, segmentMovements } from '../kpi/segments.ts';
@@ -19,6 +19,7 @@ import type { IngestSummary } from './dataQuality.ts';
 import { formatter, type Formatter } from './format.ts';
 import { kpiTile } from './kpiTile.ts';
 import { MESSAGES } from './labels.ts';
+import { moversOf } from './movers.ts';
 import { businessLines, LINE_DIRECTION } from './lines.ts';
 import type { Messages } from './messages/messages.ts';
 import type { Report, ReportCohorts, ReportContractualClv, ReportDataQuality, ReportLocale, ReportPredictiveClv, ReportRfm, ReportRunCost, ReportTile } from './report.ts';
@@ -60,6 +61,8 @@ export interface WeekFacts {
   stage: StageInputs;
   /** RFM scores at this week's end and at the previous week's end. */
   rfmScores: { current: RfmScoreRow[]; previous: RfmScoreRow[] };
+  /** The week's largest MRR moves of each kind (queries/subscription_movers.sql). */
+  movers: SubscriptionMoverRow[];
   /** The predictive CLV of each scored customer (empty when the model was not fitted). */
   clvByCustomer: ReadonlyMap<string, number>;
   ingest: IngestSummary;
@@ -127,6 +130,7 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
     })),
     cohorts: cohortMatrix(facts.stage, week),
     rfm: rfmSection(facts),
+    movers: moversOf({ movers: facts.movers, rfmScores: facts.rfmScores, clvByCustomer: facts.clvByCustomer, customerIds: config.report.customerIds }),
     dataQuality: quality,
     runCost: runCost(facts.queries),
     queries: facts.queries.map((q) => ({ ...q, elapsedMs: Math.round(q.elapsedMs) })),

@@ -16,6 +16,7 @@ import { emailSubject } from './subject.ts';
 import { channelCac, DATA_TEAM_KPIS, definitionUrl, driverSentence, headlineDriver, revenueBasedNote, ruleCounts, sparklineText, trendChanges } from './narrative.ts';
 import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
 import { businessLinesHtml } from './sections/businessLines.ts';
+import { moversHtml } from './sections/movers.ts';
 import { subscriptionRevenueHtml } from './sections/subscriptionRevenue.ts';
 
 /** An inline image as the HTML references it. */
@@ -306,6 +307,7 @@ ${section(m.sections.scorecard, scorecard)}
 ${section(m.sections.trajectory, trajectory)}
 ${section(m.sections.cohorts, cohorts)}
 ${section(m.sections.rfm, rfm)}
+${moversHtml(report, m, fmt)}
 ${channels}
 ${section(m.sections.methods, methods)}
 ${section(m.sections.dataTeam, quality)}

@@ -10,6 +10,7 @@ import type { Report } from './report.ts';
 import { channelCac, DATA_TEAM_KPIS, driverSentence, headlineDriver, revenueBasedNote, ruleCounts, sparklineText, trendChanges } from './narrative.ts';
 import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
 import { businessLinesText } from './sections/businessLines.ts';
+import { moversText } from './sections/movers.ts';
 import { subscriptionRevenueText } from './sections/subscriptionRevenue.ts';
 
 /** Weeks of the trajectory written out as a table. */
@@ -144,6 +145,7 @@ export function renderText(report: Report): string {
   out.push('', `${m.rfm.movements}:`);
   if (r.movements.length === 0) out.push(`  ${m.rfm.noMovements}`);
   for (const mv of r.movements) out.push(`  - ${m.rfm.movement(mv.from ?? `(${m.rfm.newToWindow})`, mv.to ?? `(${m.rfm.leftWindow})`, fmt.count(mv.customers))}`);
+  out.push(...moversText(report, m, fmt));
 
   if (report.channels.length > 0) {
     out.push(...heading(m.sections.channels));

@@ -5,6 +5,7 @@ import type { ClvResult } from '../clv/formulas.ts';
 import type { ModelFitSummary } from '../clv/fitClvModels.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { ClvDrivers } from '../kpi/clvDrivers.ts';
+import type { MoverKind } from '../kpi/queryRows.ts';
 import type { Direction, HistoryPoint, Scorecard, Trajectory, UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
 import type { Populations } from '../kpi/populationClv.ts';
 import type { Kpi } from '../kpi/weeklyKpis.ts';
@@ -223,6 +224,15 @@ export interface ReportContractualClv {
   flags: string[];
 }
 
+/** Who moved the numbers this week (functions/report/movers.ts). A null id: report.customerIds hides them. */
+export interface ReportMovers {
+  idsHidden: boolean;
+  /** The largest MRR moves of each kind, in the order new, reactivation, expansion, contraction, churned; largest first within a kind. */
+  subscribers: { kind: MoverKind; customerId: string | null; startMrr: number; endMrr: number; amount: number }[];
+  /** Customers whose RFM segment got worse since last week, most valuable first. */
+  slipped: { rankedBy: 'clv' | 'monetary'; customers: { customerId: string | null; from: string; to: string; value: number }[] };
+}
+
 /**
  * One report for one locale: the numbers are the same in every locale; the headline label, the
  * verdict and the data-quality sentences are written in `locale`, and renderers look up every
@@ -266,6 +276,7 @@ export interface Report {
   channels: ReportChannel[];
   cohorts: ReportCohorts;
   rfm: ReportRfm;
+  movers: ReportMovers;
   dataQuality: ReportDataQuality;
   runCost: ReportRunCost | null;
   queries: { query: string; rows: number; elapsedMs: number; bytesScanned?: number }[];

@@ -315,4 +315,11 @@ describe('S3 storage configuration', () => {
     expect(problemsOf({ report: { docsUrl: 'ftp://example.com/metrics.md' } })).toEqual([expect.stringMatching(/^report\.docsUrl: must be an http\(s\) URL/)]);
     expect(problemsOf({ report: { docsUrl: 'https://example.com/metrics.md#kpis' } })).toEqual([expect.stringMatching(/^report\.docsUrl: must not hold a "#fragment"/)]);
   });
+
+  it('shows customer ids in the report unless report.customerIds hides them, and takes no other value', () => {
+    expect(parseConfig({}, 'defaults').report.customerIds).toBe('show');
+    expect(parseConfig({ report: { customerIds: 'hide' } }, 'x').report.customerIds).toBe('hide');
+    expect(problemsOf({ report: { customerIds: 'masked' } })).toEqual([expect.stringMatching(/^report\.customerIds: .*"show".*"hide"/)]);
+    expect(problemsOf({ report: { customerId: 'hide' } })).toEqual(['report.customerId: unknown setting "customerId"; did you mean "customerIds"?']);
+  });
 });

@@ -4,7 +4,7 @@
 import { parseConfig } from '../../functions/config/load.ts';
 import type { ConfigInput } from '../../functions/config/schema.ts';
 import type { Manifest } from '../../functions/ingest/manifest.ts';
-import type { CohortRetentionRow, MrrMovementRow, RfmScoreRow, RfmSegmentRow } from '../../functions/kpi/queryRows.ts';
+import type { CohortRetentionRow, MrrMovementRow, RfmScoreRow, RfmSegmentRow, SubscriptionMoverRow } from '../../functions/kpi/queryRows.ts';
 import type { HistoryPoint } from '../../functions/kpi/scorecard.ts';
 import { computeStageKpis, type StageInputs } from '../../functions/kpi/stageKpis.ts';
 import { computeWeeklyKpis, type KpiKey, type WeeklyInputs } from '../../functions/kpi/weeklyKpis.ts';
@@ -70,6 +70,15 @@ function scores(): { current: RfmScoreRow[]; previous: RfmScoreRow[] } {
   previous.push({ customer_id: 'gone', monetary: money(5), segment: 'Lost' });
   return { current, previous };
 }
+
+/** A long id (it must wrap on a phone) and one of markup among the week's MRR movers. */
+export const LONG_CUSTOMER_ID = 'cus_0123456789abcdefghijklmnopqrstuvwxyz';
+const MOVERS: SubscriptionMoverRow[] = [
+  { kind: 'new', customer_id: LONG_CUSTOMER_ID, start_mrr: money(0), end_mrr: money(499), amount: money(499) },
+  { kind: 'new', customer_id: 'cus_b', start_mrr: money(0), end_mrr: money(99), amount: money(99) },
+  { kind: 'expansion', customer_id: '<b>cus_c</b>', start_mrr: money(100), end_mrr: money(250), amount: money(150) },
+  { kind: 'churned', customer_id: 'cus_d', start_mrr: money(320.5), end_mrr: money(0), amount: money(320.5) },
+];
 
 const manifest = (table: Manifest['table'], rowsRead: number, rejected: number, max: string | null): Manifest => ({
   sourceKey: `${table}.csv`,
@@ -281,6 +290,7 @@ export function fixtureFacts(options: FixtureOptions = {}): WeekFacts {
     history,
     stage,
     rfmScores: s,
+    movers: MOVERS,
     clvByCustomer: new Map(s.current.map((c, i) => [c.customer_id, 100 + i])),
     ingest,
     sample: options.sample ?? null,

@@ -6,6 +6,7 @@ import type { StageKey, Status } from '../../kpi/scorecard.ts';
 import type { ValueSetting } from '../../kpi/valueSettings.ts';
 import type { KpiKey } from '../../kpi/weeklyKpis.ts';
 import type { DriverFactor } from '../../kpi/clvDrivers.ts';
+import type { MoverKind } from '../../kpi/queryRows.ts';
 
 export interface Messages {
   kpi: Record<KpiKey, string>;
@@ -202,6 +203,27 @@ export interface Messages {
     blends(blends: string): string;
   };
   csv: { filename(weekId: string): string };
+  movers: {
+    title: string;
+    subscribers: string;
+    slipped: string;
+    kind: Record<MoverKind, string>;
+    subscriberColumn: string;
+    customerColumn: string;
+    mrrColumn: string;
+    changeColumn: string;
+    segmentColumn: string;
+    clvColumn: string;
+    monetaryColumn: string;
+    /** A hidden id's stand-in: the place in its list. */
+    subscriber(place: number): string;
+    customer(place: number): string;
+    noSubscribers: string;
+    noSlips: string;
+    byClv: string;
+    byMonetary: string;
+    idsHidden: string;
+  };
   trend: {
     wow: string;
     fourWeeks: string;
