@@ -2,9 +2,10 @@
 // text, and the scorecard as a CSV attachment. Nothing here touches storage or mail, so the whole
 // message is ready before anything is written or sent.
 import type { Attachment, InlineImage } from '../mail/message.ts';
-import type { ReportCharts } from './charts/renderCharts.ts';
-import { formatter } from './format.ts';
+import type { ChartPng, ReportCharts } from './charts/renderCharts.ts';
+import { formatter, type Formatter } from './format.ts';
 import { MESSAGES } from './labels.ts';
+import type { Messages } from './messages/messages.ts';
 import type { Report } from './report.ts';
 import { sparklineText } from './narrative.ts';
 import { renderHtml, type HtmlImage, type HtmlImages } from './renderHtml.ts';
@@ -22,9 +23,7 @@ export interface RenderedEmail {
   attachments: Attachment[];
 }
 
-function chartAlts(report: Report): { trajectory: string | null; cohorts: string | null } {
-  const m = MESSAGES[report.locale];
-  const fmt = formatter(report.locale, report.currency, report.week.timeZone);
+function chartAlts(report: Report, m: Messages, fmt: Formatter): { trajectory: string | null; cohorts: string | null } {
   const t = report.trajectory;
   const last = t?.points.at(-1);
   const cohorts = report.cohorts.cohorts;
@@ -43,33 +42,29 @@ function chartAlts(report: Report): { trajectory: string | null; cohorts: string
 }
 
 export function renderEmail(report: Report, charts: ReportCharts): RenderedEmail {
-  const alts = chartAlts(report);
+  const m = MESSAGES[report.locale];
+  const fmt = formatter(report.locale, report.currency, report.week.timeZone);
+  const alts = chartAlts(report, m, fmt);
   const inlineImages: InlineImage[] = [];
-  const place = (name: 'trajectory' | 'cohorts', alt: string | null): HtmlImage | null => {
-    const chart = charts[name];
-    if (chart === null || alt === null) return null;
+  // Each image once: its inline part and what the HTML references it by.
+  const place = (name: string, chart: ChartPng | null | undefined, alt: string | null): HtmlImage | null => {
+    if (!chart || alt === null) return null;
     const cid = `${name}.${report.week.id}@ltv-pulse`;
     inlineImages.push({ cid, filename: `${name}-${report.week.id}.png`, contentType: 'image/png', content: chart.png, alt });
     return { cid, alt, width: chart.width, height: chart.height };
   };
-  const m = MESSAGES[report.locale];
-  const fmt = formatter(report.locale, report.currency, report.week.timeZone);
   const sparklines: HtmlImages['sparklines'] = {};
   for (const tile of report.tiles) {
-    const chart = charts.sparklines[tile.kpi.key];
     const numbers = sparklineText(tile.kpi.unit, tile.trend, m, fmt);
-    if (!chart || numbers === null) continue;
-    const alt = `${m.kpi[tile.kpi.key]}: ${numbers}`;
-    const cid = `sparkline-${tile.kpi.key}.${report.week.id}@ltv-pulse`;
-    inlineImages.push({ cid, filename: `sparkline-${tile.kpi.key}-${report.week.id}.png`, contentType: 'image/png', content: chart.png, alt });
-    sparklines[tile.kpi.key] = { cid, alt, width: chart.width, height: chart.height };
+    const image = place(`sparkline-${tile.kpi.key}`, charts.sparklines[tile.kpi.key], numbers === null ? null : `${m.kpi[tile.kpi.key]}: ${numbers}`);
+    if (image) sparklines[tile.kpi.key] = image;
   }
-  const images = { trajectory: place('trajectory', alts.trajectory), cohorts: place('cohorts', alts.cohorts), sparklines };
+  const images = { trajectory: place('trajectory', charts.trajectory, alts.trajectory), cohorts: place('cohorts', charts.cohorts, alts.cohorts), sparklines };
   return {
     subject: emailSubject(report),
     html: renderHtml(report, images),
     text: renderText(report),
     inlineImages,
-    attachments: [{ filename: MESSAGES[report.locale].csv.filename(report.week.id), contentType: 'text/csv; charset=utf-8', content: scorecardCsv(report) }],
+    attachments: [{ filename: m.csv.filename(report.week.id), contentType: 'text/csv; charset=utf-8', content: scorecardCsv(report) }],
   };
 }
