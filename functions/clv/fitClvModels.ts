@@ -167,23 +167,45 @@ export interface HoldoutTuple extends RfmTuple {
   actual: number;
 }
 
+/** A purchase model fitted on the calibration period, and how its holdout forecasts fared. */
+export interface HoldoutCheck {
+  fit: BgNbdFit;
+  accuracy: HoldoutAccuracy;
+}
+
 /**
  * Fit BG/NBD on the calibration tuples and compare its expected purchases over the holdout
- * (`holdoutLength`, in the tuples' time unit) with what the customers did.
+ * (`holdoutLength`, in the tuples' time unit) with what the customers did. The rows are split
+ * by holdout purchases; the fit sees them merged back into one tuple per (x, t_x, T).
  */
-export function holdoutModelAccuracy(rows: readonly HoldoutTuple[], holdoutLength: number): Outcome<HoldoutAccuracy> {
+export function holdoutModelAccuracy(rows: readonly HoldoutTuple[], holdoutLength: number): Outcome<HoldoutCheck> {
   if (rows.length === 0) return { ok: false, flags: ['no customers purchased before the calibration cut-off'] };
-  const purchases = fitPurchaseModel(rows);
+  const purchases = fitPurchaseModel(mergeHoldoutSplits(rows));
   if (!purchases.ok) return purchases;
+  const fit = purchases.value;
   return {
     ok: true,
-    value: holdoutAccuracy(
-      rows.map((r) => ({
-        predicted: conditionalExpectedPurchases(purchases.value, r, holdoutLength),
-        actual: r.actual,
-        calibrationFrequency: r.x,
-        count: r.count,
-      })),
-    ),
+    value: {
+      fit,
+      accuracy: holdoutAccuracy(
+        rows.map((r) => ({
+          predicted: conditionalExpectedPurchases(fit, r, holdoutLength),
+          actual: r.actual,
+          calibrationFrequency: r.x,
+          count: r.count,
+        })),
+      ),
+    },
   };
+}
+
+function mergeHoldoutSplits(rows: readonly HoldoutTuple[]): RfmTuple[] {
+  const merged = new Map<string, RfmTuple>();
+  for (const r of rows) {
+    const key = `${r.x} ${r.tx} ${r.T}`;
+    const at = merged.get(key);
+    if (at) at.count += r.count;
+    else merged.set(key, { x: r.x, tx: r.tx, T: r.T, count: r.count });
+  }
+  return [...merged.values()];
 }

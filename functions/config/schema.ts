@@ -150,6 +150,8 @@ export const configSchema = z
         monthlyDiscountRate: z.number().min(0).max(0.5).describe('a monthly rate from 0 to 0.5, e.g. 0.01 for 1% a month').default(0.01),
         /** Below this many customers a rate-based CLV is flagged as unreliable. */
         minCustomers: z.number().int().min(1).default(30),
+        /** The hiatus rule of the model report card: active = a purchase in the last this many days. */
+        hiatusDays: z.number().int().min(1).max(3650).default(180),
       })
       .prefault({}),
     targets: z

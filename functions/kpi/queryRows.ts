@@ -107,6 +107,11 @@ export const modelInputTupleRow = z.object({
 });
 export type ModelInputTupleRow = z.output<typeof modelInputTupleRow>;
 
+export const holdoutTrackingRow = z.object({
+  purchase_date: date,
+  purchases: count,
+});
+
 // A double the SQL leaves NULL, e.g. a ratio whose denominator is 0 (docs/queries.md, "Ratios").
 const nullableDouble = z.union([z.number(), z.string(), z.null()]).transform((v, ctx) => {
   if (v === null) return null;

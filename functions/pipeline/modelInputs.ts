@@ -5,7 +5,7 @@ import type { HoldoutTuple } from '../clv/fitClvModels.ts';
 import type { CustomerSummary } from '../clv/tuples.ts';
 import { getQuery } from '../engine/queryCatalog.ts';
 import { param, runQuery, type ParameterValues, type QueryEngine, type QueryStats } from '../engine/queryEngine.ts';
-import { modelInputRow, modelInputTupleRow, type ModelInputRow } from '../kpi/queryRows.ts';
+import { holdoutTrackingRow, modelInputRow, modelInputTupleRow, type ModelInputRow } from '../kpi/queryRows.ts';
 import { moneyToNumber } from '../money/decimal.ts';
 import { lastMonthBefore } from './gatherInputs.ts';
 
@@ -42,7 +42,7 @@ export function modelInputParameters(cutoff: Date, reportCurrency: string): Para
   return { to_month: param.varchar(lastMonthBefore(cutoff)), cutoff: param.timestamp(cutoff), report_currency: param.varchar(reportCurrency) };
 }
 
-/** The parameters of queries/model_input_tuples.sql: calibration up to `cutoff`, holdout [cutoff, holdoutEnd). */
+/** The parameters of queries/model_input_tuples.sql and holdout_tracking.sql: calibration up to `cutoff`, holdout [cutoff, holdoutEnd). */
 export function holdoutTupleParameters(cutoff: Date, holdoutEnd: Date): ParameterValues {
   return { to_month: param.varchar(lastMonthBefore(holdoutEnd)), holdout_end: param.timestamp(holdoutEnd), cutoff: param.timestamp(cutoff) };
 }
@@ -73,4 +73,20 @@ export async function readHoldoutTuples(
     })),
     stats,
   };
+}
+
+/** Holdout purchases per day after the last calibration day (day 0 is that day's part after the cut-off). */
+export interface HoldoutDay {
+  day: number;
+  purchases: number;
+}
+
+/** The holdout's purchases day by day (queries/holdout_tracking.sql), as days after the last day observed at `cutoff`. */
+export async function readHoldoutTracking(
+  engine: QueryEngine,
+  cutoff: Date,
+  holdoutEnd: Date,
+): Promise<{ days: HoldoutDay[]; stats: QueryStats }> {
+  const { rows, stats } = await runQuery(engine, await getQuery('holdout_tracking'), holdoutTupleParameters(cutoff, holdoutEnd), holdoutTrackingRow);
+  return { days: rows.map((r) => ({ day: -observedDays(r.purchase_date, cutoff), purchases: r.purchases })), stats };
 }

@@ -12,6 +12,7 @@ import {
   type HoldoutTuple,
   type Outcome,
 } from '../clv/fitClvModels.ts';
+import { modelCard, type ModelCard } from '../clv/card/modelCard.ts';
 import type { ClvResult } from '../clv/formulas.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { TupleScores } from '../clv/predictiveClv.ts';
@@ -20,7 +21,7 @@ import type { QueryEngine, QueryStats } from '../engine/queryEngine.ts';
 import type { WritebackRow } from '../engine/writebackWriter.ts';
 import type { ReportPredictiveClv } from '../report/report.ts';
 import { shiftCivilDays, type WeekBounds } from '../time/isoWeek.ts';
-import { readHoldoutTuples, readModelInputs, type ModelCustomer } from './modelInputs.ts';
+import { readHoldoutTracking, readHoldoutTuples, readModelInputs, type HoldoutDay, type ModelCustomer } from './modelInputs.ts';
 import { settleAll } from './settleAll.ts';
 
 const DAY_MS = 86_400_000;
@@ -40,10 +41,14 @@ export function calibrationCutoffOf(week: WeekBounds, config: Config): Date {
 
 export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds, config: Config): Promise<PredictiveRun> {
   const calibrationCutoff = calibrationCutoffOf(week, config);
-  const [inputs, holdout] = await settleAll([readModelInputs(engine, week.end, config.reportCurrency), readHoldoutTuples(engine, calibrationCutoff, week.end)]);
-  const stats = [inputs.stats, holdout.stats];
+  const [inputs, holdout, tracking] = await settleAll([
+    readModelInputs(engine, week.end, config.reportCurrency),
+    readHoldoutTuples(engine, calibrationCutoff, week.end),
+    readHoldoutTracking(engine, calibrationCutoff, week.end),
+  ]);
+  const stats = [inputs.stats, holdout.stats, tracking.stats];
   const customers = inputs.customers;
-  const accuracy = validate(holdout.tuples, (week.end.getTime() - calibrationCutoff.getTime()) / DAY_MS, config.holdoutWeeks);
+  const checked = validate(holdout.tuples, tracking.days, (week.end.getTime() - calibrationCutoff.getTime()) / DAY_MS, config);
 
   const base = {
     method: 'bgnbd' as const,
@@ -54,8 +59,9 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
     horizonMonths: config.clv.horizonMonths,
     monthlyDiscountRate: config.clv.monthlyDiscountRate,
     grossMargin: config.grossMargin,
-    accuracy: accuracy.ok ? { ...accuracy.value, holdoutWeeks: config.holdoutWeeks, calibrationCutoff: calibrationCutoff.toISOString() } : null,
-    ...(accuracy.ok ? {} : { accuracyGuard: accuracy.flags.join('; ') }),
+    accuracy: checked.ok ? { ...checked.value.accuracy, holdoutWeeks: config.holdoutWeeks, calibrationCutoff: calibrationCutoff.toISOString() } : null,
+    card: checked.ok ? checked.value.card : null,
+    ...(checked.ok ? {} : { accuracyGuard: checked.flags.join('; ') }),
   };
   const missing = (flags: string[]): PredictiveRun => ({
     result: { method: 'bgnbd', value: null, flags },
@@ -97,14 +103,21 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
   };
 }
 
-function validate(tuples: readonly HoldoutTuple[], holdoutDays: number, holdoutWeeks: number): Outcome<HoldoutAccuracy> {
+function validate(
+  tuples: readonly HoldoutTuple[],
+  days: readonly HoldoutDay[],
+  holdoutDays: number,
+  config: Config,
+): Outcome<{ accuracy: HoldoutAccuracy; card: ModelCard }> {
   // A calibration period shorter than the holdout says little about how customers drop out.
   const longest = tuples.reduce((max, t) => Math.max(max, t.T), 0);
   if (longest < holdoutDays) {
-    return { ok: false, flags: [`not enough history: the holdout check needs purchases from at least ${2 * holdoutWeeks} weeks before the week's end`] };
+    return { ok: false, flags: [`not enough history: the holdout check needs purchases from at least ${2 * config.holdoutWeeks} weeks before the week's end`] };
   }
   const outcome = holdoutModelAccuracy(tuples, holdoutDays);
-  return outcome.ok ? outcome : { ok: false, flags: [`the calibration fit failed: ${outcome.flags.join('; ')}`] };
+  if (!outcome.ok) return { ok: false, flags: [`the calibration fit failed: ${outcome.flags.join('; ')}`] };
+  const card = modelCard({ fit: outcome.value.fit, tuples, holdoutDays, hiatusDays: config.clv.hiatusDays, days });
+  return { ok: true, value: { accuracy: outcome.value.accuracy, card } };
 }
 
 function scoreRows(customers: readonly ModelCustomer[], scores: TupleScores): WritebackRow[] {

@@ -44,6 +44,10 @@ const WEEK_CALLS: Record<string, WeekCallOf> = {
     const week = weekBounds(w, c.timeZone);
     return { parameters: holdoutTupleParameters(calibrationCutoffOf(week, c), week.end), call: `the holdout of the ${c.holdoutWeeks} weeks before the week's end` };
   },
+  holdout_tracking: (w, c) => {
+    const week = weekBounds(w, c.timeZone);
+    return { parameters: holdoutTupleParameters(calibrationCutoffOf(week, c), week.end), call: `the holdout of the ${c.holdoutWeeks} weeks before the week's end` };
+  },
   subscription_survival: (w, c) => ({ parameters: survivalParameters(weekBounds(w, c.timeZone).end), call: "cohorts' survival to the week's end" }),
   paying_subscribers: (w, c) => ({ parameters: payingSubscriberParameters(weekBounds(w, c.timeZone).end, c.reportCurrency), call: "subscribers paying at the week's end" }),
   kpi_trend: (w) => ({ parameters: kpiTrendParameters(w), call: 'every week before the report week' }),

@@ -3,6 +3,7 @@
 import type { SbgFitSummary, SurvivalHoldout } from '../clv/contractualModel.ts';
 import type { ClvResult } from '../clv/formulas.ts';
 import type { ModelFitSummary } from '../clv/fitClvModels.ts';
+import type { ModelCard } from '../clv/card/modelCard.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { ClvDrivers } from '../kpi/clvDrivers.ts';
 import type { MoverKind } from '../kpi/queryRows.ts';
@@ -192,6 +193,8 @@ export interface ReportPredictiveClv {
   scoresWritten: number;
   /** Fit on data up to holdoutWeeks before the cut-off, scored on those weeks. */
   accuracy: (HoldoutAccuracy & { holdoutWeeks: number; calibrationCutoff: string }) | null;
+  /** The model report card of the same holdout (docs/metrics.md, "Model report card"); null with accuracy. */
+  card: ModelCard | null;
   /** Why accuracy is null. */
   accuracyGuard?: string;
   flags: string[];

@@ -194,12 +194,12 @@ describe('holdoutModelAccuracy', () => {
     // Assess: the model that generated the data predicts the holdout total within 3 %
     if (!perCustomer.ok || !perTuple.ok) throw new Error('no fit');
     expect(grouped.size).toBeLessThan(rows.length / 2);
-    expect(perCustomer.value.customers).toBe(20_000);
-    expect(Math.abs(perCustomer.value.relativeAggregateError!)).toBeLessThan(0.03);
-    expect(perTuple.value.customers).toBe(20_000);
-    expect(perTuple.value.mae).toBeCloseTo(perCustomer.value.mae, 6);
-    expect(perTuple.value.rmse).toBeCloseTo(perCustomer.value.rmse, 6);
-    expect(perTuple.value.totalPredicted / perCustomer.value.totalPredicted).toBeCloseTo(1, 6);
+    expect(perCustomer.value.accuracy.customers).toBe(20_000);
+    expect(Math.abs(perCustomer.value.accuracy.relativeAggregateError!)).toBeLessThan(0.03);
+    expect(perTuple.value.accuracy.customers).toBe(20_000);
+    expect(perTuple.value.accuracy.mae).toBeCloseTo(perCustomer.value.accuracy.mae, 6);
+    expect(perTuple.value.accuracy.rmse).toBeCloseTo(perCustomer.value.accuracy.rmse, 6);
+    expect(perTuple.value.accuracy.totalPredicted / perCustomer.value.accuracy.totalPredicted).toBeCloseTo(1, 6);
   });
 
   it('says why there is no accuracy when nobody bought before the cut-off', () => {

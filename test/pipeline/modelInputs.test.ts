@@ -7,7 +7,7 @@ import { getQuery } from '../../functions/engine/queryCatalog.ts';
 import { param, type QueryEngine } from '../../functions/engine/queryEngine.ts';
 import { ingestExports } from '../../functions/ingest/ingestExports.ts';
 import { openEngine, openStores } from '../../functions/pipeline/adapters.ts';
-import { observedDays, readHoldoutTuples, readModelInputs } from '../../functions/pipeline/modelInputs.ts';
+import { observedDays, readHoldoutTracking, readHoldoutTuples, readModelInputs } from '../../functions/pipeline/modelInputs.ts';
 
 // A hand-made lake, report currency USD, cut-off 2026-11-23T00:00Z (end of 2026-W47, UTC).
 // Day numbers of 2026: Jan 10 = 10, Mar 1 = 60, Jul 4 = 185, Sep 30 = 273, Nov 20 = 324,
@@ -168,6 +168,27 @@ describe('queries/model_input_tuples.sql', () => {
 
     // Assess: Jul 4 is the one holdout purchase
     expect(tuples).toEqual([{ x: 1, tx: 50, T: 50, count: 1, actual: 1 }]);
+  });
+});
+
+describe('queries/holdout_tracking.sql', () => {
+  it('gives the holdout purchases of the calibration customers day by day, as days after the last calibration day', async () => {
+    // Act: calibration until 2026-10-01T00:00Z
+    const { days } = await readHoldoutTracking(engine, new Date('2026-10-01T00:00:00Z'), cutoff);
+
+    // Assess: c's Oct 1 (two orders) is day 1 after Sep 30; b and f first bought in the holdout, g subscribes
+    expect(days).toEqual([{ day: 1, purchases: 1 }]);
+  });
+
+  it('adds up to the holdout tuples’ purchases, a straddled day counted where its first order falls', async () => {
+    // Act: cut-off 2026-03-01T12:00Z: Mar 1 (first order at 10:00) is a calibration day, Jul 4 the holdout's
+    const at = new Date('2026-03-01T12:00:00Z');
+    const { days } = await readHoldoutTracking(engine, at, cutoff);
+    const { tuples } = await readHoldoutTuples(engine, at, cutoff);
+
+    // Assess: Jul 4 is day 185 − 60 = 125 after Mar 1
+    expect(days).toEqual([{ day: 125, purchases: 1 }]);
+    expect(days.reduce((n, d) => n + d.purchases, 0)).toBe(tuples.reduce((n, t) => n + t.count * t.actual, 0));
   });
 });
 

@@ -18,6 +18,7 @@ const base: ReportPredictiveClv = {
   totalClv: null,
   meanPAlive: null,
   scoresWritten: 0,
+  card: null,
   accuracy: null,
   flags: [],
 };

@@ -1,6 +1,7 @@
 // A full week's facts without a lake: every section of the e-mail has content, history covers
 // the baseline, and users' strings include markup and spreadsheet formulas. Shared by the
 // renderer, CSV, chart and layout tests.
+import { FIXTURE_ACCURACY, FIXTURE_CARD } from './modelCardFixture.ts';
 import { parseConfig } from '../../functions/config/load.ts';
 import type { ConfigInput } from '../../functions/config/schema.ts';
 import type { Manifest } from '../../functions/ingest/manifest.ts';
@@ -112,18 +113,8 @@ export const PREDICTIVE: ReportPredictiveClv = {
   totalClv: 131_000,
   meanPAlive: 0.7,
   scoresWritten: 1118,
-  accuracy: {
-    customers: 1118,
-    mae: 0.51,
-    rmse: 0.85,
-    totalPredicted: 504,
-    totalActual: 518,
-    aggregateError: -14,
-    relativeAggregateError: -14 / 518,
-    calibration: [],
-    holdoutWeeks: 13,
-    calibrationCutoff: '2026-08-24T00:00:00.000Z',
-  },
+  accuracy: { ...FIXTURE_ACCURACY, holdoutWeeks: 13, calibrationCutoff: '2026-08-24T00:00:00.000Z' },
+  card: FIXTURE_CARD,
   flags: [],
 };
 
