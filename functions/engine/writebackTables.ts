@@ -1,4 +1,5 @@
-// Tables the weekly job writes back into the lake for analysts (kpi_history, clv_scores).
+// Tables the weekly job writes back into the lake for analysts (kpi_history, clv_scores,
+// model_accuracy).
 // Declared here once so the writer, the DuckDB views and the Glue catalog agree.
 
 export interface WritebackColumn {
@@ -8,7 +9,7 @@ export interface WritebackColumn {
 }
 
 export interface WritebackTable {
-  name: 'kpi_history' | 'clv_scores';
+  name: 'kpi_history' | 'clv_scores' | 'model_accuracy';
   description: string;
   columns: readonly WritebackColumn[];
   /** Partition column in the lake path; one partition per report week. */
@@ -74,6 +75,35 @@ export const WRITEBACK_TABLES: Readonly<Record<WritebackTable['name'], Writeback
         sqlType: 'DOUBLE',
         description: 'sbg: discounted months of payment the model expects over the horizon (docs/metrics.md, method 5); NULL for other methods.',
       },
+    ],
+  },
+  model_accuracy: {
+    name: 'model_accuracy',
+    description: 'The model report card of the week (docs/metrics.md, "Model report card"): one row per forecaster, metric and part.',
+    partition: { name: 'week_id' },
+    columns: [
+      {
+        name: 'model',
+        sqlType: 'VARCHAR',
+        description: 'Who forecast: the purchase model (bgnbd), or the simple rules naive and hiatus it is measured against.',
+      },
+      {
+        name: 'metric',
+        sqlType: 'VARCHAR',
+        description: 'mae, rmse, aggregate_error, relative_aggregate_error, normalized_gini, spearman, decile_mape, brier; per part: decile_*, reliability_*, tracking_* (docs/metrics.md, "Model report card").',
+      },
+      {
+        name: 'part',
+        sqlType: 'VARCHAR',
+        description: 'Which part a per-part metric is of: the decile (1 = highest forecasts), the P(alive) band\'s lower edge (0.0 … 0.9) or the holdout week (1 …); NULL for whole-holdout metrics.',
+      },
+      { name: 'value', sqlType: 'DOUBLE', description: 'The metric; NULL when a guard withheld it.' },
+      { name: 'guard', sqlType: 'VARCHAR', description: 'Why value is NULL, if it is.' },
+      { name: 'customers', sqlType: 'DOUBLE', description: 'Customers the holdout check was run on (for a decile or a band, those in it).' },
+      { name: 'holdout_weeks', sqlType: 'DOUBLE', description: 'Length of the holdout in weeks (the holdoutWeeks setting).' },
+      { name: 'hiatus_days', sqlType: 'DOUBLE', description: 'The hiatus rule\'s N: active = a purchase in the last N days (the clv.hiatusDays setting).' },
+      { name: 'calibration_cutoff', sqlType: 'TIMESTAMP', description: 'End of the calibration period and start of the holdout (UTC instant).' },
+      { name: 'holdout_end', sqlType: 'TIMESTAMP', description: 'End of the holdout, exclusive: the report week\'s end (UTC instant).' },
     ],
   },
 };

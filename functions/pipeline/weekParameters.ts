@@ -51,6 +51,8 @@ const WEEK_CALLS: Record<string, WeekCallOf> = {
   subscription_survival: (w, c) => ({ parameters: survivalParameters(weekBounds(w, c.timeZone).end), call: "cohorts' survival to the week's end" }),
   paying_subscribers: (w, c) => ({ parameters: payingSubscriberParameters(weekBounds(w, c.timeZone).end, c.reportCurrency), call: "subscribers paying at the week's end" }),
   kpi_trend: (w) => ({ parameters: kpiTrendParameters(w), call: 'every week before the report week' }),
+  // The report does not read it: it writes the card; every week up to the report's is what an analyst asks for.
+  model_accuracy_trend: (w) => ({ parameters: { to_week: param.varchar(formatWeekId(w)), from_week: param.varchar('0000-W01') }, call: 'every week up to the report week' }),
   // The report does not read it; the week's own scores are what an analyst asks for.
   clv_scores_latest: (w) => ({ parameters: { up_to_week: param.varchar(formatWeekId(w)) }, call: 'scores up to the report week' }),
 };

@@ -34,6 +34,7 @@ import { runContractualMethod } from './contractualMethod.ts';
 import { runPredictiveMethod } from './predictiveMethod.ts';
 import { settleAll } from './settleAll.ts';
 import { gatherStageInputs } from './stageInputs.ts';
+import { modelAccuracyRows } from './modelAccuracyRows.ts';
 
 export interface WeeklyDeps {
   config: Config;
@@ -179,7 +180,7 @@ async function computeHoldingLake(deps: Pick<WeeklyDeps, 'config' | 'engine' | '
 }
 
 /**
- * Replace the week's partitions of clv_scores and kpi_history, so a re-run never leaves two
+ * Replace the week's partitions of clv_scores, kpi_history and model_accuracy, so a re-run never leaves two
  * sets, and register them with the engine's catalog so analysts' queries see the week.
  */
 export async function writeBackWeek(lake: ObjectStore, engine: QueryEngine, computed: ComputedWeek): Promise<void> {
@@ -190,6 +191,8 @@ async function writeBackHoldingLake(lake: ObjectStore, engine: QueryEngine, comp
   const written = [
     (await replaceWeekPartition(lake, WRITEBACK_TABLES.clv_scores, computed.week.id, computed.scores)) && WRITEBACK_TABLES.clv_scores,
     (await writeKpiHistory(lake, computed.week, computed.facts.kpis, computed.facts.config)) && WRITEBACK_TABLES.kpi_history,
+    (await replaceWeekPartition(lake, WRITEBACK_TABLES.model_accuracy, computed.week.id, modelAccuracyRows(computed.facts.predictive, computed.week, computed.facts.config))) &&
+      WRITEBACK_TABLES.model_accuracy,
   ];
   for (const table of written) if (table) await engine.registerWeekPartition(table, computed.week.id);
 }

@@ -196,6 +196,7 @@ describe('the deployed functions against emulated AWS', () => {
     expect(athena.statements.filter((sql) => sql.startsWith('ALTER TABLE'))).toEqual([
       "ALTER TABLE clv_scores ADD IF NOT EXISTS PARTITION (week_id = '2026-W47')",
       "ALTER TABLE kpi_history ADD IF NOT EXISTS PARTITION (week_id = '2026-W47')",
+      "ALTER TABLE model_accuracy ADD IF NOT EXISTS PARTITION (week_id = '2026-W47')",
     ]);
     expect(new Set(athena.tokens).size).toBe(athena.tokens.length);
 

@@ -202,7 +202,7 @@ describe('least-privilege roles', () => {
 
     // Assess
     expect(resourceTexts(read)).toEqual([`${glue}:catalog`, `${glue}:database/ltv_pulse`, ...tables].sort());
-    expect(resourceTexts(write)).toEqual([`${glue}:catalog`, `${glue}:database/ltv_pulse`, `${glue}:table/ltv_pulse/clv_scores`, `${glue}:table/ltv_pulse/kpi_history`].sort());
+    expect(resourceTexts(write)).toEqual([`${glue}:catalog`, `${glue}:database/ltv_pulse`, `${glue}:table/ltv_pulse/clv_scores`, `${glue}:table/ltv_pulse/kpi_history`, `${glue}:table/ltv_pulse/model_accuracy`].sort());
     expect(statements(ids.weeklyRole).flatMap(actionsOf).filter((a) => a.startsWith('glue:')).every((a) => /^glue:(Get|BatchGet|CreatePartition|BatchCreatePartition)/.test(a))).toBe(true);
     // and, read-only, the default database Athena's Glue access guide calls mandatory
     const onDefault = statements(ids.weeklyRole).filter((st) => resourcesOf(st).map(textOf).includes(`${glue}:database/default`));

@@ -214,4 +214,17 @@ describe('the weekly job on a generated sample', () => {
     expect(Number(scores!.n)).toBe(report.predictiveClv.scoresWritten);
     expect(await readdir(path.join(root, 'out', 'lake', 'clv_scores', 'week_id=2026-W47'))).toEqual(['data.parquet']);
   });
+
+  it('writes the week’s report card to model_accuracy, once, with the MAE the report shows', async () => {
+    // Act
+    const lakeEngine = await DuckDbEngine.open({ lakeDir: path.join(root, 'out', 'lake') });
+    const rows = await lakeEngine.sql("select model, value, guard from model_accuracy where week_id = '2026-W47' and metric = 'mae' order by model");
+    await lakeEngine.close();
+
+    // Assess: one row per forecaster, however often the week ran
+    const report = JSON.parse(await readFile(path.join(root, 'out', 'reports', '2026-W47', 'report.json'), 'utf8')) as Report;
+    const accuracy = report.predictiveClv.accuracy!;
+    expect(rows.map((r) => r.model)).toEqual(['bgnbd', 'hiatus', 'naive']);
+    expect(Number(rows[0]!.value)).toBeCloseTo(accuracy.mae, 12);
+  });
 });

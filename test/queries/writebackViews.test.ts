@@ -9,12 +9,26 @@ import { asText, openEmptyLake, type FixtureLake } from './fixtureLake.ts';
 // Write-back tables as the weekly job writes them (one Parquet file per table and week).
 // kpi_history, aov: W44 20, W45 25, W46 not run, W47 30, W48 withheld, W49 24; churn_rate beside it.
 // clv_scores: bgnbd in W46 (a 10, b 20) and W47 (a 12, c 5, d 5); a method 'other' only in W46.
+// model_accuracy: W46 withheld; W47 the card's MAE, Gini and aggregate error of bgnbd and both rules, and a decile row.
 const USD = '{"reportCurrency":"USD"}';
 const kpi = (weekId: string, key: string, value: number | null, guard: string | null = null) => {
   const week = weekBounds(parseWeekId(weekId), 'UTC');
   return { kpi: key, value, unit: 'money', guard, week_start: week.start, week_end: week.end, settings: USD, report_currency: 'USD' };
 };
 const score = (customer: string, method: string, clv: number) => ({ customer_id: customer, method, clv, expected_purchases: 1.5, p_alive: 0.9, days_since_last_purchase: 14, spend_basis: 'own', mrr: null, renewals: null, residual_months: null });
+
+const card = (model: string, metric: string, value: number | null, part: string | null = null, guard: string | null = null) => ({
+  model,
+  metric,
+  part,
+  value,
+  guard,
+  customers: 1000,
+  holdout_weeks: 13,
+  hiatus_days: 180,
+  calibration_cutoff: new Date('2026-08-24T00:00:00Z'),
+  holdout_end: new Date('2026-11-23T00:00:00Z'),
+});
 
 let lake: FixtureLake;
 
@@ -33,6 +47,19 @@ beforeAll(async () => {
   }
   await replaceWeekPartition(store, WRITEBACK_TABLES.clv_scores, '2026-W46', [score('a', 'bgnbd', 10), score('b', 'bgnbd', 20), score('x', 'other', 7)]);
   await replaceWeekPartition(store, WRITEBACK_TABLES.clv_scores, '2026-W47', [score('a', 'bgnbd', 12), score('d', 'bgnbd', 5), score('c', 'bgnbd', 5)]);
+  await replaceWeekPartition(store, WRITEBACK_TABLES.model_accuracy, '2026-W46', [card('bgnbd', 'mae', null, null, 'not enough history')]);
+  await replaceWeekPartition(store, WRITEBACK_TABLES.model_accuracy, '2026-W47', [
+    card('bgnbd', 'mae', 0.5),
+    card('naive', 'mae', 0.7),
+    card('hiatus', 'mae', 0.6),
+    card('bgnbd', 'normalized_gini', 0.6),
+    card('naive', 'normalized_gini', 0.65),
+    card('hiatus', 'normalized_gini', 0.5),
+    card('bgnbd', 'aggregate_error', 10),
+    card('naive', 'aggregate_error', -30),
+    card('hiatus', 'aggregate_error', 20),
+    card('bgnbd', 'decile_actual', 2.5, '1'),
+  ]);
   await lake.engine.refreshViews();
 });
 
@@ -90,5 +117,31 @@ describe('queries/clv_scores_latest.sql', () => {
       ['2026-W46', 'bgnbd', 'a', '2'],
       ['2026-W46', 'other', 'x', '1'],
     ]);
+  });
+});
+
+describe('queries/model_accuracy_trend.sql', () => {
+  it("gives each week's whole-holdout metrics beside the better rule's: lower errors, higher Gini, aggregate error closer to 0", async () => {
+    // Act
+    const rows = asText(await lake.run('model_accuracy_trend', { from_week: param.varchar('2026-W46'), to_week: param.varchar('2026-W47') }));
+
+    // Assess: the decile row is left out; W46 says why it has no value
+    expect(rows.map((r) => [r.week_id, r.metric, r.model, r.value, r.guard, r.best_rule, r.best_rule_value])).toEqual([
+      ['2026-W46', 'mae', 'bgnbd', null, 'not enough history', null, null],
+      ['2026-W47', 'aggregate_error', 'bgnbd', '10', null, 'hiatus', '20'],
+      ['2026-W47', 'aggregate_error', 'hiatus', '20', null, null, null],
+      ['2026-W47', 'aggregate_error', 'naive', '-30', null, null, null],
+      ['2026-W47', 'mae', 'bgnbd', '0.5', null, 'hiatus', '0.6'],
+      ['2026-W47', 'mae', 'hiatus', '0.6', null, null, null],
+      ['2026-W47', 'mae', 'naive', '0.7', null, null, null],
+      ['2026-W47', 'normalized_gini', 'bgnbd', '0.6', null, 'naive', '0.65'],
+      ['2026-W47', 'normalized_gini', 'hiatus', '0.5', null, null, null],
+      ['2026-W47', 'normalized_gini', 'naive', '0.65', null, null, null],
+    ]);
+  });
+
+  it('reads no week outside from_week..to_week', async () => {
+    const rows = asText(await lake.run('model_accuracy_trend', { from_week: param.varchar('2026-W47'), to_week: param.varchar('2026-W47') }));
+    expect(new Set(rows.map((r) => r.week_id))).toEqual(new Set(['2026-W47']));
   });
 });
