@@ -9,6 +9,7 @@ import type { Messages } from './messages/messages.ts';
 import type { Report } from './report.ts';
 import { sparklineText } from './narrative.ts';
 import { renderHtml, type HtmlImage, type HtmlImages } from './renderHtml.ts';
+import { trackingAlt } from './sections/modelCard.ts';
 import { renderText } from './renderText.ts';
 import { scorecardCsv } from './scorecardCsv.ts';
 import { emailSubject } from './subject.ts';
@@ -59,7 +60,13 @@ export function renderEmail(report: Report, charts: ReportCharts): RenderedEmail
     const image = place(`sparkline-${tile.kpi.key}`, charts.sparklines[tile.kpi.key], numbers === null ? null : `${m.kpi[tile.kpi.key]}: ${numbers}`);
     if (image) sparklines[tile.kpi.key] = image;
   }
-  const images = { trajectory: place('trajectory', charts.trajectory, alts.trajectory), cohorts: place('cohorts', charts.cohorts, alts.cohorts), sparklines };
+  const card = report.predictiveClv.card;
+  const images = {
+    trajectory: place('trajectory', charts.trajectory, alts.trajectory),
+    cohorts: place('cohorts', charts.cohorts, alts.cohorts),
+    tracking: place('tracking', charts.tracking, card ? trackingAlt(card, m, fmt) : null),
+    sparklines,
+  };
   return {
     subject: emailSubject(report),
     html: renderHtml(report, images),

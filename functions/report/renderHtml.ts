@@ -16,6 +16,7 @@ import { emailSubject } from './subject.ts';
 import { channelCac, DATA_TEAM_KPIS, definitionUrl, driverSentence, headlineDriver, revenueBasedNote, ruleCounts, sparklineText, trendChanges } from './narrative.ts';
 import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
 import { businessLinesHtml } from './sections/businessLines.ts';
+import { cardSentence, modelCardHtml } from './sections/modelCard.ts';
 import { moversHtml } from './sections/movers.ts';
 import { subscriptionRevenueHtml } from './sections/subscriptionRevenue.ts';
 
@@ -30,6 +31,8 @@ export interface HtmlImage {
 export interface HtmlImages {
   trajectory: HtmlImage | null;
   cohorts: HtmlImage | null;
+  /** The report card's holdout tracking chart. */
+  tracking: HtmlImage | null;
   /** A tile's 13-week sparkline, for the tiles with two or more values to draw. */
   sparklines: Partial<Record<KpiKey, HtmlImage>>;
 }
@@ -83,7 +86,7 @@ export function table(headers: string[], rows: string[][], options: { alignRight
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;${FONT};font-size:${size}px;line-height:${size + 5}px;${INK}"><tr>${th}</tr>${body}</table>`;
 }
 
-function image(img: HtmlImage): string {
+export function image(img: HtmlImage): string {
   const width = Math.min(CONTENT_WIDTH, img.width);
   return `<img src="cid:${e(img.cid)}" width="${width}" alt="${e(img.alt)}" style="display:block;width:100%;max-width:${width}px;height:auto;border:0;outline:none">`;
 }
@@ -265,7 +268,11 @@ export function renderHtml(report: Report, images: HtmlImages): string {
           `${small(e(m.methodMeaning[c.method]))}${c.flags.length > 0 ? small(e(c.flags.join('; ')), WARN) : ''}`,
         `<span style="white-space:nowrap">${e(fmt.money(c.value))}</span>`,
       ]),
-    ) + whys.map((w) => paragraph(e(w), `font-size:13px;line-height:19px;${INK}`)).join('');
+    ) +
+    whys.map((w) => paragraph(e(w), `font-size:13px;line-height:19px;${INK}`)).join('') +
+    (report.predictiveClv.card && report.predictiveClv.accuracy
+      ? paragraph(e(cardSentence(report.predictiveClv.card, report.predictiveClv.accuracy.holdoutWeeks, m, fmt)), `font-size:13px;line-height:19px;${INK}`)
+      : '');
 
   const rules = ruleCounts(dq.rejectedByRule, m, fmt);
   const dataTeamLines = report.scorecard.stages.flatMap((s) => s.lines).filter((l) => DATA_TEAM_KPIS.has(l.key));
@@ -282,6 +289,7 @@ export function renderHtml(report: Report, images: HtmlImages): string {
     (dq.excluded.length > 0 ? dq.excluded.map((x) => paragraph(e(m.quality.excluded(fmt.count(x.count), x.what, x.why)), `font-size:13px;line-height:19px;${WARN}`)).join('') : paragraph(e(m.quality.nothingExcluded))) +
     paragraph(e(accuracyNote(report.predictiveClv, fmt, m))) +
     (survivalNote ? paragraph(e(survivalNote)) : '') +
+    modelCardHtml(report, images.tracking, m, fmt) +
     (report.runCost ? paragraph(e(m.footer.cost(fmt.bytes(report.runCost.bytesScanned), report.runCost.queries, fmt.usd(report.runCost.estimatedUsd)))) : '');
 
   const footer = [

@@ -10,6 +10,7 @@ import type { Report } from './report.ts';
 import { channelCac, DATA_TEAM_KPIS, driverSentence, headlineDriver, revenueBasedNote, ruleCounts, sparklineText, trendChanges } from './narrative.ts';
 import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
 import { businessLinesText } from './sections/businessLines.ts';
+import { cardSentence, modelCardText } from './sections/modelCard.ts';
 import { moversText } from './sections/movers.ts';
 import { subscriptionRevenueText } from './sections/subscriptionRevenue.ts';
 
@@ -172,6 +173,7 @@ export function renderText(report: Report): string {
     const sentence = driverSentence(drivers, m, fmt);
     if (sentence) out.push(sentence);
   }
+  if (report.predictiveClv.card && report.predictiveClv.accuracy) out.push(cardSentence(report.predictiveClv.card, report.predictiveClv.accuracy.holdoutWeeks, m, fmt));
 
   out.push(...heading(m.sections.dataTeam));
   for (const line of report.scorecard.stages.flatMap((s) => s.lines).filter((l) => DATA_TEAM_KPIS.has(l.key))) out.push(...lineText(line, report.grossMargin, m, fmt));
@@ -191,6 +193,7 @@ export function renderText(report: Report): string {
   out.push(accuracyNote(report.predictiveClv, fmt, m));
   const survival = survivalAccuracyNote(report.contractualClv, fmt, m);
   if (survival) out.push(survival);
+  out.push(...modelCardText(report, m, fmt));
   if (report.runCost) out.push(m.footer.cost(fmt.bytes(report.runCost.bytesScanned), report.runCost.queries, fmt.usd(report.runCost.estimatedUsd)));
 
   out.push(

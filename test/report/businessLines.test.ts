@@ -5,7 +5,7 @@ import { renderEmail } from '../../functions/report/renderEmail.ts';
 import type { ReportLocale } from '../../functions/report/report.ts';
 import { fixtureReport } from './reportFixture.ts';
 
-const noCharts = { trajectory: null, cohorts: null, sparklines: {} };
+const noCharts = { trajectory: null, cohorts: null, tracking: null, sparklines: {} };
 const between = (part: string, from: string, to: string) => part.slice(part.indexOf(from), part.indexOf(to, part.indexOf(from)));
 const numbersIn = (html: string) =>
   html

@@ -5,6 +5,7 @@ import { cohortHeatmapSvg, heatmapSize } from '../../functions/report/charts/coh
 import { CHART_SCALE, resvgOptions } from '../../functions/report/charts/rasterize.ts';
 import { renderCharts } from '../../functions/report/charts/renderCharts.ts';
 import { SPARKLINE_SIZE, sparklineSvg } from '../../functions/report/charts/sparkline.ts';
+import { trackingSvg } from '../../functions/report/charts/trackingChart.ts';
 import { trajectorySvg } from '../../functions/report/charts/trajectoryChart.ts';
 import { fixtureReport } from './reportFixture.ts';
 
@@ -29,12 +30,12 @@ describe('chart rendering', () => {
     expect(darkPixels(withoutFonts.pixels)).toBe(0);
   });
 
-  it('renders both charts as PNG at twice their size in the e-mail', () => {
+  it('renders every chart as PNG at twice its size in the e-mail', () => {
     // Act
     const charts = renderCharts(fixtureReport());
 
     // Assess: the PNG header's width and height
-    for (const chart of [charts.trajectory!, charts.cohorts!]) {
+    for (const chart of [charts.trajectory!, charts.cohorts!, charts.tracking!]) {
       expect(chart.png.subarray(1, 4).toString('latin1')).toBe('PNG');
       expect(chart.png.readUInt32BE(16)).toBe(chart.width * CHART_SCALE);
       expect(chart.png.readUInt32BE(20)).toBe(chart.height * CHART_SCALE);
@@ -44,7 +45,7 @@ describe('chart rendering', () => {
 
   it('leaves a chart out when there is nothing to draw', () => {
     const report = fixtureReport();
-    expect(renderCharts({ trajectory: null, cohorts: { cohorts: [], lastMonthInProgress: true }, currency: 'USD', tiles: [] })).toEqual({ trajectory: null, cohorts: null, sparklines: {} });
+    expect(renderCharts({ trajectory: null, cohorts: { cohorts: [], lastMonthInProgress: true }, currency: 'USD', tiles: [], predictiveClv: { ...report.predictiveClv, card: null } })).toEqual({ trajectory: null, cohorts: null, tracking: null, sparklines: {} });
     expect(renderCharts(report).trajectory).not.toBeNull();
   });
 });
@@ -143,5 +144,16 @@ describe('a tile’s sparkline', () => {
       expect(chart.png.readUInt32BE(16)).toBe(SPARKLINE_SIZE.width * CHART_SCALE);
       expect(chart.minFontPx).toBeNull();
     }
+  });
+
+  it('tracks the holdout from 0 with the week numbers 1 to 13 along it, and draws nothing for one week', () => {
+    const weeks = fixtureReport().predictiveClv.card!.tracking!;
+    const svg = trackingSvg(weeks)!;
+    const labels = texts(svg);
+    expect(labels[0]).toBe('0');
+    expect(labels).toContain('1');
+    expect(labels.at(-1)).toBe('13');
+    expect(svg.match(/<polyline/g)).toHaveLength(2);
+    expect(trackingSvg(weeks.slice(0, 1))).toBeNull();
   });
 });

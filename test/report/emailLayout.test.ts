@@ -41,7 +41,7 @@ describe('the e-mail in Chromium', () => {
       const html = withInlineImages(email.html, email.inlineImages.map((i) => ({ cid: i.cid, content: i.content })));
       const headline = formatter(locale, currency, 'UTC').money(report.headline.value);
       // Each image's chart by its alt text, which is unique in the message
-      const chartOf = new Map(email.inlineImages.map((img) => [img.alt, [charts.trajectory, charts.cohorts, ...Object.values(charts.sparklines)].find((c) => c?.png === img.content) ?? null]));
+      const chartOf = new Map(email.inlineImages.map((img) => [img.alt, [charts.trajectory, charts.cohorts, charts.tracking, ...Object.values(charts.sparklines)].find((c) => c?.png === img.content) ?? null]));
 
       // Act
       const { page, layout } = await openEmail(browser!, html, width);

@@ -5,7 +5,7 @@ import { renderEmail } from '../../functions/report/renderEmail.ts';
 import { buildReport } from '../../functions/report/buildReport.ts';
 import { fixtureFacts, fixtureReport, LONG_CUSTOMER_ID } from './reportFixture.ts';
 
-const noCharts = { trajectory: null, cohorts: null, sparklines: {} };
+const noCharts = { trajectory: null, cohorts: null, tracking: null, sparklines: {} };
 const between = (text: string, from: string, to: string) => text.slice(text.indexOf(from), text.indexOf(to, text.indexOf(from)));
 
 describe('the movers of the week', () => {

@@ -54,7 +54,7 @@ describe('renderEmail', () => {
     report.clv.push({ method: 'sbg', value: 132.23, flags: ['2 subscribers paid again after lapsing: the model counts each as lost at their first lapse'] });
 
     // Act
-    const email = renderEmail(report, { trajectory: null, cohorts: null, sparklines: {} });
+    const email = renderEmail(report, { trajectory: null, cohorts: null, tracking: null, sparklines: {} });
 
     // Assess
     const m = MESSAGES.en;
@@ -131,11 +131,12 @@ describe('renderEmail', () => {
 
     // Assess
     const images = [...email.html.matchAll(/<img [^>]*>/g)].map((m) => m[0]);
-    expect(images).toHaveLength(10);
+    expect(images).toHaveLength(11);
     expect(email.inlineImages.map((i) => i.cid)).toEqual([
       ...report.tiles.map((t) => `sparkline-${t.kpi.key}.2026-W47@ltv-pulse`),
       'trajectory.2026-W47@ltv-pulse',
       'cohorts.2026-W47@ltv-pulse',
+      'tracking.2026-W47@ltv-pulse',
     ]);
     for (const img of email.inlineImages) {
       expect(images.some((tag) => tag.includes(`src="cid:${img.cid}"`) && tag.includes(`alt="${img.alt}"`))).toBe(true);
@@ -146,6 +147,10 @@ describe('renderEmail', () => {
       `Line chart of headline CLV by week from 2026-W34 to 2026-W47 against the doubling target: ${usd(headlineClv)} this week, target ${usd(report.trajectory!.points.at(-1)!.target)}.`,
     );
     expect(email.inlineImages[9]!.alt).toContain('for the cohorts 2025-12 to 2026-11');
+    const tracking = report.predictiveClv.card!.tracking!.at(-1)!;
+    expect(email.inlineImages[10]!.alt).toBe(
+      `Cumulative repeat purchases over the 13 holdout weeks: ${Math.round(tracking.cumulativePredicted)} forecast, ${tracking.cumulativeActual} made.`,
+    );
   });
 
   it('says at the top that the data is incomplete when orders end more than a day before the week’s end', () => {
@@ -203,7 +208,7 @@ describe('renderEmail', () => {
 
   it('writes dates in the locale and the configured time zone', () => {
     // Act: Seoul is UTC+9, so its week 2026-W47 runs Nov 16-22 local time
-    const header = (locale: ReportLocale) => renderEmail(fixtureReport({ locale, config: { timeZone: 'Asia/Seoul' } }), { trajectory: null, cohorts: null, sparklines: {} }).text.split('\n')[0];
+    const header = (locale: ReportLocale) => renderEmail(fixtureReport({ locale, config: { timeZone: 'Asia/Seoul' } }), { trajectory: null, cohorts: null, tracking: null, sparklines: {} }).text.split('\n')[0];
 
     // Assess (Intl puts thin spaces around the en dash)
     expect(header('en')).toBe('ltv-pulse · week 2026-W47 · Nov 16\u2009–\u200922, 2026 (Asia/Seoul)');
@@ -220,7 +225,7 @@ describe('renderEmail', () => {
     // Assess: only the targets (LTV:CAC, payback, data age) are rated, all met; 15 KPIs wait for a
     // baseline and the headline for the 13 weeks of its trajectory: 16 of 19, so no "On track"
     expect(charts.trajectory).toBeNull();
-    expect(email.inlineImages.map((i) => i.cid)).toEqual(['cohorts.2026-W47@ltv-pulse']);
+    expect(email.inlineImages.map((i) => i.cid)).toEqual(['cohorts.2026-W47@ltv-pulse', 'tracking.2026-W47@ltv-pulse']);
     expect(report.verdict).toBe('Not rated yet: 16 of 19 KPIs need more history.');
     expect(report.scorecard.status).toBe('not_rated');
     for (const part of [email.html, email.text]) expect(part).toContain('No trajectory yet: 1 of the 13 weeks of history a baseline needs.');
@@ -268,7 +273,7 @@ describe('renderEmail', () => {
 
     // Act
     const report = buildReport({ ...facts, history }, 'en');
-    const email = renderEmail(report, { trajectory: null, cohorts: null, sparklines: {} });
+    const email = renderEmail(report, { trajectory: null, cohorts: null, tracking: null, sparklines: {} });
 
     // Assess: the headline's +2.0% is inside ±5.0%; net revenue's +2.0% (from 98%) is outside its
     // usual 1.0-1.2% (median 1.09%), and AOV's +2.0% is outside a flat history's 0
@@ -312,14 +317,14 @@ describe('renderEmail', () => {
     expect(parsed.text).toBe(email.text);
     expect(parsed.html).toBe(email.html);
     // The trajectory, the heatmap and the eight tiles' sparklines, then the scorecard
-    expect(parsed.attachments.map((a) => [a.contentType, a.related === true])).toEqual([...Array.from({ length: 10 }, () => ['image/png', true]), ['text/csv', false]]);
+    expect(parsed.attachments.map((a) => [a.contentType, a.related === true])).toEqual([...Array.from({ length: 11 }, () => ['image/png', true]), ['text/csv', false]]);
   });
 
   it('links each KPI label and the footer to the definitions when report.docsUrl is set, and links nothing otherwise', () => {
     // Prepare
     const docsUrl = 'https://github.com/acme/ltv-pulse/blob/main/docs/metrics.md';
-    const linked = renderEmail(fixtureReport({ config: { report: { docsUrl } } }), { trajectory: null, cohorts: null, sparklines: {} });
-    const plain = renderEmail(fixtureReport(), { trajectory: null, cohorts: null, sparklines: {} });
+    const linked = renderEmail(fixtureReport({ config: { report: { docsUrl } } }), { trajectory: null, cohorts: null, tracking: null, sparklines: {} });
+    const plain = renderEmail(fixtureReport(), { trajectory: null, cohorts: null, tracking: null, sparklines: {} });
 
     // Assess
     expect(linked.html).toContain(`<a href="${docsUrl}#churn_rate"`);
@@ -336,7 +341,7 @@ describe('renderEmail', () => {
     report.dataQuality.rejectedByRule = { not_money: 1 };
 
     // Act
-    const email = renderEmail(report, { trajectory: null, cohorts: null, sparklines: {} });
+    const email = renderEmail(report, { trajectory: null, cohorts: null, tracking: null, sparklines: {} });
 
     // Assess
     const m = MESSAGES.en;
@@ -354,8 +359,8 @@ describe('renderEmail', () => {
 
   it('puts the revenue-based note beside LTV:CAC and payback while the gross margin is 100%', () => {
     // Act
-    const revenueBased = renderEmail(fixtureReport({ config: { grossMargin: 1 } }), { trajectory: null, cohorts: null, sparklines: {} });
-    const withMargin = renderEmail(fixtureReport(), { trajectory: null, cohorts: null, sparklines: {} });
+    const revenueBased = renderEmail(fixtureReport({ config: { grossMargin: 1 } }), { trajectory: null, cohorts: null, tracking: null, sparklines: {} });
+    const withMargin = renderEmail(fixtureReport(), { trajectory: null, cohorts: null, tracking: null, sparklines: {} });
 
     // Assess: on the LTV:CAC tile and on both scorecard lines
     const m = MESSAGES.en;

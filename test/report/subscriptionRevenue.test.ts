@@ -8,7 +8,7 @@ import { MRR_MONTHS, fixtureReport } from './reportFixture.ts';
 // 1/10,000 units, as the SQL sums them: exact arithmetic on the report's amounts.
 const units = (v: number | null): bigint => BigInt(Math.round((v ?? Number.NaN) * 10_000));
 
-const noCharts = { trajectory: null, cohorts: null, sparklines: {} };
+const noCharts = { trajectory: null, cohorts: null, tracking: null, sparklines: {} };
 
 /** The part of an HTML or text rendering from one heading up to the next. */
 const between = (part: string, from: string, to: string) => part.slice(part.indexOf(from), part.indexOf(to, part.indexOf(from)));

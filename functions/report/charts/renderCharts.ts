@@ -6,6 +6,7 @@ import { CHART_TEXT_SIZE } from './chartStyle.ts';
 import { cohortHeatmapSvg, heatmapSize } from './cohortHeatmap.ts';
 import { svgToPng } from './rasterize.ts';
 import { SPARKLINE_SIZE, sparklineSvg } from './sparkline.ts';
+import { TRACKING_SIZE, trackingSvg } from './trackingChart.ts';
 import { TRAJECTORY_SIZE, trajectorySvg } from './trajectoryChart.ts';
 
 export interface ChartPng {
@@ -20,11 +21,13 @@ export interface ChartPng {
 export interface ReportCharts {
   trajectory: ChartPng | null;
   cohorts: ChartPng | null;
+  /** The report card's holdout tracking: cumulative repeat purchases, model against actual. */
+  tracking: ChartPng | null;
   /** Each tile's 13-week sparkline, for the tiles with two or more values to draw. */
   sparklines: Partial<Record<KpiKey, ChartPng>>;
 }
 
-export function renderCharts(report: Pick<Report, 'trajectory' | 'cohorts' | 'currency' | 'tiles'>): ReportCharts {
+export function renderCharts(report: Pick<Report, 'trajectory' | 'cohorts' | 'currency' | 'tiles' | 'predictiveClv'>): ReportCharts {
   // A trajectory of one week (its anchor) is a dot, not a chart; the e-mail says so in words.
   const t = report.trajectory;
   const trajectory = t && t.points.length > 1 ? { png: svgToPng(trajectorySvg(t, report.currency), TRAJECTORY_SIZE.width), ...TRAJECTORY_SIZE, minFontPx: CHART_TEXT_SIZE } : null;
@@ -35,5 +38,8 @@ export function renderCharts(report: Pick<Report, 'trajectory' | 'cohorts' | 'cu
     const svg = sparklineSvg(tile.trend.points.map((p) => p.value));
     if (svg !== null) sparklines[tile.kpi.key] = { png: svgToPng(svg, SPARKLINE_SIZE.width), ...SPARKLINE_SIZE, minFontPx: null };
   }
-  return { trajectory, cohorts, sparklines };
+  const trackingWeeks = report.predictiveClv.card?.tracking;
+  const trackingChart = trackingWeeks ? trackingSvg(trackingWeeks) : null;
+  const tracking = trackingChart === null ? null : { png: svgToPng(trackingChart, TRACKING_SIZE.width), ...TRACKING_SIZE, minFontPx: CHART_TEXT_SIZE };
+  return { trajectory, cohorts, tracking, sparklines };
 }

@@ -7,6 +7,7 @@ import type { ValueSetting } from '../../kpi/valueSettings.ts';
 import type { KpiKey } from '../../kpi/weeklyKpis.ts';
 import type { DriverFactor } from '../../kpi/clvDrivers.ts';
 import type { MoverKind } from '../../kpi/queryRows.ts';
+import type { Forecaster } from '../../clv/card/modelCard.ts';
 
 export interface Messages {
   kpi: Record<KpiKey, string>;
@@ -138,6 +139,31 @@ export interface Messages {
     /** The sBG holdout: subscribers predicted to still pay in the held-out months against those who did. */
     survivalAccuracy(a: { months: number; from: string; subscribers: string; predicted: string; actual: string; relative: string; mape: string }): string;
     survivalAccuracyMissing(guard: string): string;
+  };
+  /** The model report card (docs/metrics.md, "Model report card"). */
+  card: {
+    title: string;
+    /** The model and the two simple rules, as the card's columns and sentences name them. */
+    forecaster(f: Forecaster, hiatusDays: number): string;
+    metricColumn: string;
+    metric: { mae: string; rmse: string; totalError: string; gini: string; spearman: string; decileMape: string; brier: string };
+    /** Which way is better, under the table. */
+    reading: string;
+    /** The executive sentence: "Over the last 13 weeks the model forecast purchases 16% closer per customer than the better simple rule (…)". */
+    modelWins(weeks: number, closer: string, rule: string): string;
+    ruleWins(weeks: number, closer: string, rule: string): string;
+    /** Who tells active from lapsed customers better, and what P(alive) is not. */
+    activity(winner: string, winnerBrier: string, loser: string, loserBrier: string, weeks: number): string;
+    decilesTitle: string;
+    decile: string;
+    predicted: string;
+    actual: string;
+    trackingTitle: string;
+    trackingLegendModel: string;
+    trackingLegendActual: string;
+    trackingAlt(weeks: number, predicted: string, actual: string): string;
+    trackingMissing(guard: string): string;
+    missing(guard: string): string;
   };
   quality: {
     table: string;
