@@ -3,7 +3,7 @@
 // repeat purchase the customer drops out with probability p ~ Beta(a, b). Time is in whatever
 // unit the tuples use (weeks for the published CDNOW results); α carries that unit.
 
-import { bgnbdLogLikelihood, bgnbdLogLikelihoodAndGradient, prepareBgNbdData, type BgNbdParams } from './bgnbdLikelihood.ts';
+import { bgnbdLogLikelihood, bgnbdLogLikelihoodAndGradient, dropoutShift, prepareBgNbdData, type BgNbdParams } from './bgnbdLikelihood.ts';
 import { logHyp2f1Sequence } from './hyp2f1.ts';
 import { logBeta, logGamma } from './logGamma.ts';
 import { unidentifiedParameters, unidentifiedWarnings } from './boundaryOptimum.ts';
@@ -35,6 +35,8 @@ export interface CustomerHistory {
 export interface BgNbdFitOptions {
   start?: BgNbdParams;
   maxIterations?: number;
+  /** 'mbgnbd' fits MBG/NBD (bgnbdLikelihood.ts); BG/NBD when absent. */
+  variant?: 'mbgnbd';
 }
 
 const NAMES = ['r', 'alpha', 'a', 'b'] as const;
@@ -46,9 +48,11 @@ const FEW_REPEAT_CUSTOMERS = 30;
 export function fitBgNbd(tuples: readonly RfmTuple[], options: BgNbdFitOptions = {}): BgNbdFit {
   const started = performance.now();
   const data = prepareBgNbdData(tuples);
+  const variant = options.variant;
+  const name = variant === 'mbgnbd' ? 'MBG/NBD' : 'BG/NBD';
   if (data.repeatCustomers === 0) {
     throw new Error(
-      `cannot fit BG/NBD: none of the ${data.customers} customers made a repeat purchase (every x = 0), ` +
+      `cannot fit ${name}: none of the ${data.customers} customers made a repeat purchase (every x = 0), ` +
         'so purchase rates and dropout are not identified; use a longer calibration period or a formula CLV',
     );
   }
@@ -57,7 +61,13 @@ export function fitBgNbd(tuples: readonly RfmTuple[], options: BgNbdFitOptions =
     warnings.push(`only ${data.repeatCustomers} customer${data.repeatCustomers === 1 ? '' : 's'} with repeat purchases: the estimates are unreliable`);
   }
   const n = data.customers;
-  const fromLog = (phi: readonly number[]): BgNbdParams => ({ r: Math.exp(phi[0]!), alpha: Math.exp(phi[1]!), a: Math.exp(phi[2]!), b: Math.exp(phi[3]!) });
+  const fromLog = (phi: readonly number[]): BgNbdParams => ({
+    r: Math.exp(phi[0]!),
+    alpha: Math.exp(phi[1]!),
+    a: Math.exp(phi[2]!),
+    b: Math.exp(phi[3]!),
+    ...(variant ? { variant } : {}),
+  });
   // Mean negative log-likelihood per customer keeps the tolerances independent of data size.
   const objective = (phi: readonly number[]) => {
     if (phi.some((v) => Math.abs(v) > LOG_PARAMETER_LIMIT)) return { value: Infinity, gradient: phi.map(() => 0) };
@@ -131,12 +141,16 @@ export function expectedPurchases(params: BgNbdParams, t: number): number {
   return expectedPurchasesIfAlive(params, 0, 0, t);
 }
 
-/** P(alive at T | x, t_x, T). Customers without repeat purchases cannot have dropped out yet. */
+/**
+ * P(alive at T | x, t_x, T). Under BG/NBD customers without repeat purchases cannot have
+ * dropped out yet; under MBG/NBD they can (right after their first purchase).
+ */
 export function probabilityAlive(params: BgNbdParams, customer: CustomerHistory): number {
   const { r, alpha, a, b } = params;
+  const m = dropoutShift(params);
   const { x, tx, T } = customer;
-  if (x === 0) return 1;
-  const logOdds = Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
+  if (x === 0 && m === 0) return 1;
+  const logOdds = Math.log(a) - Math.log(b + x - 1 + m) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
   return logOdds > 0 ? Math.exp(-logOdds) / (1 + Math.exp(-logOdds)) : 1 / (1 + Math.exp(logOdds));
 }
 
@@ -158,8 +172,15 @@ export function expectedPurchasesIfAlive(params: BgNbdParams, x: number, T: numb
   return expectedPurchasesIfAliveAt(params, x, T, [t])[0]!;
 }
 
-/** expectedPurchasesIfAlive at several non-decreasing horizons ts, sharing the 2F1 work. */
+/**
+ * expectedPurchasesIfAlive at several non-decreasing horizons ts, sharing the 2F1 work. For
+ * MBG/NBD it is the BG/NBD expression with b + 1 for b (Batislam et al. 2007).
+ */
 export function expectedPurchasesIfAliveAt(params: BgNbdParams, x: number, T: number, ts: readonly number[]): number[] {
+  if (params.variant === 'mbgnbd') {
+    const { variant: _, ...bg } = params;
+    return expectedPurchasesIfAliveAt({ ...bg, b: bg.b + 1 }, x, T, ts);
+  }
   const { a } = params;
   if (Math.abs(a - 1) >= A_NEAR_ONE) return ifAliveAwayFromAEqualsOne(params, x, T, ts);
   const below = ifAliveAwayFromAEqualsOne({ ...params, a: 1 - A_NEAR_ONE }, x, T, ts);

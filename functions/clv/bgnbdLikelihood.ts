@@ -1,10 +1,15 @@
 // BG/NBD log-likelihood (Fader, Hardie & Lee 2005, eq. 6) and its gradient, evaluated on
-// distinct (x, t_x, T) tuples weighted by their customer counts. Everything that depends on x
+// distinct (x, t_x, T) tuples weighted by their customer counts; with variant 'mbgnbd', the
+// MBG/NBD of Batislam, Denizel & Filiztekin (2007), in which a customer may also drop out right
+// after the first purchase: the same sums with b + x + 1 for b + x, and the dropout branch for
+// every customer, not only those with a repeat purchase. Everything that depends on x
 // alone (the log-gammas and digammas) is computed once per distinct x, so a tuple costs two
 // logarithms, an exponential and a log1p.
 //
 // Per customer, with A = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b):
 //   LL = A + ln[ (α+T)^−(r+x) + δ(x>0) · a/(b+x−1) · (α+t_x)^−(r+x) ]
+// and for MBG/NBD, with ln B(a, b+x+1) in A:
+//   LL = A + ln[ (α+T)^−(r+x) + a/(b+x) · (α+t_x)^−(r+x) ]
 // summed as a log-sum-exp so neither power underflows for large x or long histories.
 
 import { digamma, logGamma } from './logGamma.ts';
@@ -15,6 +20,13 @@ export interface BgNbdParams {
   alpha: number;
   a: number;
   b: number;
+  /** 'mbgnbd' for MBG/NBD (dropout also possible at the first purchase); BG/NBD when absent. */
+  variant?: 'mbgnbd';
+}
+
+/** 1 for MBG/NBD, whose beta terms run one purchase ahead of BG/NBD's; 0 for BG/NBD. */
+export function dropoutShift(params: Pick<BgNbdParams, 'variant'>): 0 | 1 {
+  return params.variant === 'mbgnbd' ? 1 : 0;
 }
 
 /** Column copy of the tuples with the distinct x values indexed. */
@@ -70,6 +82,7 @@ export interface LogLikelihoodAndGradient {
 
 export function bgnbdLogLikelihoodAndGradient(data: BgNbdData, params: BgNbdParams): LogLikelihoodAndGradient {
   const { r, alpha, a, b } = params;
+  const m = dropoutShift(params);
   const kx = data.distinctX.length;
   const logA4ByX = new Float64Array(kx);
   const invBx1ByX = new Float64Array(kx);
@@ -89,14 +102,14 @@ export function bgnbdLogLikelihoodAndGradient(data: BgNbdData, params: BgNbdPara
   for (let k = 0; k < kx; k++) {
     const x = data.distinctX[k]!;
     const w = data.countByX[k]!;
-    ll += w * (logGamma(r + x) - lgR + r * logAlpha + lgAB + logGamma(b + x) - lgB - logGamma(a + b + x));
+    ll += w * (logGamma(r + x) - lgR + r * logAlpha + lgAB + logGamma(b + x + m) - lgB - logGamma(a + b + x + m));
     gR += w * (digamma(r + x) - psiR + logAlpha);
     gAlpha += (w * r) / alpha;
-    gA += w * (psiAB - digamma(a + b + x));
-    gB += w * (psiAB + digamma(b + x) - psiB - digamma(a + b + x));
-    if (x > 0) {
-      logA4ByX[k] = logOfA - Math.log(b + x - 1);
-      invBx1ByX[k] = 1 / (b + x - 1);
+    gA += w * (psiAB - digamma(a + b + x + m));
+    gB += w * (psiAB + digamma(b + x + m) - psiB - digamma(a + b + x + m));
+    if (x > 0 || m === 1) {
+      logA4ByX[k] = logOfA - Math.log(b + x - 1 + m);
+      invBx1ByX[k] = 1 / (b + x - 1 + m);
     }
   }
   const { xIndex, x, tx, T, count } = data;
@@ -106,7 +119,7 @@ export function bgnbdLogLikelihoodAndGradient(data: BgNbdData, params: BgNbdPara
     const alphaT = alpha + T[i]!;
     const lT = Math.log(alphaT);
     const a3 = -rx * lT;
-    if (x[i] === 0) {
+    if (x[i] === 0 && m === 0) {
       ll += w * a3;
       gR -= w * lT;
       gAlpha -= (w * rx) / alphaT;

@@ -42,15 +42,18 @@ export function unidentifiedParameters(args: {
   names: readonly string[];
   logErrors: readonly number[] | null;
   limit: number;
+  /** Of the profiles' minimisations; looser for an objective whose gradient is numerical. */
+  gradientTolerance?: number;
 }): UnidentifiedParameter[] {
   const { objective, scale, estimate, names, logErrors, limit } = args;
+  const tolerance = args.gradientTolerance ?? 1e-9;
   const best = objective(estimate).value;
   const found: UnidentifiedParameter[] = [];
   for (let i = 0; i < estimate.length; i++) {
     if (logErrors !== null && logErrors[i]! < WELL_DETERMINED_LOG_SE) continue;
     for (const towards of ['larger', 'smaller'] as const) {
       const fixed = Math.max(-limit, Math.min(limit, estimate[i]! + (towards === 'larger' ? PROFILE_STEP : -PROFILE_STEP)));
-      const drop = (profileMinimum(objective, estimate, i, fixed) - best) * scale;
+      const drop = (profileMinimum(objective, estimate, i, fixed, tolerance) - best) * scale;
       if (drop < PROFILE_DROP) found.push({ name: names[i]!, towards, drop: Math.max(0, drop) });
     }
   }
@@ -58,15 +61,21 @@ export function unidentifiedParameters(args: {
 }
 
 /** The objective's minimum with coordinate `i` held at `fixed`, from the estimate's other coordinates. */
-function profileMinimum(objective: DifferentiableObjective, estimate: readonly number[], i: number, fixed: number): number {
+function profileMinimum(objective: DifferentiableObjective, estimate: readonly number[], i: number, fixed: number, tolerance: number): number {
   const full = (rest: readonly number[]): number[] => [...rest.slice(0, i), fixed, ...rest.slice(i)];
+  // The gradient is read only when BFGS asks for it, as the objective's own may be.
   const reduced: DifferentiableObjective = (rest) => {
-    const { value, gradient } = objective(full(rest));
-    return { value, gradient: gradient.filter((_, k) => k !== i) };
+    const at = objective(full(rest));
+    return {
+      value: at.value,
+      get gradient() {
+        return at.gradient.filter((_, k) => k !== i);
+      },
+    };
   };
   const start = estimate.filter((_, k) => k !== i);
   if (start.length === 0) return objective([fixed]).value;
-  return minimizeBfgs(reduced, start, { gradientTolerance: 1e-9, maxIterations: 300 }).value;
+  return minimizeBfgs(reduced, start, { gradientTolerance: tolerance, maxIterations: 300 }).value;
 }
 
 /** The warnings a withheld fit carries: one per unidentified parameter, naming the limits. */

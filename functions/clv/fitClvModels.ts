@@ -3,9 +3,8 @@
 // the rule for when a fit is usable. An unusable fit is an outcome carrying its reasons, not an
 // exception, so the weekly run can show the method as missing and still send the report.
 
-import { conditionalExpectedPurchases, fitBgNbd, type BgNbdFit } from './bgnbd.ts';
+import { fitBgNbd, type BgNbdFit } from './bgnbd.ts';
 import { fitGammaGamma, populationMeanSpend, spendIndependenceWarning, type GammaGammaFit } from './gammaGamma.ts';
-import { holdoutAccuracy, type HoldoutAccuracy } from './holdoutAccuracy.ts';
 import { scoreTuples, type ClvOptions, type TupleScores } from './predictiveClv.ts';
 import { compressTuples, type CustomerSummary, type RfmTuple } from './tuples.ts';
 
@@ -165,47 +164,4 @@ export function scoreCustomers(models: ClvModels, customers: readonly CustomerSu
 export interface HoldoutTuple extends RfmTuple {
   /** Purchases the customers of this tuple made in the holdout. */
   actual: number;
-}
-
-/** A purchase model fitted on the calibration period, and how its holdout forecasts fared. */
-export interface HoldoutCheck {
-  fit: BgNbdFit;
-  accuracy: HoldoutAccuracy;
-}
-
-/**
- * Fit BG/NBD on the calibration tuples and compare its expected purchases over the holdout
- * (`holdoutLength`, in the tuples' time unit) with what the customers did. The rows are split
- * by holdout purchases; the fit sees them merged back into one tuple per (x, t_x, T).
- */
-export function holdoutModelAccuracy(rows: readonly HoldoutTuple[], holdoutLength: number): Outcome<HoldoutCheck> {
-  if (rows.length === 0) return { ok: false, flags: ['no customers purchased before the calibration cut-off'] };
-  const purchases = fitPurchaseModel(mergeHoldoutSplits(rows));
-  if (!purchases.ok) return purchases;
-  const fit = purchases.value;
-  return {
-    ok: true,
-    value: {
-      fit,
-      accuracy: holdoutAccuracy(
-        rows.map((r) => ({
-          predicted: conditionalExpectedPurchases(fit, r, holdoutLength),
-          actual: r.actual,
-          calibrationFrequency: r.x,
-          count: r.count,
-        })),
-      ),
-    },
-  };
-}
-
-function mergeHoldoutSplits(rows: readonly HoldoutTuple[]): RfmTuple[] {
-  const merged = new Map<string, RfmTuple>();
-  for (const r of rows) {
-    const key = `${r.x} ${r.tx} ${r.T}`;
-    const at = merged.get(key);
-    if (at) at.count += r.count;
-    else merged.set(key, { x: r.x, tx: r.tx, T: r.T, count: r.count });
-  }
-  return [...merged.values()];
 }

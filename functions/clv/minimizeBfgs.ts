@@ -102,10 +102,12 @@ export function minimizeBfgs(objective: DifferentiableObjective, start: readonly
       while (step >= MIN_STEP) {
         trialX = x.map((xi, i) => xi + step * direction[i]!);
         const candidate = evaluate(trialX);
+        // The value decides first: an objective whose gradient is costly (numerical) may compute it
+        // only when read, so a rejected trial costs one value.
         if (
           Number.isFinite(candidate.value) &&
-          candidate.gradient.every(Number.isFinite) &&
-          candidate.value <= current.value + ARMIJO * step * slope
+          candidate.value <= current.value + ARMIJO * step * slope &&
+          candidate.gradient.every(Number.isFinite)
         ) {
           trial = candidate;
           break;

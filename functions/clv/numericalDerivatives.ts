@@ -14,6 +14,19 @@ export function numericalGradient(f: (x: readonly number[]) => number, x: readon
 }
 
 /**
+ * Forward-difference gradient of f at x, given f(x): half the evaluations of the central one,
+ * good to about √ε relative, enough to steer BFGS on an objective that costs milliseconds.
+ */
+export function forwardGradient(f: (x: readonly number[]) => number, x: readonly number[], fx: number): number[] {
+  return x.map((xi, i) => {
+    const h = 1.5e-8 * Math.max(1, Math.abs(xi));
+    const up = [...x];
+    up[i] = xi + h;
+    return (f(up) - fx) / (up[i]! - xi);
+  });
+}
+
+/**
  * Hessian at x as the central-difference Jacobian of an (analytic) gradient, symmetrised.
  * Differencing a gradient needs 2n gradient calls and loses less precision than second
  * differences of values.

@@ -85,12 +85,12 @@ export const WRITEBACK_TABLES: Readonly<Record<WritebackTable['name'], Writeback
       {
         name: 'model',
         sqlType: 'VARCHAR',
-        description: 'Who forecast: the purchase model (bgnbd), or the simple rules naive and hiatus it is measured against.',
+        description: 'Who forecast: a purchase model (bgnbd, the CLV\'s; mbgnbd, pareto_nbd, the candidates beside it) or the simple rules naive and hiatus.',
       },
       {
         name: 'metric',
         sqlType: 'VARCHAR',
-        description: 'mae, rmse, aggregate_error, relative_aggregate_error, normalized_gini, spearman, decile_mape, brier; per part: decile_*, reliability_*, tracking_* (docs/metrics.md, "Model report card").',
+        description: 'mae, rmse, aggregate_error, relative_aggregate_error, normalized_gini, spearman, decile_mape, brier, log_likelihood, chosen (1 = lowest MAE); per part: decile_*, reliability_*, tracking_* (docs/metrics.md).',
       },
       {
         name: 'part',

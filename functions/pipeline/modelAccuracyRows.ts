@@ -6,7 +6,7 @@ import type { ForecasterScore, ModelCard } from '../clv/card/modelCard.ts';
 import type { Ranked } from '../clv/card/ranking.ts';
 import type { Config } from '../config/schema.ts';
 import type { WritebackRow } from '../engine/writebackWriter.ts';
-import type { ReportPredictiveClv } from '../report/report.ts';
+import type { ReportModelChoice, ReportPredictiveClv } from '../report/report.ts';
 import type { WeekBounds } from '../time/isoWeek.ts';
 import { calibrationCutoffOf } from './predictiveMethod.ts';
 
@@ -69,10 +69,20 @@ function cardMetrics(card: ModelCard, purchaseModel: string): Metric[] {
   return metrics;
 }
 
+/** The other candidate purchase models (the card holds the one the CLV uses): their scores, likelihood and which won. */
+function choiceMetrics(choice: ReportModelChoice, customers: number): Metric[] {
+  return choice.candidates.flatMap((c): Metric[] => {
+    const chosen: Metric = { model: c.model, metric: 'chosen', value: c.model === choice.winner ? 1 : 0, customers };
+    if (!c.score) return [{ model: c.model, metric: 'mae', value: null, guard: c.guard ?? 'not fitted', customers }, chosen];
+    const scores = c.model === choice.used ? [] : forecasterMetrics(c.score, c.model, customers);
+    return [...scores, { model: c.model, metric: 'log_likelihood', value: c.logLikelihood, customers }, chosen];
+  });
+}
+
 export function modelAccuracyRows(predictive: ReportPredictiveClv, week: WeekBounds, config: Config): WritebackRow[] {
   const purchaseModel = predictive.method;
   const metrics = predictive.card
-    ? cardMetrics(predictive.card, purchaseModel)
+    ? [...cardMetrics(predictive.card, purchaseModel), ...(predictive.modelChoice ? choiceMetrics(predictive.modelChoice, predictive.card.customers) : [])]
     : [{ model: purchaseModel, metric: 'mae', value: null, guard: predictive.accuracyGuard ?? 'the holdout check was not run', customers: 0 }];
   const calibrationCutoff = calibrationCutoffOf(week, config);
   return metrics.map((m) => ({

@@ -5,7 +5,6 @@
 import {
   fitClvModels,
   spendBasisOf,
-  holdoutModelAccuracy,
   scoreCustomers,
   summariseBgNbd,
   summariseGammaGamma,
@@ -13,13 +12,14 @@ import {
   type Outcome,
 } from '../clv/fitClvModels.ts';
 import { modelCard, type ModelCard } from '../clv/card/modelCard.ts';
+import { holdoutChecks, MODEL_LABELS } from '../clv/purchaseCandidates.ts';
 import type { ClvResult } from '../clv/formulas.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { TupleScores } from '../clv/predictiveClv.ts';
 import type { Config } from '../config/schema.ts';
 import type { QueryEngine, QueryStats } from '../engine/queryEngine.ts';
 import type { WritebackRow } from '../engine/writebackWriter.ts';
-import type { ReportPredictiveClv } from '../report/report.ts';
+import type { ReportModelChoice, ReportPredictiveClv } from '../report/report.ts';
 import { shiftCivilDays, type WeekBounds } from '../time/isoWeek.ts';
 import { readHoldoutTracking, readHoldoutTuples, readModelInputs, type HoldoutDay, type ModelCustomer } from './modelInputs.ts';
 import { settleAll } from './settleAll.ts';
@@ -61,6 +61,7 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
     grossMargin: config.grossMargin,
     accuracy: checked.ok ? { ...checked.value.accuracy, holdoutWeeks: config.holdoutWeeks, calibrationCutoff: calibrationCutoff.toISOString() } : null,
     card: checked.ok ? checked.value.card : null,
+    modelChoice: checked.ok ? checked.value.choice : null,
     ...(checked.ok ? {} : { accuracyGuard: checked.flags.join('; ') }),
   };
   const missing = (flags: string[]): PredictiveRun => ({
@@ -108,16 +109,39 @@ function validate(
   days: readonly HoldoutDay[],
   holdoutDays: number,
   config: Config,
-): Outcome<{ accuracy: HoldoutAccuracy; card: ModelCard }> {
+): Outcome<{ accuracy: HoldoutAccuracy; card: ModelCard; choice: ReportModelChoice }> {
   // A calibration period shorter than the holdout says little about how customers drop out.
   const longest = tuples.reduce((max, t) => Math.max(max, t.T), 0);
   if (longest < holdoutDays) {
     return { ok: false, flags: [`not enough history: the holdout check needs purchases from at least ${2 * config.holdoutWeeks} weeks before the week's end`] };
   }
-  const outcome = holdoutModelAccuracy(tuples, holdoutDays);
-  if (!outcome.ok) return { ok: false, flags: [`the calibration fit failed: ${outcome.flags.join('; ')}`] };
-  const card = modelCard({ fit: outcome.value.fit, tuples, holdoutDays, hiatusDays: config.clv.hiatusDays, days });
-  return { ok: true, value: { accuracy: outcome.value.accuracy, card } };
+  const { checks, sampledCustomers } = holdoutChecks(tuples, holdoutDays);
+  const scored = checks.map(({ name, outcome }) => ({
+    name,
+    outcome,
+    card: outcome.ok ? modelCard({ fit: outcome.value.fit.model, tuples, holdoutDays, hiatusDays: config.clv.hiatusDays, days }) : null,
+  }));
+  // The CLV is computed with BG/NBD; the others are measured beside it (docs/metrics.md, "Model choice").
+  const used = scored.find((c) => c.name === 'bgnbd')!;
+  if (!used.outcome.ok || !used.card) return { ok: false, flags: [`the calibration fit failed: ${used.outcome.ok ? '' : used.outcome.flags.join('; ')}`] };
+  const maeOf = (c: (typeof scored)[number]) => c.card?.scores[0]!.mae ?? Infinity;
+  // Lowest holdout MAE wins; on a tie the simpler model, in the order of PURCHASE_MODELS.
+  const winner = scored.reduce((best, c) => (maeOf(c) < maeOf(best) ? c : best));
+  const choice: ReportModelChoice = {
+    rule: 'lowest_holdout_mae',
+    winner: winner.name,
+    used: 'bgnbd',
+    sampledCustomers,
+    candidates: scored.map((c) => ({
+      model: c.name,
+      label: MODEL_LABELS[c.name],
+      score: c.card ? c.card.scores[0]! : null,
+      parameters: c.outcome.ok ? c.outcome.value.fit.parameters : null,
+      logLikelihood: c.outcome.ok ? c.outcome.value.fit.logLikelihood : null,
+      ...(c.outcome.ok ? {} : { guard: c.outcome.flags.join('; ') }),
+    })),
+  };
+  return { ok: true, value: { accuracy: used.outcome.value.accuracy, card: used.card, choice } };
 }
 
 function scoreRows(customers: readonly ModelCustomer[], scores: TupleScores): WritebackRow[] {

@@ -3,7 +3,8 @@
 import type { SbgFitSummary, SurvivalHoldout } from '../clv/contractualModel.ts';
 import type { ClvResult } from '../clv/formulas.ts';
 import type { ModelFitSummary } from '../clv/fitClvModels.ts';
-import type { ModelCard } from '../clv/card/modelCard.ts';
+import type { ForecasterScore, ModelCard } from '../clv/card/modelCard.ts';
+import type { PurchaseModelName } from '../clv/purchaseModel.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { ClvDrivers } from '../kpi/clvDrivers.ts';
 import type { MoverKind } from '../kpi/queryRows.ts';
@@ -172,6 +173,25 @@ export interface ReportRunCost {
   estimatedUsd: number;
 }
 
+export interface ReportModelChoice {
+  rule: 'lowest_holdout_mae';
+  /** The candidate with the lowest holdout MAE. */
+  winner: PurchaseModelName;
+  /** The model the predictive CLV is computed with. */
+  used: PurchaseModelName;
+  /** Calibration customers the candidates were fitted on when sampled (CANDIDATE_SAMPLE); null when all were. */
+  sampledCustomers: number | null;
+  candidates: {
+    model: PurchaseModelName;
+    label: string;
+    /** Its holdout scores (the card's model column); null when it could not be fitted. */
+    score: ForecasterScore | null;
+    parameters: Record<string, number> | null;
+    logLikelihood: number | null;
+    guard?: string;
+  }[];
+}
+
 /** The predictive method (BG/NBD + Gamma-Gamma): its fit, its scores and its accuracy. */
 export interface ReportPredictiveClv {
   method: 'bgnbd';
@@ -195,6 +215,8 @@ export interface ReportPredictiveClv {
   accuracy: (HoldoutAccuracy & { holdoutWeeks: number; calibrationCutoff: string }) | null;
   /** The model report card of the same holdout (docs/metrics.md, "Model report card"); null with accuracy. */
   card: ModelCard | null;
+  /** The purchase models compared on the same holdout (docs/metrics.md, "Model choice"); null with accuracy. */
+  modelChoice: ReportModelChoice | null;
   /** Why accuracy is null. */
   accuracyGuard?: string;
   flags: string[];

@@ -25,6 +25,16 @@ describe('modelAccuracyRows', () => {
     expect(of('bgnbd', 'tracking_actual').map((r) => r.value)).toEqual(card.tracking!.map((w) => w.actual));
   });
 
+  it('writes the other candidate models beside it, which one won, and why one was not fitted', () => {
+    const mbg = PREDICTIVE.modelChoice!.candidates[1]!;
+    expect(of('mbgnbd', 'mae')[0]!.value).toBe(mbg.score!.mae);
+    expect(of('mbgnbd', 'log_likelihood')[0]!.value).toBe(mbg.logLikelihood);
+    expect(['bgnbd', 'mbgnbd', 'pareto_nbd'].map((m) => of(m, 'chosen')[0]!.value)).toEqual([1, 0, 0]);
+    expect(of('pareto_nbd', 'mae')).toEqual([expect.objectContaining({ value: null, guard: 'Pareto/NBD did not reach a usable maximum' })]);
+    // The CLV's model is written once, from the card.
+    expect(of('bgnbd', 'mae')).toHaveLength(1);
+  });
+
   it('records the settings and the holdout it was measured on', () => {
     expect(rows[0]).toMatchObject({ holdout_weeks: 13, hiatus_days: 180, calibration_cutoff: new Date('2026-08-24T00:00:00Z'), holdout_end: week.end });
   });

@@ -120,6 +120,7 @@ describe('the weekly job on a generated sample', () => {
     // A first run has no history: its trajectory is one week, said in words instead of drawn.
     expect(eml.attachments.map((a) => [a.contentType, a.filename])).toEqual([
       ['image/png', 'cohorts-2026-W47.png'],
+      ['image/png', 'tracking-2026-W47.png'],
       ['text/csv', 'scorecard-2026-W47.csv'],
     ]);
   });

@@ -19,6 +19,7 @@ const base: ReportPredictiveClv = {
   meanPAlive: null,
   scoresWritten: 0,
   card: null,
+  modelChoice: null,
   accuracy: null,
   flags: [],
 };

@@ -66,3 +66,21 @@ describe('the report card for the data team', () => {
     expect(email.inlineImages.some((i) => i.cid.startsWith('tracking'))).toBe(false);
   });
 });
+
+describe('the model choice on the card', () => {
+  it('lists each candidate’s holdout MAE, says which model the CLV uses and names a better one', () => {
+    const base = fixtureReport();
+    const choice = base.predictiveClv.modelChoice!;
+    const better = { ...choice, winner: 'mbgnbd' as const, candidates: choice.candidates.map((c) => (c.model === 'mbgnbd' ? { ...c, score: { ...c.score!, mae: 0.1 } } : c)) };
+    const report = { ...base, predictiveClv: { ...base.predictiveClv, modelChoice: better } };
+    const { text } = renderEmail(report, renderCharts(report));
+    const bg = fmt.decimal(choice.candidates[0]!.score!.mae);
+    expect(text).toContain(`Model choice (lowest holdout MAE): BG/NBD ${bg}, MBG/NBD 0.1, Pareto/NBD not fitted. The CLV uses BG/NBD; MBG/NBD did better this week.`);
+  });
+
+  it('says the candidates were fitted on a sample when they were', () => {
+    const base = fixtureReport();
+    const report = { ...base, predictiveClv: { ...base.predictiveClv, modelChoice: { ...base.predictiveClv.modelChoice!, sampledCustomers: 100_012 } } };
+    expect(renderEmail(report, renderCharts(report)).text).toContain('Candidates fitted on a fixed sample of 100,012 calibration customers.');
+  });
+});

@@ -2,10 +2,12 @@
 // CDNOW-like BG/NBD parameters in days, fitted on their calibration period and scored on 13
 // weeks. The holdout's purchases day by day (which the simulation does not give) are spread
 // evenly over its 91 days.
-import { holdoutModelAccuracy, type HoldoutTuple } from '../../functions/clv/fitClvModels.ts';
+import type { HoldoutTuple } from '../../functions/clv/fitClvModels.ts';
+import { holdoutModelAccuracy } from '../../functions/clv/purchaseCandidates.ts';
 import { modelCard, type ModelCard } from '../../functions/clv/card/modelCard.ts';
 import type { HoldoutAccuracy } from '../../functions/clv/holdoutAccuracy.ts';
 import { simulateCustomers } from '../../functions/clv/simulate.ts';
+import type { ReportModelChoice } from '../../functions/report/report.ts';
 
 const HOLDOUT_DAYS = 91;
 
@@ -21,7 +23,7 @@ function holdoutTuples(): HoldoutTuple[] {
   return customers.map((c) => ({ x: c.x, tx: c.tx, T: c.T, count: 1, actual: c.holdoutPurchases }));
 }
 
-function fixture(): { accuracy: HoldoutAccuracy; card: ModelCard } {
+function fixture(): { accuracy: HoldoutAccuracy; card: ModelCard; choice: ReportModelChoice } {
   const tuples = holdoutTuples();
   const check = holdoutModelAccuracy(tuples, HOLDOUT_DAYS);
   if (!check.ok) throw new Error(`the fixture's holdout fit failed: ${check.flags.join('; ')}`);
@@ -30,7 +32,22 @@ function fixture(): { accuracy: HoldoutAccuracy; card: ModelCard } {
     day: i + 1,
     purchases: Math.floor(total / HOLDOUT_DAYS) + (i < total % HOLDOUT_DAYS ? 1 : 0),
   }));
-  return { accuracy: check.value.accuracy, card: modelCard({ fit: check.value.fit, tuples, holdoutDays: HOLDOUT_DAYS, hiatusDays: 180, days }) };
+  const card = modelCard({ fit: check.value.fit.model, tuples, holdoutDays: HOLDOUT_DAYS, hiatusDays: 180, days });
+  const bg = card.scores[0]!;
+  // The other candidates are not fitted here (Pareto/NBD would cost every report test seconds):
+  // MBG/NBD a little behind, Pareto/NBD withheld, as a week may have them.
+  const choice: ReportModelChoice = {
+    rule: 'lowest_holdout_mae',
+    winner: 'bgnbd',
+    used: 'bgnbd',
+    sampledCustomers: null,
+    candidates: [
+      { model: 'bgnbd', label: 'BG/NBD', score: bg, parameters: check.value.fit.parameters, logLikelihood: check.value.fit.logLikelihood },
+      { model: 'mbgnbd', label: 'MBG/NBD', score: { ...bg, mae: bg.mae * 1.02 }, parameters: { r: 0.25, alpha: 30, a: 0.9, b: 2.2 }, logLikelihood: check.value.fit.logLikelihood - 3 },
+      { model: 'pareto_nbd', label: 'Pareto/NBD', score: null, parameters: null, logLikelihood: null, guard: 'Pareto/NBD did not reach a usable maximum' },
+    ],
+  };
+  return { accuracy: check.value.accuracy, card, choice };
 }
 
-export const { accuracy: FIXTURE_ACCURACY, card: FIXTURE_CARD } = fixture();
+export const { accuracy: FIXTURE_ACCURACY, card: FIXTURE_CARD, choice: FIXTURE_CHOICE } = fixture();

@@ -1,7 +1,7 @@
 // A full week's facts without a lake: every section of the e-mail has content, history covers
 // the baseline, and users' strings include markup and spreadsheet formulas. Shared by the
 // renderer, CSV, chart and layout tests.
-import { FIXTURE_ACCURACY, FIXTURE_CARD } from './modelCardFixture.ts';
+import { FIXTURE_ACCURACY, FIXTURE_CARD, FIXTURE_CHOICE } from './modelCardFixture.ts';
 import { parseConfig } from '../../functions/config/load.ts';
 import type { ConfigInput } from '../../functions/config/schema.ts';
 import type { Manifest } from '../../functions/ingest/manifest.ts';
@@ -115,6 +115,7 @@ export const PREDICTIVE: ReportPredictiveClv = {
   scoresWritten: 1118,
   accuracy: { ...FIXTURE_ACCURACY, holdoutWeeks: 13, calibrationCutoff: '2026-08-24T00:00:00.000Z' },
   card: FIXTURE_CARD,
+  modelChoice: FIXTURE_CHOICE,
   flags: [],
 };
 

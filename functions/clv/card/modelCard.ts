@@ -4,7 +4,8 @@
 // the holdout tuples (customers sharing x, t_x, T and their holdout purchases), exactly as on
 // the customers they stand for.
 
-import { expectedPurchasesIfAliveAt, probabilityAlive, type BgNbdParams } from '../bgnbd.ts';
+import type { BgNbdParams } from '../bgnbd.ts';
+import { asPurchaseModel, type PurchaseModel } from '../purchaseModel.ts';
 import type { HoldoutTuple } from '../fitClvModels.ts';
 import { holdoutAccuracy } from '../holdoutAccuracy.ts';
 import { hiatusForecast, isActiveByHiatus, naiveForecast } from './baselines.ts';
@@ -57,7 +58,8 @@ export interface ModelCard {
 }
 
 export interface ModelCardInput {
-  fit: BgNbdParams;
+  /** The purchase model fitted on the calibration period (BG/NBD parameters stand for BG/NBD). */
+  fit: PurchaseModel | BgNbdParams;
   tuples: readonly HoldoutTuple[];
   /** Holdout length in the tuples' unit (days). */
   holdoutDays: number;
@@ -78,7 +80,8 @@ function weekEnds(holdoutDays: number): number[] {
 }
 
 export function modelCard(input: ModelCardInput): ModelCard {
-  const { fit, tuples, holdoutDays, hiatusDays } = input;
+  const { tuples, holdoutDays, hiatusDays } = input;
+  const model = asPurchaseModel(input.fit);
   if (tuples.length === 0) throw new Error('no customers to score: the report card needs the holdout tuples');
   const ends = weekEnds(holdoutDays);
   // The conditional expectation at each week end is P(alive) × G(x, T, t); G is shared by every tuple with that (x, T).
@@ -89,8 +92,8 @@ export function modelCard(input: ModelCardInput): ModelCard {
   for (const t of tuples) {
     const key = `${t.x} ${t.T}`;
     let g = ifAlive.get(key);
-    if (!g) ifAlive.set(key, (g = expectedPurchasesIfAliveAt(fit, t.x, t.T, ends)));
-    const pAlive = probabilityAlive(fit, t);
+    if (!g) ifAlive.set(key, (g = model.expectedPurchasesIfAliveAt(t.x, t.T, ends)));
+    const pAlive = model.probabilityAlive(t);
     g.forEach((v, w) => (cumulative[w]! += t.count * pAlive * v));
     const bought = t.actual > 0 ? 1 : 0;
     rows.model.push({ predicted: pAlive * g.at(-1)!, actual: t.actual, count: t.count });

@@ -222,6 +222,11 @@ export const en: Messages = {
     trackingAlt: (weeks, predicted, actual) => `Cumulative repeat purchases over the ${weeks} holdout weeks: ${predicted} forecast, ${actual} made.`,
     trackingMissing: (guard) => `No tracking chart this week: ${guard}.`,
     missing: (guard) => `No report card this week: ${guard}.`,
+    choice: (candidates, used, winner) =>
+      `Model choice (lowest holdout MAE): ${candidates}. The CLV uses ${used}${winner ? `; ${winner} did better this week` : ''}.`,
+    candidate: (label, mae) => `${label} ${mae}`,
+    notFitted: (label) => `${label} not fitted`,
+    sampled: (customers) => `Candidates fitted on a fixed sample of ${customers} calibration customers.`,
   },
   quality: {
     table: 'Table',

@@ -219,6 +219,11 @@ export const ja: Messages = {
     trackingAlt: (weeks, predicted, actual) => `検証${weeks}週間の累積リピート購入：予測${predicted}、実績${actual}。`,
     trackingMissing: (guard) => `今週は追跡グラフなし：${guard}。`,
     missing: (guard) => `今週はモデルの成績表なし：${guard}。`,
+    choice: (candidates, used, winner) =>
+      `モデル選択（検証MAE最小）：${candidates}。CLVは${used}を使用${winner ? `。今週は${winner}のほうが良好` : ''}。`,
+    candidate: (label, mae) => `${label} ${mae}`,
+    notFitted: (label) => `${label}は推定できず`,
+    sampled: (customers) => `候補モデルは較正期間の顧客の固定標本${customers}人で推定。`,
   },
   quality: {
     table: 'テーブル',

@@ -219,6 +219,11 @@ export const ko: Messages = {
     trackingAlt: (weeks, predicted, actual) => `검증 ${weeks}주 동안의 누적 재구매: 예측 ${predicted}, 실제 ${actual}.`,
     trackingMissing: (guard) => `이번 주 추적 차트 없음: ${guard}.`,
     missing: (guard) => `이번 주 모델 성적표 없음: ${guard}.`,
+    choice: (candidates, used, winner) =>
+      `모델 선택(검증 MAE 최저): ${candidates}. CLV는 ${used}를 사용합니다${winner ? `. 이번 주는 ${winner}가 더 나았습니다` : ''}.`,
+    candidate: (label, mae) => `${label} ${mae}`,
+    notFitted: (label) => `${label} 적합 안 됨`,
+    sampled: (customers) => `후보 모델은 보정 기간 고객 중 고정 표본 ${customers}명으로 적합했습니다.`,
   },
   quality: {
     table: '테이블',

@@ -164,6 +164,11 @@ export interface Messages {
     trackingAlt(weeks: number, predicted: string, actual: string): string;
     trackingMissing(guard: string): string;
     missing(guard: string): string;
+    /** "Model choice (lowest holdout MAE): BG/NBD 0.50, MBG/NBD 0.51, Pareto/NBD not fitted. The CLV uses BG/NBD." */
+    choice(candidates: string, used: string, winner: string | null): string;
+    candidate(label: string, mae: string): string;
+    notFitted(label: string): string;
+    sampled(customers: string): string;
   };
   quality: {
     table: string;

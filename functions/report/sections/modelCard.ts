@@ -52,6 +52,18 @@ function activitySentence(card: ModelCard, weeks: number, m: Messages, fmt: Form
     : m.card.activity(rule, fmt.decimal(a.hiatusBrier), model, fmt.decimal(a.modelBrier), weeks);
 }
 
+/** Which purchase model forecast the holdout best, and which one the CLV uses. */
+function choiceLines(report: Report, m: Messages, fmt: Formatter): string[] {
+  const choice = report.predictiveClv.modelChoice;
+  if (!choice) return [];
+  const labelOf = (name: string) => choice.candidates.find((c) => c.model === name)?.label ?? name;
+  const candidates = choice.candidates.map((c) => (c.score ? m.card.candidate(c.label, fmt.decimal(c.score.mae)) : m.card.notFitted(c.label))).join(', ');
+  return [
+    m.card.choice(candidates, labelOf(choice.used), choice.winner === choice.used ? null : labelOf(choice.winner)),
+    ...(choice.sampledCustomers === null ? [] : [m.card.sampled(fmt.count(choice.sampledCustomers))]),
+  ];
+}
+
 /** The tracking chart's alt text and plain-text line: the totals it ends at. */
 export function trackingAlt(card: ModelCard, m: Messages, fmt: Formatter): string | null {
   const last = card.tracking?.at(-1);
@@ -84,6 +96,7 @@ export function modelCardHtml(report: Report, tracking: HtmlImage | null, m: Mes
     (activity ? paragraph(e(activity)) : '') +
     table(r.header.map(e), r.body.map((row) => row.map((c, i) => (i === 0 ? e(c) : `<span style="white-space:nowrap">${e(c)}</span>`)))) +
     paragraph(e(m.card.reading), `font-size:12px;line-height:17px;${MUTED}`) +
+    choiceLines(report, m, fmt).map((line) => paragraph(e(line))).join('') +
     h3(m.card.trackingTitle) +
     (tracking ? image(tracking) + paragraph(legend, `font-size:12px;line-height:18px;${MUTED}`) : paragraph(e(m.card.trackingMissing(card.trackingGuard ?? 'no data')))) +
     (r.deciles.length > 0 ? h3(m.card.decilesTitle) + table([e(m.card.decile), e(m.card.predicted), e(m.card.actual)], r.deciles.map((row) => row.map(e))) : '')
@@ -99,7 +112,7 @@ export function modelCardText(report: Report, m: Messages, fmt: Formatter): stri
   const r = rows(card, m, fmt);
   const activity = activitySentence(card, weeks, m, fmt);
   out.push(cardSentence(card, weeks, m, fmt), ...(activity ? [activity] : []));
-  out.push(...pad([r.header, ...r.body]).map((line) => `  ${line}`), m.card.reading);
+  out.push(...pad([r.header, ...r.body]).map((line) => `  ${line}`), m.card.reading, ...choiceLines(report, m, fmt));
   out.push(`${m.card.trackingTitle}: ${trackingAlt(card, m, fmt) ?? m.card.trackingMissing(card.trackingGuard ?? 'no data')}`);
   if (r.deciles.length > 0) out.push(`${m.card.decilesTitle}:`, ...pad([[m.card.decile, m.card.predicted, m.card.actual], ...r.deciles]).map((line) => `  ${line}`));
   return out;

@@ -7,9 +7,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conditionalExpectedPurchases, probabilityAlive } from '../../../functions/clv/bgnbd.ts';
+import { conditionalPurchases } from '../../../functions/clv/purchaseModel.ts';
 import { modelCard, type ModelCard } from '../../../functions/clv/card/modelCard.ts';
-import { holdoutModelAccuracy, type HoldoutCheck } from '../../../functions/clv/fitClvModels.ts';
+import { holdoutModelAccuracy, type HoldoutCheck } from '../../../functions/clv/purchaseCandidates.ts';
 import { DuckDbEngine } from '../../../functions/engine/duckdbEngine.ts';
 import { ingestExports } from '../../../functions/ingest/ingestExports.ts';
 import { readHoldoutTracking, readHoldoutTuples } from '../../../functions/pipeline/modelInputs.ts';
@@ -69,7 +69,7 @@ beforeAll(async () => {
     const outcome = holdoutModelAccuracy(tuples, HOLDOUT_DAYS);
     if (!outcome.ok) throw new Error(outcome.flags.join('; '));
     check = outcome.value;
-    card = modelCard({ fit: check.fit, tuples, holdoutDays: HOLDOUT_DAYS, hiatusDays: 180, days });
+    card = modelCard({ fit: check.fit.model, tuples, holdoutDays: HOLDOUT_DAYS, hiatusDays: 180, days });
   } finally {
     await engine.close();
   }
@@ -90,14 +90,14 @@ describe('the report card on CDNOW', () => {
     expect(card.tracking!.at(-1)!.cumulativeActual).toBe(actual);
     expect(actual).toBe(1882);
     // FHL 2005: r 0.243, α 4.414 (weeks), a 0.793, b 2.426.
-    expect(check.fit.r).toBeCloseTo(0.243, 2);
-    expect(check.fit.alpha / 7).toBeCloseTo(4.414, 2);
-    expect(check.fit.a).toBeCloseTo(0.793, 2);
-    expect(check.fit.b).toBeCloseTo(2.426, 2);
+    expect(check.fit.parameters.r!).toBeCloseTo(0.243, 2);
+    expect(check.fit.parameters.alpha! / 7).toBeCloseTo(4.414, 2);
+    expect(check.fit.parameters.a!).toBeCloseTo(0.793, 2);
+    expect(check.fit.parameters.b!).toBeCloseTo(2.426, 2);
   });
 
   it('gives the Gini of the per-customer computation', () => {
-    const rows = customers.map((c) => ({ p: conditionalExpectedPurchases(check.fit, c, HOLDOUT_DAYS), a: c.actual }));
+    const rows = customers.map((c) => ({ p: conditionalPurchases(check.fit.model, c, HOLDOUT_DAYS), a: c.actual }));
     const n = rows.length;
     const total = rows.reduce((s, r) => s + r.a, 0);
     // Area under the gain curve = Σ a_j (n − k_j + ½) / (n · total), k_j the 1-based mid-rank in descending order.
@@ -117,7 +117,7 @@ describe('the report card on CDNOW', () => {
   });
 
   it('gives the deciles and decile MAPE of the per-customer computation', () => {
-    const rows = customers.map((c) => ({ p: conditionalExpectedPurchases(check.fit, c, HOLDOUT_DAYS), a: c.actual }));
+    const rows = customers.map((c) => ({ p: conditionalPurchases(check.fit.model, c, HOLDOUT_DAYS), a: c.actual }));
     rows.sort((u, v) => v.p - u.p);
     // Tied forecasts share their mean outcome; customer k (0-based) covers [k, k + 1) of the n positions.
     for (let i = 0; i < rows.length; ) {
@@ -147,7 +147,7 @@ describe('the report card on CDNOW', () => {
   });
 
   it('gives the Brier score of P(alive) of the per-customer computation', () => {
-    const brier = customers.reduce((s, c) => s + (probabilityAlive(check.fit, c) - (c.actual > 0 ? 1 : 0)) ** 2, 0) / customers.length;
+    const brier = customers.reduce((s, c) => s + (check.fit.model.probabilityAlive(c) - (c.actual > 0 ? 1 : 0)) ** 2, 0) / customers.length;
     expect(model().activity!.brier).toBeCloseTo(brier, 12);
   });
 });

@@ -1,0 +1,33 @@
+// What scoring and the report card need of a fitted purchase model, whichever it is (BG/NBD,
+// MBG/NBD, Pareto/NBD): the chance a customer is still active, and the purchases expected of a
+// customer known to be active at T over later horizons. The second depends on x and T only, so
+// callers share it across every customer with the same pair.
+import { expectedPurchasesIfAliveAt, probabilityAlive, type BgNbdParams, type CustomerHistory } from './bgnbd.ts';
+
+export const PURCHASE_MODELS = ['bgnbd', 'mbgnbd', 'pareto_nbd'] as const;
+export type PurchaseModelName = (typeof PURCHASE_MODELS)[number];
+
+export interface PurchaseModel {
+  readonly name: PurchaseModelName;
+  probabilityAlive(customer: CustomerHistory): number;
+  /** Expected purchases in (T, T + t] for each non-decreasing t of ts, if active at T. */
+  expectedPurchasesIfAliveAt(x: number, T: number, ts: readonly number[]): number[];
+}
+
+export function bgnbdModel(params: BgNbdParams): PurchaseModel {
+  return {
+    name: params.variant ?? 'bgnbd',
+    probabilityAlive: (c) => probabilityAlive(params, c),
+    expectedPurchasesIfAliveAt: (x, T, ts) => expectedPurchasesIfAliveAt(params, x, T, ts),
+  };
+}
+
+/** BG/NBD (or MBG/NBD) parameters stand for their model. */
+export function asPurchaseModel(model: PurchaseModel | BgNbdParams): PurchaseModel {
+  return 'probabilityAlive' in model ? model : bgnbdModel(model);
+}
+
+/** E[Y(t) | x, t_x, T]: expected purchases in (T, T + t]. */
+export function conditionalPurchases(model: PurchaseModel, customer: CustomerHistory, t: number): number {
+  return model.probabilityAlive(customer) * model.expectedPurchasesIfAliveAt(customer.x, customer.T, [t])[0]!;
+}
