@@ -8,9 +8,10 @@
 // every holdout customer.
 import { fitBgNbd } from './bgnbd.ts';
 import { MIN_REPEAT_CUSTOMERS, type HoldoutTuple, type Outcome } from './fitClvModels.ts';
-import { holdoutAccuracy, type HoldoutAccuracy } from './holdoutAccuracy.ts';
+import type { HoldoutAccuracy } from './holdoutAccuracy.ts';
+import { forecastAccuracy, modelForecasts, prepareHoldout } from './card/modelCard.ts';
 import { fitParetoNbd, paretoNbdModel } from './paretoNbd.ts';
-import { bgnbdModel, conditionalPurchases, PURCHASE_MODELS, type PurchaseModel, type PurchaseModelName } from './purchaseModel.ts';
+import { bgnbdModel, PURCHASE_MODELS, type PurchaseModel, type PurchaseModelName } from './purchaseModel.ts';
 import { createRng } from '../random/rng.ts';
 import type { RfmTuple } from './tuples.ts';
 
@@ -85,36 +86,23 @@ export interface HoldoutCheck {
   accuracy: HoldoutAccuracy;
 }
 
-export interface HoldoutChecks {
-  checks: { name: PurchaseModelName; outcome: Outcome<HoldoutCheck> }[];
-  /** Calibration customers the candidates were fitted on when sampled; null when all were. */
-  sampledCustomers: number | null;
-}
-
 /**
- * Fit each candidate on the calibration tuples (merged from their holdout splits, sampled
- * above CANDIDATE_SAMPLE customers) and compare its expected purchases over the holdout
- * (`holdoutLength`, in the tuples' time unit) with what every customer did.
+ * Each candidate fitted on the calibration tuples (merged from their holdout splits, sampled
+ * above CANDIDATE_SAMPLE customers); the card scores their forecasts (card/modelCard.ts).
  */
-export function holdoutChecks(rows: readonly HoldoutTuple[], holdoutLength: number, names: readonly PurchaseModelName[] = PURCHASE_MODELS): HoldoutChecks {
+export function holdoutFits(rows: readonly HoldoutTuple[], names: readonly PurchaseModelName[] = PURCHASE_MODELS): ReturnType<typeof fitCandidates> {
   if (rows.length === 0) {
-    return { checks: names.map((name) => ({ name, outcome: { ok: false, flags: ['no customers purchased before the calibration cut-off'] } })), sampledCustomers: null };
+    return { fits: names.map((name) => ({ name, outcome: { ok: false, flags: ['no customers purchased before the calibration cut-off'] } })), sampledCustomers: null };
   }
-  const { fits, sampledCustomers } = fitCandidates(mergeHoldoutSplits(rows), names);
-  return {
-    checks: fits.map(({ name, outcome }) => {
-      if (!outcome.ok) return { name, outcome };
-      const fit = outcome.value;
-      const accuracy = holdoutAccuracy(rows.map((r) => ({ predicted: conditionalPurchases(fit.model, r, holdoutLength), actual: r.actual, calibrationFrequency: r.x, count: r.count })));
-      return { name, outcome: { ok: true, value: { fit, accuracy } } };
-    }),
-    sampledCustomers,
-  };
+  return fitCandidates(mergeHoldoutSplits(rows), names);
 }
 
-/** The BG/NBD holdout check alone. */
+/** The BG/NBD holdout check alone: its calibration fit and its expected purchases over the holdout (`holdoutLength`) against what customers did. */
 export function holdoutModelAccuracy(rows: readonly HoldoutTuple[], holdoutLength: number): Outcome<HoldoutCheck> {
-  return holdoutChecks(rows, holdoutLength, ['bgnbd']).checks[0]!.outcome;
+  const outcome = holdoutFits(rows, ['bgnbd']).fits[0]!.outcome;
+  if (!outcome.ok) return outcome;
+  const h = prepareHoldout(rows, holdoutLength, 0);
+  return { ok: true, value: { fit: outcome.value, accuracy: forecastAccuracy(h, modelForecasts(outcome.value.model, h).predicted) } };
 }
 
 function mergeHoldoutSplits(rows: readonly HoldoutTuple[]): RfmTuple[] {

@@ -11,8 +11,8 @@ import {
   type HoldoutTuple,
   type Outcome,
 } from '../clv/fitClvModels.ts';
-import { modelCard, type ModelCard } from '../clv/card/modelCard.ts';
-import { holdoutChecks, MODEL_LABELS } from '../clv/purchaseCandidates.ts';
+import { cardOf, forecastAccuracy, modelForecasts, prepareHoldout, scoreForecast, type ModelCard } from '../clv/card/modelCard.ts';
+import { holdoutFits, MODEL_LABELS } from '../clv/purchaseCandidates.ts';
 import type { ClvResult } from '../clv/formulas.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { TupleScores } from '../clv/predictiveClv.ts';
@@ -115,16 +115,20 @@ function validate(
   if (longest < holdoutDays) {
     return { ok: false, flags: [`not enough history: the holdout check needs purchases from at least ${2 * config.holdoutWeeks} weeks before the week's end`] };
   }
-  const { checks, sampledCustomers } = holdoutChecks(tuples, holdoutDays);
-  const scored = checks.map(({ name, outcome }) => ({
-    name,
-    outcome,
-    card: outcome.ok ? modelCard({ fit: outcome.value.fit.model, tuples, holdoutDays, hiatusDays: config.clv.hiatusDays, days }) : null,
-  }));
+  const { fits, sampledCustomers } = holdoutFits(tuples);
   // The CLV is computed with BG/NBD; the others are measured beside it (docs/metrics.md, "Model choice").
-  const used = scored.find((c) => c.name === 'bgnbd')!;
-  if (!used.outcome.ok || !used.card) return { ok: false, flags: [`the calibration fit failed: ${used.outcome.ok ? '' : used.outcome.flags.join('; ')}`] };
-  const maeOf = (c: (typeof scored)[number]) => c.card?.scores[0]!.mae ?? Infinity;
+  const usedFit = fits.find((c) => c.name === 'bgnbd')!.outcome;
+  if (!usedFit.ok) return { ok: false, flags: [`the calibration fit failed: ${usedFit.flags.join('; ')}`] };
+  const h = prepareHoldout(tuples, holdoutDays, config.clv.hiatusDays);
+  const usedForecasts = modelForecasts(usedFit.value.model, h);
+  const card = cardOf(h, usedForecasts, days);
+  const scored = fits.map(({ name, outcome }) => {
+    if (!outcome.ok) return { name, outcome, score: null };
+    if (name === 'bgnbd') return { name, outcome, score: card.scores[0]! };
+    const f = modelForecasts(outcome.value.model, h);
+    return { name, outcome, score: scoreForecast(h, 'model', f.predicted, f.pAlive) };
+  });
+  const maeOf = (c: (typeof scored)[number]) => c.score?.mae ?? Infinity;
   // Lowest holdout MAE wins; on a tie the simpler model, in the order of PURCHASE_MODELS.
   const winner = scored.reduce((best, c) => (maeOf(c) < maeOf(best) ? c : best));
   const choice: ReportModelChoice = {
@@ -135,13 +139,13 @@ function validate(
     candidates: scored.map((c) => ({
       model: c.name,
       label: MODEL_LABELS[c.name],
-      score: c.card ? c.card.scores[0]! : null,
-      parameters: c.outcome.ok ? c.outcome.value.fit.parameters : null,
-      logLikelihood: c.outcome.ok ? c.outcome.value.fit.logLikelihood : null,
+      score: c.score,
+      parameters: c.outcome.ok ? c.outcome.value.parameters : null,
+      logLikelihood: c.outcome.ok ? c.outcome.value.logLikelihood : null,
       ...(c.outcome.ok ? {} : { guard: c.outcome.flags.join('; ') }),
     })),
   };
-  return { ok: true, value: { accuracy: used.outcome.value.accuracy, card: used.card, choice } };
+  return { ok: true, value: { accuracy: forecastAccuracy(h, usedForecasts.predicted), card, choice } };
 }
 
 function scoreRows(customers: readonly ModelCustomer[], scores: TupleScores): WritebackRow[] {

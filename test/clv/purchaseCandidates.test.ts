@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { holdoutChecks, sampleTuples } from '../../functions/clv/purchaseCandidates.ts';
+import { holdoutFits, holdoutModelAccuracy, sampleTuples } from '../../functions/clv/purchaseCandidates.ts';
+import { forecastAccuracy, modelForecasts, prepareHoldout } from '../../functions/clv/card/modelCard.ts';
 import { simulateCustomers } from '../../functions/clv/simulate.ts';
 
 describe('sampleTuples', () => {
@@ -23,7 +24,7 @@ describe('sampleTuples', () => {
   });
 });
 
-describe('holdoutChecks', () => {
+describe('holdoutFits', () => {
   it('scores BG/NBD, MBG/NBD and Pareto/NBD on the same holdout, in that order', () => {
     const rows = simulateCustomers({ customers: 3_000, seed: 'candidates', bgnbd: { r: 0.243, alpha: 30.9, a: 0.793, b: 2.426 }, age: { min: 100, max: 500 }, timeStep: 1, holdout: 91 }).map((c) => ({
       x: c.x,
@@ -32,18 +33,22 @@ describe('holdoutChecks', () => {
       count: 1,
       actual: c.holdoutPurchases,
     }));
-    const { checks, sampledCustomers } = holdoutChecks(rows, 91);
+    const { fits, sampledCustomers } = holdoutFits(rows);
     expect(sampledCustomers).toBeNull();
-    expect(checks.map((c) => c.name)).toEqual(['bgnbd', 'mbgnbd', 'pareto_nbd']);
-    for (const c of checks) {
+    expect(fits.map((c) => c.name)).toEqual(['bgnbd', 'mbgnbd', 'pareto_nbd']);
+    const h = prepareHoldout(rows, 91, 180);
+    for (const c of fits) {
       if (!c.outcome.ok) throw new Error(`${c.name}: ${c.outcome.flags.join('; ')}`);
-      expect(c.outcome.value.accuracy.customers).toBe(3_000);
+      const accuracy = forecastAccuracy(h, modelForecasts(c.outcome.value.model, h).predicted);
+      expect(accuracy.customers).toBe(3_000);
       // Data drawn from BG/NBD: every model predicts the holdout total within 10 %.
-      expect(Math.abs(c.outcome.value.accuracy.relativeAggregateError!)).toBeLessThan(0.1);
+      expect(Math.abs(accuracy.relativeAggregateError!)).toBeLessThan(0.1);
     }
+    const bg = holdoutModelAccuracy(rows, 91);
+    expect(bg.ok && bg.value.fit.name).toBe('bgnbd');
   });
 
   it('says why when nobody bought before the cut-off', () => {
-    expect(holdoutChecks([], 91).checks.map((c) => c.outcome)).toEqual(Array.from({ length: 3 }, () => ({ ok: false, flags: ['no customers purchased before the calibration cut-off'] })));
+    expect(holdoutFits([]).fits.map((c) => c.outcome)).toEqual(Array.from({ length: 3 }, () => ({ ok: false, flags: ['no customers purchased before the calibration cut-off'] })));
   });
 });

@@ -2,7 +2,7 @@
 // highest first, cut into ten groups of equal size; mean forecast against mean outcome in each,
 // and the decile MAPE, the mean over the deciles of |forecast − outcome| / outcome.
 
-import { blocksBy, checkRows, type ForecastRow } from './forecastRows.ts';
+import { columnsOf, orderBy, type Block, type ForecastRow } from './forecastRows.ts';
 
 export const DECILES = 10;
 
@@ -28,8 +28,12 @@ export interface DecileCalibration {
  * interchangeable, so each decile gets the block's mean forecast and outcome for its share.
  */
 export function decileCalibration(rows: readonly ForecastRow[]): DecileCalibration | null {
-  checkRows(rows);
-  const blocks = blocksBy(rows, 'predicted');
+  const c = columnsOf(rows);
+  return decileCalibrationOf(orderBy(c, c.predicted).blocks);
+}
+
+/** From the groups' blocks in descending order of the forecast. */
+export function decileCalibrationOf(blocks: readonly Block[]): DecileCalibration | null {
   let customers = 0;
   for (const b of blocks) customers += b.count;
   if (customers < DECILES) return null;

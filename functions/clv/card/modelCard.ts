@@ -7,12 +7,12 @@
 import type { BgNbdParams } from '../bgnbd.ts';
 import { asPurchaseModel, type PurchaseModel } from '../purchaseModel.ts';
 import type { HoldoutTuple } from '../fitClvModels.ts';
-import { holdoutAccuracy } from '../holdoutAccuracy.ts';
+import { holdoutAccuracy, type HoldoutAccuracy } from '../holdoutAccuracy.ts';
 import { hiatusForecast, isActiveByHiatus, naiveForecast } from './baselines.ts';
 import { brierScore, type BrierScore } from './brierScore.ts';
-import { decileCalibration, type DecileCalibration } from './decileCalibration.ts';
-import type { ForecastRow } from './forecastRows.ts';
-import { normalizedGini, spearmanCorrelation, type Ranked } from './ranking.ts';
+import { decileCalibrationOf, type DecileCalibration } from './decileCalibration.ts';
+import { columnsOf, orderBy, type ForecastColumns, type Ordered } from './forecastRows.ts';
+import { normalizedGiniOf, spearmanOf, type Ranked } from './ranking.ts';
 
 export const FORECASTERS = ['model', 'naive', 'hiatus'] as const;
 export type Forecaster = (typeof FORECASTERS)[number];
@@ -79,60 +79,120 @@ function weekEnds(holdoutDays: number): number[] {
   return Array.from({ length: weeks }, (_, w) => (w + 1 === weeks ? holdoutDays : (w + 1) * DAYS_PER_WEEK));
 }
 
-export function modelCard(input: ModelCardInput): ModelCard {
-  const { tuples, holdoutDays, hiatusDays } = input;
-  const model = asPurchaseModel(input.fit);
+/** The holdout as every forecaster is scored on it: the outcomes in columns, ordered once. */
+export interface PreparedHoldout {
+  tuples: readonly HoldoutTuple[];
+  holdoutDays: number;
+  hiatusDays: number;
+  /** Week ends of the holdout, in days after T. */
+  ends: number[];
+  /** actual and count per tuple; predicted is each forecaster's own. */
+  outcome: ForecastColumns;
+  byActual: Ordered;
+  /** 1 where the tuple's customers bought in the holdout. */
+  bought: Float64Array;
+  customers: number;
+  totalActual: number;
+}
+
+export function prepareHoldout(tuples: readonly HoldoutTuple[], holdoutDays: number, hiatusDays: number): PreparedHoldout {
   if (tuples.length === 0) throw new Error('no customers to score: the report card needs the holdout tuples');
-  const ends = weekEnds(holdoutDays);
-  // The conditional expectation at each week end is P(alive) × G(x, T, t); G is shared by every tuple with that (x, T).
-  const ifAlive = new Map<string, number[]>();
-  const cumulative = new Float64Array(ends.length);
-  const rows: Record<Forecaster, ForecastRow[]> = { model: [], naive: [], hiatus: [] };
-  const activity: Record<'model' | 'hiatus', ForecastRow[]> = { model: [], hiatus: [] };
+  const outcome = columnsOf(tuples.map((t) => ({ predicted: 0, actual: t.actual, count: t.count })));
+  let customers = 0;
+  let totalActual = 0;
   for (const t of tuples) {
-    const key = `${t.x} ${t.T}`;
-    let g = ifAlive.get(key);
-    if (!g) ifAlive.set(key, (g = model.expectedPurchasesIfAliveAt(t.x, t.T, ends)));
-    const pAlive = model.probabilityAlive(t);
-    g.forEach((v, w) => (cumulative[w]! += t.count * pAlive * v));
-    const bought = t.actual > 0 ? 1 : 0;
-    rows.model.push({ predicted: pAlive * g.at(-1)!, actual: t.actual, count: t.count });
-    rows.naive.push({ predicted: naiveForecast(t, holdoutDays), actual: t.actual, count: t.count });
-    rows.hiatus.push({ predicted: hiatusForecast(t, holdoutDays, hiatusDays), actual: t.actual, count: t.count });
-    activity.model.push({ predicted: pAlive, actual: bought, count: t.count });
-    activity.hiatus.push({ predicted: isActiveByHiatus(t, hiatusDays) ? 1 : 0, actual: bought, count: t.count });
+    customers += t.count;
+    totalActual += t.count * t.actual;
   }
-  const scores = FORECASTERS.map((forecaster): ForecasterScore => {
-    const r = rows[forecaster];
-    const accuracy = holdoutAccuracy(r.map((row, i) => ({ ...row, calibrationFrequency: tuples[i]!.x })));
-    return {
-      forecaster,
-      mae: accuracy.mae,
-      rmse: accuracy.rmse,
-      aggregateError: accuracy.aggregateError,
-      relativeAggregateError: accuracy.relativeAggregateError,
-      gini: normalizedGini(r),
-      spearman: spearmanCorrelation(r),
-      deciles: decileCalibration(r),
-      activity: forecaster === 'naive' ? null : brierScore(activity[forecaster]),
-    };
+  return {
+    tuples,
+    holdoutDays,
+    hiatusDays,
+    ends: weekEnds(holdoutDays),
+    outcome,
+    byActual: orderBy(outcome, outcome.actual),
+    bought: Float64Array.from(tuples, (t) => (t.actual > 0 ? 1 : 0)),
+    customers,
+    totalActual,
+  };
+}
+
+/** A purchase model's holdout forecasts: per tuple P(alive) and the purchases expected by the holdout's end, and the total by each week's end. */
+export interface ModelForecasts {
+  pAlive: Float64Array;
+  predicted: Float64Array;
+  cumulative: Float64Array;
+}
+
+export function modelForecasts(model: PurchaseModel, h: PreparedHoldout): ModelForecasts {
+  // The conditional expectation at each week end is P(alive) × G(x, T, t); G is shared by every tuple with that (x, T).
+  const ifAlive = new Map<number, Map<number, number[]>>();
+  const pAlive = new Float64Array(h.tuples.length);
+  const predicted = new Float64Array(h.tuples.length);
+  const cumulative = new Float64Array(h.ends.length);
+  h.tuples.forEach((t, i) => {
+    let byT = ifAlive.get(t.x);
+    if (!byT) ifAlive.set(t.x, (byT = new Map()));
+    let g = byT.get(t.T);
+    if (!g) byT.set(t.T, (g = model.expectedPurchasesIfAliveAt(t.x, t.T, h.ends)));
+    const p = model.probabilityAlive(t);
+    pAlive[i] = p;
+    predicted[i] = p * g.at(-1)!;
+    for (let w = 0; w < g.length; w++) cumulative[w]! += t.count * p * g[w]!;
   });
+  return { pAlive, predicted, cumulative };
+}
+
+/** MAE, RMSE, aggregate error and the calibration table by frequency of one forecast. */
+export function forecastAccuracy(h: PreparedHoldout, predicted: Float64Array): HoldoutAccuracy {
+  return holdoutAccuracy(h.tuples.map((t, i) => ({ predicted: predicted[i]!, actual: t.actual, calibrationFrequency: t.x, count: t.count })));
+}
+
+/** Every metric of one forecaster; `active` is its P(alive) or yes/no, null when it has none. */
+export function scoreForecast(h: PreparedHoldout, forecaster: Forecaster, predicted: Float64Array, active: Float64Array | null): ForecasterScore {
+  const accuracy = forecastAccuracy(h, predicted);
+  const columns = { ...h.outcome, predicted };
+  const byPredicted = orderBy(columns, predicted);
+  return {
+    forecaster,
+    mae: accuracy.mae,
+    rmse: accuracy.rmse,
+    aggregateError: accuracy.aggregateError,
+    relativeAggregateError: accuracy.relativeAggregateError,
+    gini: normalizedGiniOf(byPredicted, h.byActual),
+    spearman: spearmanOf(columns, byPredicted, h.byActual),
+    deciles: decileCalibrationOf(byPredicted.blocks),
+    activity: active ? brierScore(Array.from(h.tuples, (t, i) => ({ predicted: active[i]!, actual: h.bought[i]!, count: t.count }))) : null,
+  };
+}
+
+/** The card of the model the CLV uses, with both rules beside it. */
+export function cardOf(h: PreparedHoldout, forecasts: ModelForecasts, days?: ModelCardInput['days']): ModelCard {
+  const { tuples, holdoutDays, hiatusDays } = h;
+  const naive = Float64Array.from(tuples, (t) => naiveForecast(t, holdoutDays));
+  const hiatus = Float64Array.from(tuples, (t) => hiatusForecast(t, holdoutDays, hiatusDays));
+  const active = Float64Array.from(tuples, (t) => (isActiveByHiatus(t, hiatusDays) ? 1 : 0));
+  const scores = [scoreForecast(h, 'model', forecasts.predicted, forecasts.pAlive), scoreForecast(h, 'naive', naive, null), scoreForecast(h, 'hiatus', hiatus, active)];
   const byName = (f: Forecaster) => scores.find((s) => s.forecaster === f)!;
   const baseline = byName('hiatus').mae < byName('naive').mae ? 'hiatus' : 'naive';
   const modelMae = byName('model').mae;
   const baselineMae = byName(baseline).mae;
   const modelBrier = byName('model').activity;
   const hiatusBrier = byName('hiatus').activity;
-  const tracked = trackingOf(ends, cumulative, input.days, rows.model.reduce((n, r) => n + r.count * r.actual, 0));
   return {
     holdoutDays,
     hiatusDays,
-    customers: tuples.reduce((n, t) => n + t.count, 0),
+    customers: h.customers,
     scores,
-    ...tracked,
+    ...trackingOf(h.ends, forecasts.cumulative, days, h.totalActual),
     purchases: { winner: modelMae <= baselineMae ? 'model' : baseline, baseline, modelMae, baselineMae },
     activity: modelBrier && hiatusBrier ? { winner: modelBrier.brier <= hiatusBrier.brier ? 'model' : 'hiatus', modelBrier: modelBrier.brier, hiatusBrier: hiatusBrier.brier } : null,
   };
+}
+
+export function modelCard(input: ModelCardInput): ModelCard {
+  const h = prepareHoldout(input.tuples, input.holdoutDays, input.hiatusDays);
+  return cardOf(h, modelForecasts(asPurchaseModel(input.fit), h), input.days);
 }
 
 function trackingOf(
