@@ -25,7 +25,7 @@ try {
       scored: scores.clv.length,
       inputSeconds,
       fitSeconds,
-      iterations: fitted.value.bgnbd.iterations,
+      iterations: fitted.value.purchase.summary.iterations,
       scoreSeconds,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     }),

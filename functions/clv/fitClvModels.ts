@@ -4,6 +4,8 @@
 // exception, so the weekly run can show the method as missing and still send the report.
 
 import { fitBgNbd, type BgNbdFit } from './bgnbd.ts';
+import { fitParetoNbd, paretoNbdModel, type ParetoNbdFit } from './paretoNbd.ts';
+import { bgnbdModel, MODEL_LABELS, type PurchaseModel, type PurchaseModelName } from './purchaseModel.ts';
 import { fitGammaGamma, populationMeanSpend, spendIndependenceWarning, type GammaGammaFit } from './gammaGamma.ts';
 import { scoreTuples, type ClvOptions, type TupleScores } from './predictiveClv.ts';
 import { compressTuples, type CustomerSummary, type RfmTuple } from './tuples.ts';
@@ -17,30 +19,70 @@ export const MIN_REPEAT_CUSTOMERS = 10;
 export type Outcome<T> = { ok: true; value: T } | { ok: false; flags: string[] };
 
 export interface ClvModels {
-  bgnbd: BgNbdFit;
+  purchase: FittedPurchaseModel;
   gammaGamma: GammaGammaFit;
   /** Warnings of both fits and of the data; shown next to the method. */
   flags: string[];
 }
 
-/** BG/NBD on weighted tuples, or why it cannot be used. */
-export function fitPurchaseModel(tuples: readonly RfmTuple[]): Outcome<BgNbdFit> {
+/** A purchase model fitted and ready to score, with the summary the report and the CLI show. */
+export interface FittedPurchaseModel {
+  name: PurchaseModelName;
+  model: PurchaseModel;
+  summary: ModelFitSummary<string>;
+  warnings: string[];
+}
+
+function tooFewRepeatCustomers(tuples: readonly RfmTuple[], label: string): string | null {
   let repeatCustomers = 0;
   for (const t of tuples) if (t.x > 0) repeatCustomers += t.count;
-  if (repeatCustomers < MIN_REPEAT_CUSTOMERS) {
-    return {
-      ok: false,
-      flags: [`too few repeat customers to fit BG/NBD: ${repeatCustomers} made a repeat purchase, at least ${MIN_REPEAT_CUSTOMERS} are needed`],
-    };
-  }
+  return repeatCustomers < MIN_REPEAT_CUSTOMERS
+    ? `too few repeat customers to fit ${label}: ${repeatCustomers} made a repeat purchase, at least ${MIN_REPEAT_CUSTOMERS} are needed`
+    : null;
+}
+
+/** BG/NBD (or MBG/NBD) on weighted tuples, or why it cannot be used. */
+export function fitPurchaseModel(tuples: readonly RfmTuple[], variant?: 'mbgnbd'): Outcome<BgNbdFit> {
+  const label = MODEL_LABELS[variant ?? 'bgnbd'];
+  const tooFew = tooFewRepeatCustomers(tuples, label);
+  if (tooFew) return { ok: false, flags: [tooFew] };
   let fit: BgNbdFit;
   try {
-    fit = fitBgNbd(tuples);
+    fit = fitBgNbd(tuples, variant ? { variant } : {});
   } catch (err) {
-    return { ok: false, flags: [`BG/NBD could not be fitted: ${(err as Error).message}`] };
+    return { ok: false, flags: [`${label} could not be fitted: ${(err as Error).message}`] };
   }
-  if (!fit.converged) return { ok: false, flags: ['BG/NBD did not reach a usable maximum', ...fit.warnings] };
+  if (!fit.converged) return { ok: false, flags: [`${label} did not reach a usable maximum`, ...fit.warnings] };
   return { ok: true, value: fit };
+}
+
+/** The named purchase model on weighted tuples, or why it cannot be used. */
+export function fitNamedPurchaseModel(tuples: readonly RfmTuple[], name: PurchaseModelName): Outcome<FittedPurchaseModel> {
+  if (name !== 'pareto_nbd') {
+    const fitted = fitPurchaseModel(tuples, name === 'mbgnbd' ? 'mbgnbd' : undefined);
+    if (!fitted.ok) return fitted;
+    return { ok: true, value: { name, model: bgnbdModel(fitted.value), summary: summariseBgNbd(fitted.value), warnings: fitted.value.warnings } };
+  }
+  const label = MODEL_LABELS.pareto_nbd;
+  const tooFew = tooFewRepeatCustomers(tuples, label);
+  if (tooFew) return { ok: false, flags: [tooFew] };
+  let fit: ParetoNbdFit;
+  try {
+    fit = fitParetoNbd(tuples);
+  } catch (err) {
+    return { ok: false, flags: [`${label} could not be fitted: ${(err as Error).message}`] };
+  }
+  if (!fit.converged) return { ok: false, flags: [`${label} did not reach a usable maximum`, ...fit.warnings] };
+  const { r, alpha, s, beta } = fit;
+  return {
+    ok: true,
+    value: {
+      name,
+      model: paretoNbdModel(fit),
+      summary: { parameters: { r, alpha, s, beta }, standardErrors: fit.standardErrors ? { ...fit.standardErrors } : null, logLikelihood: fit.logLikelihood, iterations: fit.iterations, fitMs: fit.fitMs, customers: fit.customers },
+      warnings: fit.warnings,
+    },
+  };
 }
 
 /**
@@ -83,14 +125,14 @@ export function fitSpendModel(customers: readonly CustomerSummary[]): Outcome<Ga
 }
 
 /** Both models on per-customer summaries; meanSpend undefined with x > 0 means "spend unknown". */
-export function fitClvModels(customers: readonly CustomerSummary[]): Outcome<ClvModels> {
-  const purchases = fitPurchaseModel(compressTuples(customers));
+export function fitClvModels(customers: readonly CustomerSummary[], purchaseModel: PurchaseModelName = 'bgnbd'): Outcome<ClvModels> {
+  const purchases = fitNamedPurchaseModel(compressTuples(customers), purchaseModel);
   // Without a purchase model there is no CLV, and the spend model's troubles would only add noise.
   if (!purchases.ok) return purchases;
   const spend = fitSpendModel(customers);
   if (!spend.ok) return spend;
   const flags = [...purchases.value.warnings, ...spend.value.warnings, ...spendDataFlags(customers)];
-  return { ok: true, value: { bgnbd: purchases.value, gammaGamma: spend.value, flags } };
+  return { ok: true, value: { purchase: purchases.value, gammaGamma: spend.value, flags } };
 }
 
 /** What the spend data say about the spend model's assumptions and coverage. */
@@ -129,9 +171,10 @@ export interface ModelFitSummary<P extends string> {
 }
 
 export function summariseBgNbd(fit: BgNbdFit): ModelFitSummary<'r' | 'alpha' | 'a' | 'b'> {
+  const se = fit.standardErrors;
   return {
     parameters: { r: fit.r, alpha: fit.alpha, a: fit.a, b: fit.b },
-    standardErrors: fit.standardErrors,
+    standardErrors: se ? { r: se.r, alpha: se.alpha, a: se.a, b: se.b } : null,
     logLikelihood: fit.logLikelihood,
     iterations: fit.iterations,
     fitMs: fit.fitMs,
@@ -158,7 +201,7 @@ export function summariseGammaGamma(fit: GammaGammaFit): ModelFitSummary<'p' | '
 export function scoreCustomers(models: ClvModels, customers: readonly CustomerSummary[], options: ClvOptions): TupleScores {
   const populationMean = populationMeanSpend(models.gammaGamma);
   const complete = customers.map((c) => (c.x > 0 && spendBasisOf(c) !== 'own' ? { ...c, meanSpend: populationMean } : c));
-  return scoreTuples(complete, models.bgnbd, models.gammaGamma, options);
+  return scoreTuples(complete, models.purchase.model, models.gammaGamma, options);
 }
 
 export interface HoldoutTuple extends RfmTuple {

@@ -5,7 +5,8 @@
 // costly part, a 2F1 per month) depends on x and T only, so the discounted monthly sum of G is
 // computed once per distinct (x, T) and shared by every tuple and customer with that pair.
 
-import { expectedPurchasesIfAliveAt, probabilityAlive, type BgNbdParams } from './bgnbd.ts';
+import type { BgNbdParams } from './bgnbd.ts';
+import { asPurchaseModel, type PurchaseModel } from './purchaseModel.ts';
 import { DAYS_PER_MONTH } from './formulas.ts';
 import { conditionalExpectedSpend, type GammaGammaParams } from './gammaGamma.ts';
 import type { CustomerSummary } from './tuples.ts';
@@ -45,8 +46,9 @@ interface IfAlive {
 }
 
 /** CLV of every tuple or customer (a count is not needed); those with x > 0 need meanSpend. */
-export function scoreTuples(tuples: readonly CustomerSummary[], bgnbd: BgNbdParams, spend: GammaGammaParams, options: ClvOptions): TupleScores {
-  const ifAlive = ifAliveCache(bgnbd, options);
+export function scoreTuples(tuples: readonly CustomerSummary[], purchases: PurchaseModel | BgNbdParams, spend: GammaGammaParams, options: ClvOptions): TupleScores {
+  const model = asPurchaseModel(purchases);
+  const ifAlive = ifAliveCache(model, options);
   const scores: TupleScores = {
     pAlive: new Float64Array(tuples.length),
     expectedPurchases: new Float64Array(tuples.length),
@@ -54,7 +56,7 @@ export function scoreTuples(tuples: readonly CustomerSummary[], bgnbd: BgNbdPara
     clv: new Float64Array(tuples.length),
   };
   tuples.forEach((t, i) => {
-    const one = score(t, bgnbd, spend, ifAlive(t.x, t.T));
+    const one = score(t, model, spend, ifAlive(t.x, t.T));
     scores.pAlive[i] = one.pAlive;
     scores.expectedPurchases[i] = one.expectedPurchases;
     scores.expectedSpend[i] = one.expectedSpend;
@@ -64,17 +66,18 @@ export function scoreTuples(tuples: readonly CustomerSummary[], bgnbd: BgNbdPara
 }
 
 /** CLV of one customer (for many, scoreTuples shares the work across customers). */
-export function customerClv(customer: CustomerSummary, bgnbd: BgNbdParams, spend: GammaGammaParams, options: ClvOptions): CustomerClv {
-  return score(customer, bgnbd, spend, ifAliveCache(bgnbd, options)(customer.x, customer.T));
+export function customerClv(customer: CustomerSummary, purchases: PurchaseModel | BgNbdParams, spend: GammaGammaParams, options: ClvOptions): CustomerClv {
+  const model = asPurchaseModel(purchases);
+  return score(customer, model, spend, ifAliveCache(model, options)(customer.x, customer.T));
 }
 
-function score(customer: CustomerSummary, bgnbd: BgNbdParams, spend: GammaGammaParams, ifAlive: IfAlive): CustomerClv {
+function score(customer: CustomerSummary, model: PurchaseModel, spend: GammaGammaParams, ifAlive: IfAlive): CustomerClv {
   const { x, tx, T, meanSpend } = customer;
   if (!(Number.isInteger(x) && x >= 0 && tx >= 0 && tx <= T && Number.isFinite(T))) {
     throw new Error(`(x, t_x, T) = (${x}, ${tx}, ${T}) is not a customer summary: x must be a whole number ≥ 0 and 0 ≤ t_x ≤ T`);
   }
   if (x > 0 && meanSpend === undefined) throw new Error(`a customer with x = ${x} has no meanSpend: the spend model needs it`);
-  const pAlive = probabilityAlive(bgnbd, customer);
+  const pAlive = model.probabilityAlive(customer);
   const expectedSpend = conditionalExpectedSpend(spend, x, meanSpend ?? 0);
   return {
     pAlive,
@@ -84,7 +87,7 @@ function score(customer: CustomerSummary, bgnbd: BgNbdParams, spend: GammaGammaP
   };
 }
 
-function ifAliveCache(bgnbd: BgNbdParams, options: ClvOptions): (x: number, T: number) => IfAlive {
+function ifAliveCache(model: PurchaseModel, options: ClvOptions): (x: number, T: number) => IfAlive {
   const horizon = options.horizonMonths ?? 12;
   const margin = options.grossMargin ?? 1;
   const d = options.monthlyDiscountRate;
@@ -103,7 +106,7 @@ function ifAliveCache(bgnbd: BgNbdParams, options: ClvOptions): (x: number, T: n
     if (!entry) {
       let previous = 0;
       let discounted = 0;
-      expectedPurchasesIfAliveAt(bgnbd, x, T, monthEnds).forEach((cumulative, m) => {
+      model.expectedPurchasesIfAliveAt(x, T, monthEnds).forEach((cumulative, m) => {
         discounted += (cumulative - previous) * weights[m]!;
         previous = cumulative;
       });

@@ -6,28 +6,19 @@
 // parameters down to well within the differences between the models at a fraction of the cost
 // (Pareto/NBD's likelihood needs a 2F1 per distinct (x, t)); every candidate is still scored on
 // every holdout customer.
-import { fitBgNbd } from './bgnbd.ts';
-import { MIN_REPEAT_CUSTOMERS, type HoldoutTuple, type Outcome } from './fitClvModels.ts';
+import { fitNamedPurchaseModel, MIN_REPEAT_CUSTOMERS, type FittedPurchaseModel, type HoldoutTuple, type Outcome } from './fitClvModels.ts';
 import type { HoldoutAccuracy } from './holdoutAccuracy.ts';
 import { forecastAccuracy, modelForecasts, prepareHoldout } from './card/modelCard.ts';
-import { fitParetoNbd, paretoNbdModel } from './paretoNbd.ts';
-import { bgnbdModel, PURCHASE_MODELS, type PurchaseModel, type PurchaseModelName } from './purchaseModel.ts';
+import { MODEL_LABELS, PURCHASE_MODELS, type PurchaseModelName } from './purchaseModel.ts';
 import { createRng } from '../random/rng.ts';
 import type { RfmTuple } from './tuples.ts';
 
 export const CANDIDATE_SAMPLE = 100_000;
 
-export interface CandidateFit {
-  name: PurchaseModelName;
-  model: PurchaseModel;
-  parameters: Record<string, number>;
-  logLikelihood: number;
-  iterations: number;
-  fitMs: number;
-  warnings: string[];
-}
+/** A candidate fitted on the calibration customers. */
+export type CandidateFit = FittedPurchaseModel;
 
-export const MODEL_LABELS: Record<PurchaseModelName, string> = { bgnbd: 'BG/NBD', mbgnbd: 'MBG/NBD', pareto_nbd: 'Pareto/NBD' };
+export { MODEL_LABELS };
 
 /** Each customer kept with probability limit / customers (seeded, so every run keeps the same ones); the tuples unchanged at or below the limit. */
 export function sampleTuples(tuples: readonly RfmTuple[], limit: number): { tuples: RfmTuple[]; sampled: boolean } {
@@ -45,24 +36,6 @@ export function sampleTuples(tuples: readonly RfmTuple[], limit: number): { tupl
   return { tuples: kept, sampled: true };
 }
 
-function fitOne(name: PurchaseModelName, tuples: readonly RfmTuple[]): Outcome<CandidateFit> {
-  const label = MODEL_LABELS[name];
-  try {
-    if (name === 'pareto_nbd') {
-      const fit = fitParetoNbd(tuples);
-      if (!fit.converged) return { ok: false, flags: [`${label} did not reach a usable maximum`, ...fit.warnings] };
-      const { r, alpha, s, beta } = fit;
-      return { ok: true, value: { name, model: paretoNbdModel(fit), parameters: { r, alpha, s, beta }, logLikelihood: fit.logLikelihood, iterations: fit.iterations, fitMs: fit.fitMs, warnings: fit.warnings } };
-    }
-    const fit = fitBgNbd(tuples, name === 'mbgnbd' ? { variant: 'mbgnbd' } : {});
-    if (!fit.converged) return { ok: false, flags: [`${label} did not reach a usable maximum`, ...fit.warnings] };
-    const { r, alpha, a, b } = fit;
-    return { ok: true, value: { name, model: bgnbdModel(fit), parameters: { r, alpha, a, b }, logLikelihood: fit.logLikelihood, iterations: fit.iterations, fitMs: fit.fitMs, warnings: fit.warnings } };
-  } catch (err) {
-    return { ok: false, flags: [`${label} could not be fitted: ${(err as Error).message}`] };
-  }
-}
-
 /** Every candidate fitted on the (sampled) calibration tuples, or why it could not be. */
 export function fitCandidates(tuples: readonly RfmTuple[], names: readonly PurchaseModelName[]): { fits: { name: PurchaseModelName; outcome: Outcome<CandidateFit> }[]; sampledCustomers: number | null } {
   const { tuples: sample, sampled } = sampleTuples(tuples, CANDIDATE_SAMPLE);
@@ -76,7 +49,7 @@ export function fitCandidates(tuples: readonly RfmTuple[], names: readonly Purch
     ok: false,
     flags: [`too few repeat customers to fit ${MODEL_LABELS[name]}: ${repeat} made a repeat purchase, at least ${MIN_REPEAT_CUSTOMERS} are needed`],
   });
-  const fits = names.map((name) => ({ name, outcome: repeat < MIN_REPEAT_CUSTOMERS ? tooFew(name) : fitOne(name, sample) }));
+  const fits = names.map((name) => ({ name, outcome: repeat < MIN_REPEAT_CUSTOMERS ? tooFew(name) : fitNamedPurchaseModel(sample, name) }));
   return { fits, sampledCustomers: sampled ? customers : null };
 }
 

@@ -7,6 +7,8 @@ import { expectedPurchasesIfAliveAt, probabilityAlive, type BgNbdParams, type Cu
 export const PURCHASE_MODELS = ['bgnbd', 'mbgnbd', 'pareto_nbd'] as const;
 export type PurchaseModelName = (typeof PURCHASE_MODELS)[number];
 
+export const MODEL_LABELS: Record<PurchaseModelName, string> = { bgnbd: 'BG/NBD', mbgnbd: 'MBG/NBD', pareto_nbd: 'Pareto/NBD' };
+
 export interface PurchaseModel {
   readonly name: PurchaseModelName;
   probabilityAlive(customer: CustomerHistory): number;

@@ -152,6 +152,8 @@ export const configSchema = z
         minCustomers: z.number().int().min(1).default(30),
         /** The hiatus rule of the model report card: active = a purchase in the last this many days. */
         hiatusDays: z.number().int().min(1).max(3650).default(180),
+        /** The purchase model of the predictive CLV; the report card names the one that forecast the holdout best. */
+        purchaseModel: z.enum(['bgnbd', 'mbgnbd', 'pareto_nbd']).default('bgnbd'),
       })
       .prefault({}),
     targets: z

@@ -16,6 +16,7 @@ export const VALUE_SETTINGS = [
   'clv.monthlyDiscountRate',
   'maxLifespanMonths',
   'holdoutWeeks',
+  'clv.purchaseModel',
 ] as const;
 
 export type ValueSetting = (typeof VALUE_SETTINGS)[number];
@@ -32,7 +33,19 @@ export function valueSettingsOf(config: Config): ValueSettings {
     'clv.monthlyDiscountRate': config.clv.monthlyDiscountRate,
     maxLifespanMonths: config.maxLifespanMonths,
     holdoutWeeks: config.holdoutWeeks,
+    'clv.purchaseModel': config.clv.purchaseModel,
   };
+}
+
+/**
+ * What a row recorded before a setting existed was computed with: the one behaviour there was.
+ * Such a row still compares with a week on that value, so adding a setting restarts nothing.
+ */
+const BEFORE_RECORDED: Partial<ValueSettings> = { 'clv.purchaseModel': 'bgnbd' };
+
+/** Whether a row's recorded settings are the current ones (rows recorded before a setting existed count as its earlier behaviour). */
+export function sameSettings(recorded: string | null, current: ValueSettings): boolean {
+  return recorded !== null && settingChanges(recorded, current).length === 0;
 }
 
 /** The settings as kpi_history's `settings` column holds them: JSON, keys in the order above, so equal settings are equal text. */
@@ -58,7 +71,7 @@ export function settingChanges(recorded: string | null, current: ValueSettings):
     }
   }
   return VALUE_SETTINGS.flatMap((setting) => {
-    const before = earlier[setting];
+    const before = recorded !== null && !(setting in earlier) ? BEFORE_RECORDED[setting] : earlier[setting];
     const from = typeof before === 'string' || typeof before === 'number' ? before : null;
     return from === current[setting] ? [] : [{ setting, from, to: current[setting] }];
   });

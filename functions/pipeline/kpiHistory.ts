@@ -11,7 +11,7 @@ import { WRITEBACK_TABLES } from '../engine/writebackTables.ts';
 import { replaceWeekPartition, type WritebackRow } from '../engine/writebackWriter.ts';
 import { kpiTrendRow } from '../kpi/queryRows.ts';
 import { headlineHistoryKey, STATUS_RULE, type HistoryPoint, type KpiHistory } from '../kpi/scorecard.ts';
-import { settingChanges, settingsText, valueSettingsOf, type SettingsChange, type ValueSettings } from '../kpi/valueSettings.ts';
+import { sameSettings, settingChanges, settingsText, valueSettingsOf, type SettingsChange, type ValueSettings } from '../kpi/valueSettings.ts';
 import type { Kpi, KpiKey } from '../kpi/weeklyKpis.ts';
 import type { ObjectStore } from '../storage/objectStore.ts';
 import { addWeeks, formatWeekId, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
@@ -60,8 +60,7 @@ export async function readKpiHistory(
   // costs one Athena minimum instead of one per KPI.
   const { rows, stats } = await runQuery(engine, await getQuery('kpi_trend'), kpiTrendParameters(week), kpiTrendRow);
   const current = valueSettingsOf(config);
-  const currentText = settingsText(current);
-  const comparable = rows.filter((r) => r.settings === currentText);
+  const comparable = rows.filter((r) => sameSettings(r.settings, current));
   const headline = headlineHistoryKey(config.headlineClvMethod);
   const history = new Map<KpiKey, HistoryPoint[]>();
   for (const key of new Set(keys)) {
@@ -69,7 +68,7 @@ export async function readKpiHistory(
     history.set(key, comparable.filter((r) => r.kpi === key && r.week_id >= fromWeek).map((r) => ({ weekId: r.week_id, value: r.value })));
   }
   const latest = rows.reduce<(typeof rows)[number] | undefined>((last, r) => (last === undefined || r.week_id > last.week_id ? r : last), undefined);
-  const changes = latest === undefined || latest.settings === currentText ? [] : settingChanges(latest.settings, current);
+  const changes = latest === undefined || sameSettings(latest.settings, current) ? [] : settingChanges(latest.settings, current);
   const settingsChange =
     latest !== undefined && changes.length > 0 ? { previousWeekId: latest.week_id, changes, firstWeekId: rows.reduce((first, r) => (r.week_id < first ? r.week_id : first), latest.week_id) } : null;
   return { history, settingsChange, stats: [stats] };

@@ -6,7 +6,6 @@ import {
   fitClvModels,
   spendBasisOf,
   scoreCustomers,
-  summariseBgNbd,
   summariseGammaGamma,
   type HoldoutTuple,
   type Outcome,
@@ -59,6 +58,7 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
     horizonMonths: config.clv.horizonMonths,
     monthlyDiscountRate: config.clv.monthlyDiscountRate,
     grossMargin: config.grossMargin,
+    purchaseModel: config.clv.purchaseModel,
     accuracy: checked.ok ? { ...checked.value.accuracy, holdoutWeeks: config.holdoutWeeks, calibrationCutoff: calibrationCutoff.toISOString() } : null,
     card: checked.ok ? checked.value.card : null,
     modelChoice: checked.ok ? checked.value.choice : null,
@@ -71,7 +71,7 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
     stats,
   });
 
-  const fitted = fitClvModels(customers);
+  const fitted = fitClvModels(customers, config.clv.purchaseModel);
   if (!fitted.ok) return missing(fitted.flags);
   const models = fitted.value;
   const scores = scoreCustomers(models, customers, {
@@ -93,7 +93,7 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
     result: { method: 'bgnbd', value: totalClv / customers.length, flags: models.flags },
     summary: {
       ...base,
-      models: { bgnbd: summariseBgNbd(models.bgnbd), gammaGamma: summariseGammaGamma(models.gammaGamma) },
+      models: { purchase: { ...models.purchase.summary, model: models.purchase.name }, gammaGamma: summariseGammaGamma(models.gammaGamma) },
       totalClv,
       meanPAlive: totalPAlive / customers.length,
       scoresWritten: customers.length,
@@ -116,15 +116,16 @@ function validate(
     return { ok: false, flags: [`not enough history: the holdout check needs purchases from at least ${2 * config.holdoutWeeks} weeks before the week's end`] };
   }
   const { fits, sampledCustomers } = holdoutFits(tuples);
-  // The CLV is computed with BG/NBD; the others are measured beside it (docs/metrics.md, "Model choice").
-  const usedFit = fits.find((c) => c.name === 'bgnbd')!.outcome;
+  // The card is the model the CLV uses (clv.purchaseModel); the others are measured beside it (docs/metrics.md, "Model choice").
+  const usedName = config.clv.purchaseModel;
+  const usedFit = fits.find((c) => c.name === usedName)!.outcome;
   if (!usedFit.ok) return { ok: false, flags: [`the calibration fit failed: ${usedFit.flags.join('; ')}`] };
   const h = prepareHoldout(tuples, holdoutDays, config.clv.hiatusDays);
   const usedForecasts = modelForecasts(usedFit.value.model, h);
   const card = cardOf(h, usedForecasts, days);
   const scored = fits.map(({ name, outcome }) => {
     if (!outcome.ok) return { name, outcome, score: null };
-    if (name === 'bgnbd') return { name, outcome, score: card.scores[0]! };
+    if (name === usedName) return { name, outcome, score: card.scores[0]! };
     const f = modelForecasts(outcome.value.model, h);
     return { name, outcome, score: scoreForecast(h, 'model', f.predicted, f.pAlive) };
   });
@@ -134,14 +135,14 @@ function validate(
   const choice: ReportModelChoice = {
     rule: 'lowest_holdout_mae',
     winner: winner.name,
-    used: 'bgnbd',
+    used: usedName,
     sampledCustomers,
     candidates: scored.map((c) => ({
       model: c.name,
       label: MODEL_LABELS[c.name],
       score: c.score,
-      parameters: c.outcome.ok ? c.outcome.value.parameters : null,
-      logLikelihood: c.outcome.ok ? c.outcome.value.logLikelihood : null,
+      parameters: c.outcome.ok ? c.outcome.value.summary.parameters : null,
+      logLikelihood: c.outcome.ok ? c.outcome.value.summary.logLikelihood : null,
       ...(c.outcome.ok ? {} : { guard: c.outcome.flags.join('; ') }),
     })),
   };

@@ -1,14 +1,17 @@
 // One sentence on the predictive model's holdout accuracy (docs/metrics.md, "Model accuracy"),
 // shared by the HTML and the text part so both say the same.
+import { MODEL_LABELS } from '../clv/purchaseModel.ts';
 import type { Formatter } from './format.ts';
 import type { Messages } from './messages/messages.ts';
 import type { ReportContractualClv, ReportPredictiveClv } from './report.ts';
 
 export function accuracyNote(predictive: ReportPredictiveClv, fmt: Formatter, m: Messages): string {
   const a = predictive.accuracy;
-  if (!a) return m.methods.accuracyMissing(predictive.accuracyGuard ?? 'no data');
+  const model = MODEL_LABELS[predictive.purchaseModel];
+  if (!a) return m.methods.accuracyMissing(predictive.accuracyGuard ?? 'no data', model);
   const purchases = (value: number) => fmt.kpi({ unit: 'orders', value });
   return m.methods.accuracy({
+    model,
     cutoff: fmt.date(a.calibrationCutoff),
     weeks: a.holdoutWeeks,
     mae: purchases(a.mae),

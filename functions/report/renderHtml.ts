@@ -5,6 +5,7 @@
 import type { ScorecardLine, ScorecardStage, Status, UsualMove, WeekOverWeek } from '../kpi/scorecard.ts';
 import type { KpiKey, KpiUnit } from '../kpi/weeklyKpis.ts';
 import { accuracyNote, survivalAccuracyNote } from './accuracyNote.ts';
+import { MODEL_LABELS } from '../clv/purchaseModel.ts';
 import { HEATMAP_MONTHS } from './charts/cohortHeatmap.ts';
 import { CHART_COLORS } from './charts/chartStyle.ts';
 import { escapeHtml as e } from './escapeHtml.ts';
@@ -265,7 +266,8 @@ export function renderHtml(report: Report, images: HtmlImages): string {
       [e(m.methods.method), e(m.methods.value)],
       report.clv.map((c) => [
         `${e(m.method[c.method])}${c.method === headline.method ? ` <strong style="font-size:11px;color:${CHART_COLORS.actual}">${e(m.methods.headline)}</strong>` : ''}` +
-          `${small(e(m.methodMeaning[c.method]))}${c.flags.length > 0 ? small(e(c.flags.join('; ')), WARN) : ''}`,
+          `${small(e(m.methodMeaning[c.method]))}${c.method === 'bgnbd' ? small(e(m.methods.purchaseModel(MODEL_LABELS[report.predictiveClv.purchaseModel]))) : ''}` +
+          `${c.flags.length > 0 ? small(e(c.flags.join('; ')), WARN) : ''}`,
         `<span style="white-space:nowrap">${e(fmt.money(c.value))}</span>`,
       ]),
     ) +

@@ -1,5 +1,6 @@
 // The plain-text part: complete on its own for clients that show no HTML or block images, in
 // the same order as the HTML. Charts become the numbers they draw.
+import { MODEL_LABELS } from '../clv/purchaseModel.ts';
 import type { ScorecardLine } from '../kpi/scorecard.ts';
 import { accuracyNote, survivalAccuracyNote } from './accuracyNote.ts';
 import { HEATMAP_MONTHS } from './charts/cohortHeatmap.ts';
@@ -167,6 +168,7 @@ export function renderText(report: Report): string {
   for (const method of report.clv) {
     out.push(`  ${m.method[method.method]}${method.method === headline.method ? ` [${m.methods.headline}]` : ''}: ${fmt.money(method.value)}`);
     out.push(`      ${m.methodMeaning[method.method]}`);
+    if (method.method === 'bgnbd') out.push(`      ${m.methods.purchaseModel(MODEL_LABELS[report.predictiveClv.purchaseModel])}`);
     if (method.flags.length > 0) out.push(`      ${method.flags.join('; ')}`);
   }
   for (const drivers of [report.drivers.saas, report.drivers.purchase]) {

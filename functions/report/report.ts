@@ -205,7 +205,9 @@ export interface ReportPredictiveClv {
   monthlyDiscountRate: number;
   grossMargin: number;
   /** Null when the models could not be fitted; `flags` says why. */
-  models: { bgnbd: ModelFitSummary<'r' | 'alpha' | 'a' | 'b'>; gammaGamma: ModelFitSummary<'p' | 'q' | 'gamma'> } | null;
+  models: { purchase: ModelFitSummary<string> & { model: PurchaseModelName }; gammaGamma: ModelFitSummary<'p' | 'q' | 'gamma'> } | null;
+  /** The purchase model the CLV is computed with (the clv.purchaseModel setting). */
+  purchaseModel: PurchaseModelName;
   /** Sum of the customers' CLVs (the value of the current customer base over the horizon). */
   totalClv: number | null;
   meanPAlive: number | null;

@@ -17,9 +17,11 @@ describe('fitClvModels on CDNOW (weeks)', () => {
     // Assess
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
-    const { bgnbd, gammaGamma } = outcome.value;
+    const { purchase, gammaGamma } = outcome.value;
+    const bgnbd = purchase.summary.parameters;
+    expect(purchase.name).toBe('bgnbd');
     const published = [0.243, 4.414, 0.793, 2.426, 6.25, 3.74, 15.44];
-    const fitted = [bgnbd.r, bgnbd.alpha, bgnbd.a, bgnbd.b, gammaGamma.p, gammaGamma.q, gammaGamma.gamma];
+    const fitted = [bgnbd.r!, bgnbd.alpha!, bgnbd.a!, bgnbd.b!, gammaGamma.p, gammaGamma.q, gammaGamma.gamma];
     fitted.forEach((v, i) => expect(Math.abs(v - published[i]!)).toBeLessThan(0.01));
     expect(gammaGamma.customers).toBe(946);
   });
@@ -33,7 +35,7 @@ describe('fitClvModels on CDNOW (weeks)', () => {
     const scores = scoreCustomers(outcome.value, customers, options);
 
     // Assess
-    const direct = scoreTuples(customers, outcome.value.bgnbd, outcome.value.gammaGamma, options);
+    const direct = scoreTuples(customers, outcome.value.purchase.model, outcome.value.gammaGamma, options);
     expect(scores.clv).toEqual(direct.clv);
     expect(scores.clv).toHaveLength(2357);
   });

@@ -222,10 +222,11 @@ describe('the weekly job on a generated sample', () => {
     const rows = await lakeEngine.sql("select model, value, guard from model_accuracy where week_id = '2026-W47' and metric = 'mae' order by model");
     await lakeEngine.close();
 
-    // Assess: one row per forecaster, however often the week ran
+    // Assess: one row per forecaster (the candidate models and the rules), however often the week ran
     const report = JSON.parse(await readFile(path.join(root, 'out', 'reports', '2026-W47', 'report.json'), 'utf8')) as Report;
     const accuracy = report.predictiveClv.accuracy!;
-    expect(rows.map((r) => r.model)).toEqual(['bgnbd', 'hiatus', 'naive']);
+    expect(rows.map((r) => r.model)).toEqual(['bgnbd', 'hiatus', 'mbgnbd', 'naive', 'pareto_nbd']);
     expect(Number(rows[0]!.value)).toBeCloseTo(accuracy.mae, 12);
+    expect(report.predictiveClv.modelChoice!.candidates.map((c) => c.model)).toEqual(['bgnbd', 'mbgnbd', 'pareto_nbd']);
   });
 });

@@ -14,6 +14,7 @@ const base: ReportPredictiveClv = {
   horizonMonths: 12,
   monthlyDiscountRate: 0.01,
   grossMargin: 1,
+  purchaseModel: 'bgnbd',
   models: null,
   totalClv: null,
   meanPAlive: null,

@@ -42,8 +42,8 @@ function fixture(): { accuracy: HoldoutAccuracy; card: ModelCard; choice: Report
     used: 'bgnbd',
     sampledCustomers: null,
     candidates: [
-      { model: 'bgnbd', label: 'BG/NBD', score: bg, parameters: check.value.fit.parameters, logLikelihood: check.value.fit.logLikelihood },
-      { model: 'mbgnbd', label: 'MBG/NBD', score: { ...bg, mae: bg.mae * 1.02 }, parameters: { r: 0.25, alpha: 30, a: 0.9, b: 2.2 }, logLikelihood: check.value.fit.logLikelihood - 3 },
+      { model: 'bgnbd', label: 'BG/NBD', score: bg, parameters: check.value.fit.summary.parameters, logLikelihood: check.value.fit.summary.logLikelihood },
+      { model: 'mbgnbd', label: 'MBG/NBD', score: { ...bg, mae: bg.mae * 1.02 }, parameters: { r: 0.25, alpha: 30, a: 0.9, b: 2.2 }, logLikelihood: check.value.fit.summary.logLikelihood - 3 },
       { model: 'pareto_nbd', label: 'Pareto/NBD', score: null, parameters: null, logLikelihood: null, guard: 'Pareto/NBD did not reach a usable maximum' },
     ],
   };

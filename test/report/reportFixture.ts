@@ -109,6 +109,7 @@ export const PREDICTIVE: ReportPredictiveClv = {
   horizonMonths: 12,
   monthlyDiscountRate: 0.01,
   grossMargin: 1,
+  purchaseModel: 'bgnbd',
   models: null,
   totalClv: 131_000,
   meanPAlive: 0.7,

@@ -24,7 +24,7 @@ export const en: Messages = {
     clv_saas: 'CLV, SaaS formula',
     clv_purchase: 'CLV, purchase formula',
     clv_cohort: 'CLV, cohort 12-month value',
-    clv_bgnbd: 'CLV, BG/NBD + Gamma-Gamma',
+    clv_bgnbd: 'CLV, predictive (purchase model + Gamma-Gamma)',
     clv_sbg: 'CLV, sBG subscriber retention',
     data_accepted_share: 'Rows accepted at ingest',
     data_freshness_days: 'Data age at the week’s end',
@@ -53,7 +53,7 @@ export const en: Messages = {
     saas: 'SaaS formula (ARPU × margin ÷ monthly churn)',
     purchase: 'Purchase formula (AOV × annual frequency × lifespan × margin)',
     cohort: 'Cohort 12-month value (historical)',
-    bgnbd: 'BG/NBD + Gamma-Gamma (predictive)',
+    bgnbd: 'Purchase model + Gamma-Gamma (predictive)',
     sbg: 'sBG retention × MRR (predictive, per paying subscriber)',
   },
   stage: {
@@ -85,6 +85,7 @@ export const en: Messages = {
       'clv.monthlyDiscountRate': 'monthly discount rate',
       maxLifespanMonths: 'maximum lifespan (months)',
       holdoutWeeks: 'holdout (weeks)',
+      'clv.purchaseModel': 'purchase model',
     },
   },
   sample: {
@@ -171,7 +172,7 @@ export const en: Messages = {
     customers: 'Customers',
     revenue: 'Revenue',
     clv: 'CLV',
-    clvNote: 'CLV: mean predictive (BG/NBD) CLV of the segment’s customers the model scores; subscribers are not scored.',
+    clvNote: 'CLV: mean predictive CLV of the segment’s customers the model scores; subscribers are not scored.',
     movements: 'Biggest movements since last week',
     noMovements: 'No customer changed segment.',
     movement: (from, to, customers) => `${from} → ${to}: ${customers}`,
@@ -184,10 +185,11 @@ export const en: Messages = {
     value: 'CLV',
     headline: 'headline',
     accuracy: (a) =>
-      `Model accuracy (BG/NBD fitted on data to ${a.cutoff}, checked on the ${a.weeks} weeks after): ` +
+      `Model accuracy (${a.model} fitted on data to ${a.cutoff}, checked on the ${a.weeks} weeks after): ` +
       `MAE ${a.mae} and RMSE ${a.rmse} purchases per customer over ${a.customers} customers; ` +
       `${a.predicted} purchases predicted, ${a.actual} made${a.relative ? ` (${a.relative})` : ''}.`,
-    accuracyMissing: (guard) => `Model accuracy (BG/NBD holdout): not measured this week: ${guard}.`,
+    accuracyMissing: (guard, model) => `Model accuracy (${model} holdout): not measured this week: ${guard}.`,
+    purchaseModel: (label) => `Purchase model: ${label} (setting clv.purchaseModel).`,
     survivalAccuracy: (a) =>
       `Retention model accuracy (sBG fitted on each cohort's months before ${a.from}, checked on the ${a.months} months from then): ` +
       `of ${a.subscribers} subscribers followed, ${a.predicted} subscriber-months of payment predicted, ${a.actual} paid${a.relative ? ` (${a.relative})` : ''}${a.mape ? `; off by ${a.mape} in a typical month` : ''}.`,
@@ -195,7 +197,7 @@ export const en: Messages = {
   },
   card: {
     title: 'Model report card',
-    forecaster: (f, days) => (f === 'model' ? 'Model (BG/NBD)' : f === 'naive' ? 'Naive rule' : `${days}-day rule`),
+    forecaster: (f, days, model) => (f === 'model' ? `Model (${model})` : f === 'naive' ? 'Naive rule' : `${days}-day rule`),
     metricColumn: 'Holdout',
     metric: {
       mae: 'Error per customer (MAE)',

@@ -22,7 +22,7 @@ export const ja: Messages = {
     clv_saas: 'CLV（SaaS式）',
     clv_purchase: 'CLV（購買式）',
     clv_cohort: 'CLV（コホート12か月価値）',
-    clv_bgnbd: 'CLV（BG/NBD + Gamma-Gamma）',
+    clv_bgnbd: 'CLV（購買モデル + Gamma-Gamma）',
     clv_sbg: 'CLV（sBG 契約継続）',
     data_accepted_share: '取り込み時の受理率',
     data_freshness_days: '週末時点のデータの遅れ',
@@ -51,7 +51,7 @@ export const ja: Messages = {
     saas: 'SaaS式（ARPU × 粗利率 ÷ 月次離反率）',
     purchase: '購買式（AOV × 年間購入頻度 × 生涯期間 × 粗利率）',
     cohort: 'コホート12か月価値（実績）',
-    bgnbd: 'BG/NBD + Gamma-Gamma（予測）',
+    bgnbd: '購買モデル + Gamma-Gamma（予測）',
     sbg: 'sBG 継続率 × MRR（予測、有料契約者あたり）',
   },
   stage: {
@@ -83,6 +83,7 @@ export const ja: Messages = {
       'clv.monthlyDiscountRate': '月次割引率',
       maxLifespanMonths: '最大顧客寿命（か月）',
       holdoutWeeks: '検証期間（週）',
+      'clv.purchaseModel': '購買モデル',
     },
   },
   sample: {
@@ -168,7 +169,7 @@ export const ja: Messages = {
     customers: '顧客数',
     revenue: '売上',
     clv: 'CLV',
-    clvNote: 'CLV: モデルが算出したセグメント顧客の予測CLV（BG/NBD）の平均。サブスクリプション顧客は算出対象外です。',
+    clvNote: 'CLV: モデルが算出したセグメント顧客の予測CLVの平均。サブスクリプション顧客は算出対象外です。',
     movements: '先週からの大きな移動',
     noMovements: 'セグメントが変わった顧客はいません。',
     movement: (from, to, customers) => `${from} → ${to}: ${customers}人`,
@@ -181,10 +182,11 @@ export const ja: Messages = {
     value: 'CLV',
     headline: '主要',
     accuracy: (a) =>
-      `モデル精度（${a.cutoff}までのデータでBG/NBDを推定し、その後の${a.weeks}週で検証）: ` +
+      `モデル精度（${a.cutoff}までのデータで${a.model}を推定し、その後の${a.weeks}週で検証）: ` +
       `顧客${a.customers}人について顧客あたり購入回数のMAE ${a.mae}、RMSE ${a.rmse}。` +
       `予測購入${a.predicted}回、実際の購入${a.actual}回${a.relative ? `（${a.relative}）` : ''}。`,
-    accuracyMissing: (guard) => `モデル精度（BG/NBDホールドアウト）: 今週は測定していません: ${guard}。`,
+    accuracyMissing: (guard, model) => `モデル精度（${model}ホールドアウト）: 今週は測定していません: ${guard}。`,
+    purchaseModel: (label) => `購買モデル: ${label}（設定 clv.purchaseModel）。`,
     survivalAccuracy: (a) =>
       `継続モデル精度（各コホートの${a.from}より前の月でsBGを推定し、そこから${a.months}か月で検証）: ` +
       `追跡した契約者${a.subscribers}人について予測した支払い${a.predicted}契約者月、実際${a.actual}${a.relative ? `（${a.relative}）` : ''}${a.mape ? `、月あたりの誤差${a.mape}` : ''}。`,
@@ -192,7 +194,7 @@ export const ja: Messages = {
   },
   card: {
     title: 'モデルの成績表',
-    forecaster: (f, days) => (f === 'model' ? 'モデル（BG/NBD）' : f === 'naive' ? '単純ルール' : `${days}日ルール`),
+    forecaster: (f, days, model) => (f === 'model' ? `モデル（${model}）` : f === 'naive' ? '単純ルール' : `${days}日ルール`),
     metricColumn: '検証期間',
     metric: {
       mae: '顧客あたり誤差（MAE）',

@@ -22,7 +22,7 @@ export const ko: Messages = {
     clv_saas: 'CLV, SaaS 공식',
     clv_purchase: 'CLV, 구매 공식',
     clv_cohort: 'CLV, 코호트 12개월 가치',
-    clv_bgnbd: 'CLV, BG/NBD + Gamma-Gamma',
+    clv_bgnbd: 'CLV, 구매 모델 + Gamma-Gamma',
     clv_sbg: 'CLV, sBG 구독 유지',
     data_accepted_share: '수집 시 승인된 행 비율',
     data_freshness_days: '주 종료 시점의 데이터 지연',
@@ -51,7 +51,7 @@ export const ko: Messages = {
     saas: 'SaaS 공식 (ARPU × 마진 ÷ 월간 이탈률)',
     purchase: '구매 공식 (AOV × 연간 구매 빈도 × 수명 × 마진)',
     cohort: '코호트 12개월 가치 (실적)',
-    bgnbd: 'BG/NBD + Gamma-Gamma (예측)',
+    bgnbd: '구매 모델 + Gamma-Gamma (예측)',
     sbg: 'sBG 유지율 × MRR (예측, 유료 구독자당)',
   },
   stage: {
@@ -83,6 +83,7 @@ export const ko: Messages = {
       'clv.monthlyDiscountRate': '월 할인율',
       maxLifespanMonths: '최대 고객 수명(개월)',
       holdoutWeeks: '검증 기간(주)',
+      'clv.purchaseModel': '구매 모델',
     },
   },
   sample: {
@@ -168,7 +169,7 @@ export const ko: Messages = {
     customers: '고객',
     revenue: '매출',
     clv: 'CLV',
-    clvNote: 'CLV: 모델이 산출한 세그먼트 고객의 예측 CLV (BG/NBD) 평균이며, 구독 고객은 산출 대상이 아닙니다.',
+    clvNote: 'CLV: 모델이 산출한 세그먼트 고객의 예측 CLV 평균이며, 구독 고객은 산출 대상이 아닙니다.',
     movements: '지난주 대비 가장 큰 이동',
     noMovements: '세그먼트가 바뀐 고객이 없습니다.',
     movement: (from, to, customers) => `${from} → ${to}: ${customers}명`,
@@ -181,10 +182,11 @@ export const ko: Messages = {
     value: 'CLV',
     headline: '대표',
     accuracy: (a) =>
-      `모델 정확도 (${a.cutoff}까지의 데이터로 BG/NBD를 적합하고 이후 ${a.weeks}주로 검증): ` +
+      `모델 정확도 (${a.cutoff}까지의 데이터로 ${a.model}를 적합하고 이후 ${a.weeks}주로 검증): ` +
       `고객 ${a.customers}명 기준 고객당 구매 수 MAE ${a.mae}, RMSE ${a.rmse}; ` +
       `예측 구매 ${a.predicted}건, 실제 구매 ${a.actual}건${a.relative ? ` (${a.relative})` : ''}.`,
-    accuracyMissing: (guard) => `모델 정확도 (BG/NBD 홀드아웃): 이번 주에는 측정하지 않았습니다: ${guard}.`,
+    accuracyMissing: (guard, model) => `모델 정확도 (${model} 홀드아웃): 이번 주에는 측정하지 않았습니다: ${guard}.`,
+    purchaseModel: (label) => `구매 모델: ${label} (설정 clv.purchaseModel).`,
     survivalAccuracy: (a) =>
       `유지 모델 정확도 (각 코호트의 ${a.from} 이전 개월로 sBG를 적합하고 그때부터 ${a.months}개월로 검증): ` +
       `추적한 구독자 ${a.subscribers}명 기준 예측 결제 ${a.predicted}구독자·월, 실제 ${a.actual}${a.relative ? ` (${a.relative})` : ''}${a.mape ? `; 월평균 오차 ${a.mape}` : ''}.`,
@@ -192,7 +194,7 @@ export const ko: Messages = {
   },
   card: {
     title: '모델 성적표',
-    forecaster: (f, days) => (f === 'model' ? '모델(BG/NBD)' : f === 'naive' ? '단순 규칙' : `${days}일 규칙`),
+    forecaster: (f, days, model) => (f === 'model' ? `모델(${model})` : f === 'naive' ? '단순 규칙' : `${days}일 규칙`),
     metricColumn: '검증 기간',
     metric: {
       mae: '고객당 오차(MAE)',

@@ -134,8 +134,10 @@ export interface Messages {
     method: string;
     value: string;
     headline: string;
-    accuracy(a: { cutoff: string; weeks: number; mae: string; rmse: string; customers: string; predicted: string; actual: string; relative: string }): string;
-    accuracyMissing(guard: string): string;
+    accuracy(a: { model: string; cutoff: string; weeks: number; mae: string; rmse: string; customers: string; predicted: string; actual: string; relative: string }): string;
+    accuracyMissing(guard: string, model: string): string;
+    /** Which purchase model the predictive CLV uses, under its meaning. */
+    purchaseModel(label: string): string;
     /** The sBG holdout: subscribers predicted to still pay in the held-out months against those who did. */
     survivalAccuracy(a: { months: number; from: string; subscribers: string; predicted: string; actual: string; relative: string; mape: string }): string;
     survivalAccuracyMissing(guard: string): string;
@@ -144,7 +146,7 @@ export interface Messages {
   card: {
     title: string;
     /** The model and the two simple rules, as the card's columns and sentences name them. */
-    forecaster(f: Forecaster, hiatusDays: number): string;
+    forecaster(f: Forecaster, hiatusDays: number, model: string): string;
     metricColumn: string;
     metric: { mae: string; rmse: string; totalError: string; gini: string; spearman: string; decileMape: string; brier: string };
     /** Which way is better, under the table. */

@@ -2,6 +2,7 @@
 // sentence for executives on whether the model beats a simple rule, and for the data team the
 // card itself: the metrics of the model and both rules, the tracking chart and the deciles.
 import type { ForecasterScore, ModelCard } from '../../clv/card/modelCard.ts';
+import { MODEL_LABELS } from '../../clv/purchaseModel.ts';
 import { escapeHtml as e } from '../escapeHtml.ts';
 import type { Formatter } from '../format.ts';
 import type { Messages } from '../messages/messages.ts';
@@ -36,17 +37,17 @@ function cell(score: ForecasterScore, key: MetricKey, fmt: Formatter): string {
 /** The executive sentence: does the model forecast purchases closer than the better simple rule, and by how much. */
 export function cardSentence(card: ModelCard, weeks: number, m: Messages, fmt: Formatter): string {
   const { winner, baseline, modelMae, baselineMae } = card.purchases;
-  const rule = m.card.forecaster(baseline, card.hiatusDays);
+  const rule = m.card.forecaster(baseline, card.hiatusDays, '');
   return winner === 'model'
     ? m.card.modelWins(weeks, fmt.percent(baselineMae > 0 ? 1 - modelMae / baselineMae : 0), rule)
     : m.card.ruleWins(weeks, fmt.percent(modelMae > 0 ? 1 - baselineMae / modelMae : 0), rule);
 }
 
-function activitySentence(card: ModelCard, weeks: number, m: Messages, fmt: Formatter): string | null {
+function activitySentence(card: ModelCard, modelLabel: string, weeks: number, m: Messages, fmt: Formatter): string | null {
   const a = card.activity;
   if (!a) return null;
-  const model = m.card.forecaster('model', card.hiatusDays);
-  const rule = m.card.forecaster('hiatus', card.hiatusDays);
+  const model = m.card.forecaster('model', card.hiatusDays, modelLabel);
+  const rule = m.card.forecaster('hiatus', card.hiatusDays, modelLabel);
   return a.winner === 'model'
     ? m.card.activity(model, fmt.decimal(a.modelBrier), rule, fmt.decimal(a.hiatusBrier), weeks)
     : m.card.activity(rule, fmt.decimal(a.hiatusBrier), model, fmt.decimal(a.modelBrier), weeks);
@@ -70,10 +71,10 @@ export function trackingAlt(card: ModelCard, m: Messages, fmt: Formatter): strin
   return last ? m.card.trackingAlt(card.tracking!.length, fmt.count(Math.round(last.cumulativePredicted)), fmt.count(last.cumulativeActual)) : null;
 }
 
-function rows(card: ModelCard, m: Messages, fmt: Formatter): { header: string[]; body: string[][]; deciles: string[][] } {
+function rows(card: ModelCard, modelLabel: string, m: Messages, fmt: Formatter): { header: string[]; body: string[][]; deciles: string[][] } {
   const model = card.scores.find((s) => s.forecaster === 'model')!;
   return {
-    header: [m.card.metricColumn, ...card.scores.map((s) => m.card.forecaster(s.forecaster, card.hiatusDays))],
+    header: [m.card.metricColumn, ...card.scores.map((s) => m.card.forecaster(s.forecaster, card.hiatusDays, modelLabel))],
     body: METRICS.map((key) => [m.card.metric[key], ...card.scores.map((s) => cell(s, key, fmt))]),
     deciles: (model.deciles?.deciles ?? []).map((d) => [String(d.decile), fmt.decimal(d.meanPredicted), fmt.decimal(d.meanActual)]),
   };
@@ -85,8 +86,9 @@ export function modelCardHtml(report: Report, tracking: HtmlImage | null, m: Mes
   const card = predictive.card;
   if (!card) return h3(m.card.title) + paragraph(e(m.card.missing(predictive.accuracyGuard ?? 'no data')));
   const weeks = predictive.accuracy?.holdoutWeeks ?? Math.round(card.holdoutDays / 7);
-  const r = rows(card, m, fmt);
-  const activity = activitySentence(card, weeks, m, fmt);
+  const label = MODEL_LABELS[predictive.purchaseModel];
+  const r = rows(card, label, m, fmt);
+  const activity = activitySentence(card, label, weeks, m, fmt);
   const legend =
     `<span style="color:${CHART_COLORS.target};font-weight:700">┅</span> ${e(m.card.trackingLegendModel)} &nbsp; ` +
     `<span style="color:${CHART_COLORS.actual};font-weight:700">━</span> ${e(m.card.trackingLegendActual)}`;
@@ -109,8 +111,9 @@ export function modelCardText(report: Report, m: Messages, fmt: Formatter): stri
   const out = ['', `${m.card.title}:`];
   if (!card) return [...out, m.card.missing(predictive.accuracyGuard ?? 'no data')];
   const weeks = predictive.accuracy?.holdoutWeeks ?? Math.round(card.holdoutDays / 7);
-  const r = rows(card, m, fmt);
-  const activity = activitySentence(card, weeks, m, fmt);
+  const label = MODEL_LABELS[predictive.purchaseModel];
+  const r = rows(card, label, m, fmt);
+  const activity = activitySentence(card, label, weeks, m, fmt);
   out.push(cardSentence(card, weeks, m, fmt), ...(activity ? [activity] : []));
   out.push(...pad([r.header, ...r.body]).map((line) => `  ${line}`), m.card.reading, ...choiceLines(report, m, fmt));
   out.push(`${m.card.trackingTitle}: ${trackingAlt(card, m, fmt) ?? m.card.trackingMissing(card.trackingGuard ?? 'no data')}`);

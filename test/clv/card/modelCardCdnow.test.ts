@@ -90,10 +90,10 @@ describe('the report card on CDNOW', () => {
     expect(card.tracking!.at(-1)!.cumulativeActual).toBe(actual);
     expect(actual).toBe(1882);
     // FHL 2005: r 0.243, α 4.414 (weeks), a 0.793, b 2.426.
-    expect(check.fit.parameters.r!).toBeCloseTo(0.243, 2);
-    expect(check.fit.parameters.alpha! / 7).toBeCloseTo(4.414, 2);
-    expect(check.fit.parameters.a!).toBeCloseTo(0.793, 2);
-    expect(check.fit.parameters.b!).toBeCloseTo(2.426, 2);
+    expect(check.fit.summary.parameters.r!).toBeCloseTo(0.243, 2);
+    expect(check.fit.summary.parameters.alpha! / 7).toBeCloseTo(4.414, 2);
+    expect(check.fit.summary.parameters.a!).toBeCloseTo(0.793, 2);
+    expect(check.fit.summary.parameters.b!).toBeCloseTo(2.426, 2);
   });
 
   it('gives the Gini of the per-customer computation', () => {
