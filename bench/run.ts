@@ -37,6 +37,9 @@ interface SizeResult {
   fitSeconds: number;
   scoreSeconds: number;
   fitIterations: number;
+  /** The weekly run's whole predictive step (inputs, fits, scores, holdout check and report card), seconds of each run. */
+  predictiveSeconds: number[];
+  predictivePeakRssMiB: number;
   queries: { name: string; seconds: number; bytesRead: number; athenaUsd: number }[];
   emailHtmlBytes: number;
   emlBytes: number;
@@ -75,6 +78,8 @@ async function measureSize(size: string, runs: number): Promise<SizeResult> {
     fitSeconds: 0,
     scoreSeconds: 0,
     fitIterations: 0,
+    predictiveSeconds: [],
+    predictivePeakRssMiB: 0,
     queries: [],
     emailHtmlBytes: 0,
     emlBytes: 0,
@@ -105,6 +110,11 @@ async function measureSize(size: string, runs: number): Promise<SizeResult> {
   }
   result.fitSeconds = median(fits);
   result.scoreSeconds = median(scores);
+  for (let i = 0; i < runs; i++) {
+    const predictive = tsx('measurePredictive.ts', lakeDir);
+    result.predictiveSeconds.push(Number(predictive.json.seconds));
+    result.predictivePeakRssMiB = Math.max(result.predictivePeakRssMiB, predictive.peakRssMiB);
+  }
   for (let i = 0; i < runs; i++) {
     const root = await mkdtemp(path.join(os.tmpdir(), 'ltv-bench-run-'));
     try {
@@ -138,6 +148,7 @@ function sizeTable(r: SizeResult): string {
     row('ingest, all exports', r.seconds.ingest, `${r.peakRssMiB.ingest.toFixed(0)} MiB`, `${Math.round(r.ingestRowsPerSecond).toLocaleString('en')} rows/s; lake ${mib(r.parquetBytes)}`),
     row(`queries (${r.queries.length}, DuckDB)`, r.seconds.queries, '–', `est. Athena cost per weekly run $${athena.toFixed(4)}`),
     row('models (inputs, fit, score)', r.seconds.models, `${r.peakRssMiB.models.toFixed(0)} MiB`, `${r.modelCustomers.toLocaleString('en')} customers; fit ${r.fitSeconds.toFixed(2)} s (${r.fitIterations} iterations), score ${r.scoreSeconds.toFixed(2)} s`),
+    row('predictive step (inputs, fits, scores, holdout card)', r.predictiveSeconds, `${r.predictivePeakRssMiB.toFixed(0)} MiB`, 'runPredictiveMethod as the weekly run calls it (bench/measurePredictive.ts)'),
     row('whole `ltv report`', r.seconds.report, `${r.peakRssMiB.report.toFixed(0)} MiB`, `email.html ${(r.emailHtmlBytes / 1024).toFixed(0)} KiB, .eml ${(r.emlBytes / 1024).toFixed(0)} KiB`),
     '',
     '| query | time | Parquet read | Athena cost |',
