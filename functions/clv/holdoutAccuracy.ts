@@ -38,12 +38,6 @@ const TOP_BUCKET = 7;
 
 export function holdoutAccuracy(rows: readonly HoldoutRow[]): HoldoutAccuracy {
   if (rows.length === 0) throw new Error('no customers to validate: the holdout comparison needs at least one');
-  let customers = 0;
-  let absolute = 0;
-  let squared = 0;
-  let totalPredicted = 0;
-  let totalActual = 0;
-  const buckets = Array.from({ length: TOP_BUCKET + 1 }, () => ({ customers: 0, predicted: 0, actual: 0 }));
   rows.forEach((row, i) => {
     const count = row.count ?? 1;
     if (![row.predicted, row.actual, count].every(Number.isFinite) || count <= 0) {
@@ -52,17 +46,39 @@ export function holdoutAccuracy(rows: readonly HoldoutRow[]): HoldoutAccuracy {
     if (!Number.isInteger(row.calibrationFrequency) || row.calibrationFrequency < 0) {
       throw new Error(`holdout row ${i}: calibrationFrequency must be a non-negative whole number, got ${row.calibrationFrequency}`);
     }
-    const error = row.predicted - row.actual;
+  });
+  return holdoutAccuracyOf({
+    predicted: Float64Array.from(rows, (r) => r.predicted),
+    actual: Float64Array.from(rows, (r) => r.actual),
+    frequency: Float64Array.from(rows, (r) => r.calibrationFrequency),
+    count: Float64Array.from(rows, (r) => r.count ?? 1),
+  });
+}
+
+/** The same on columns already checked (the report card's, hundreds of thousands of groups). */
+export function holdoutAccuracyOf(c: { predicted: ArrayLike<number>; actual: ArrayLike<number>; frequency: ArrayLike<number>; count: ArrayLike<number> }): HoldoutAccuracy {
+  if (c.predicted.length === 0) throw new Error('no customers to validate: the holdout comparison needs at least one');
+  let customers = 0;
+  let absolute = 0;
+  let squared = 0;
+  let totalPredicted = 0;
+  let totalActual = 0;
+  const buckets = Array.from({ length: TOP_BUCKET + 1 }, () => ({ customers: 0, predicted: 0, actual: 0 }));
+  for (let i = 0; i < c.predicted.length; i++) {
+    const count = c.count[i]!;
+    const predicted = c.predicted[i]!;
+    const actual = c.actual[i]!;
+    const error = predicted - actual;
     customers += count;
     absolute += count * Math.abs(error);
     squared += count * error * error;
-    totalPredicted += count * row.predicted;
-    totalActual += count * row.actual;
-    const bucket = buckets[Math.min(row.calibrationFrequency, TOP_BUCKET)]!;
+    totalPredicted += count * predicted;
+    totalActual += count * actual;
+    const bucket = buckets[Math.min(c.frequency[i]!, TOP_BUCKET)]!;
     bucket.customers += count;
-    bucket.predicted += count * row.predicted;
-    bucket.actual += count * row.actual;
-  });
+    bucket.predicted += count * predicted;
+    bucket.actual += count * actual;
+  }
   const aggregateError = totalPredicted - totalActual;
   return {
     customers,

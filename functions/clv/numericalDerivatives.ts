@@ -45,3 +45,29 @@ export function numericalHessian(gradient: (x: readonly number[]) => number[], x
   });
   return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (columns[j]![i]! + columns[i]![j]!) / 2));
 }
+
+/**
+ * Hessian of f at x from values alone: second central differences on the diagonal, the
+ * four-point cross difference off it; 2n² + 1 evaluations, for an objective whose gradient is
+ * itself numerical (differencing that would cost n times more). Step ∝ ε^(1/4).
+ */
+export function valueHessian(f: (x: readonly number[]) => number, x: readonly number[]): number[][] {
+  const n = x.length;
+  const h = x.map((xi) => 1e-4 * Math.max(1, Math.abs(xi)));
+  const at = (steps: readonly [number, number][]) => {
+    const y = [...x];
+    for (const [i, k] of steps) y[i] = x[i]! + k * h[i]!;
+    return f(y);
+  };
+  const f0 = f(x);
+  const hessian = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    hessian[i]![i] = (at([[i, 1]]) - 2 * f0 + at([[i, -1]])) / (h[i]! * h[i]!);
+    for (let j = 0; j < i; j++) {
+      const cross = (at([[i, 1], [j, 1]]) - at([[i, 1], [j, -1]]) - at([[i, -1], [j, 1]]) + at([[i, -1], [j, -1]])) / (4 * h[i]! * h[j]!);
+      hessian[i]![j] = cross;
+      hessian[j]![i] = cross;
+    }
+  }
+  return hessian;
+}

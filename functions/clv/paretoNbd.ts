@@ -18,7 +18,7 @@ import type { CustomerHistory } from './bgnbd.ts';
 import { logHyp2f1, logHyp2f1Sequence } from './hyp2f1.ts';
 import { logGamma } from './logGamma.ts';
 import { minimizeBfgs } from './minimizeBfgs.ts';
-import { forwardGradient, numericalGradient, numericalHessian } from './numericalDerivatives.ts';
+import { forwardGradient, valueHessian } from './numericalDerivatives.ts';
 import type { PurchaseModel } from './purchaseModel.ts';
 import { logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
 import type { RfmTuple } from './tuples.ts';
@@ -169,7 +169,7 @@ export function fitParetoNbd(tuples: readonly RfmTuple[], options: { start?: Par
     warnings.push(`${atLimit.join(', ')} ran off to ${atLimit.length > 1 ? 'extremes' : 'an extreme'}: the data do not identify the model`);
   }
   const values = [estimate.r, estimate.alpha, estimate.s, estimate.beta];
-  const hessian = numericalHessian((phi) => numericalGradient(value, phi).map((g) => g * n), result.x);
+  const hessian = valueHessian((phi) => value(phi) * n, result.x);
   const errors = logScaleStandardErrors(hessian, values);
   if (!errors) {
     converged = false;

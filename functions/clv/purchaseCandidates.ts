@@ -13,7 +13,7 @@ import { MODEL_LABELS, PURCHASE_MODELS, type PurchaseModelName } from './purchas
 import { createRng } from '../random/rng.ts';
 import type { RfmTuple } from './tuples.ts';
 
-export const CANDIDATE_SAMPLE = 100_000;
+export const CANDIDATE_SAMPLE = 50_000;
 
 /** A candidate fitted on the calibration customers. */
 export type CandidateFit = FittedPurchaseModel;

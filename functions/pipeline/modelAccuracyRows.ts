@@ -69,12 +69,17 @@ function cardMetrics(card: ModelCard, purchaseModel: string): Metric[] {
   return metrics;
 }
 
-/** The other candidate purchase models (the card holds the one the CLV uses): their scores, likelihood and which won. */
+/** The other candidate purchase models (the card holds the one the CLV uses): their accuracy, likelihood and which won. */
 function choiceMetrics(choice: ReportModelChoice, customers: number): Metric[] {
   return choice.candidates.flatMap((c): Metric[] => {
     const chosen: Metric = { model: c.model, metric: 'chosen', value: c.model === choice.winner ? 1 : 0, customers };
     if (!c.score) return [{ model: c.model, metric: 'mae', value: null, guard: c.guard ?? 'not fitted', customers }, chosen];
-    const scores = c.model === choice.used ? [] : forecasterMetrics(c.score, c.model, customers);
+    const metric = (name: string, value: number | null): Metric => ({ model: c.model, metric: name, value, ...(value === null ? { guard: 'nobody bought in the holdout' } : {}), customers });
+    const s = c.score;
+    const scores =
+      c.model === choice.used
+        ? []
+        : [metric('mae', s.mae), metric('rmse', s.rmse), metric('aggregate_error', s.aggregateError), metric('relative_aggregate_error', s.relativeAggregateError)];
     return [...scores, { model: c.model, metric: 'log_likelihood', value: c.logLikelihood, customers }, chosen];
   });
 }

@@ -10,7 +10,7 @@ import {
   type HoldoutTuple,
   type Outcome,
 } from '../clv/fitClvModels.ts';
-import { cardOf, forecastAccuracy, modelForecasts, prepareHoldout, scoreForecast, type ModelCard } from '../clv/card/modelCard.ts';
+import { cardOf, forecastAccuracy, modelForecasts, prepareHoldout, type ModelCard } from '../clv/card/modelCard.ts';
 import { holdoutFits, MODEL_LABELS } from '../clv/purchaseCandidates.ts';
 import type { ClvResult } from '../clv/formulas.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
@@ -126,8 +126,8 @@ function validate(
   const scored = fits.map(({ name, outcome }) => {
     if (!outcome.ok) return { name, outcome, score: null };
     if (name === usedName) return { name, outcome, score: card.scores[0]! };
-    const f = modelForecasts(outcome.value.model, h);
-    return { name, outcome, score: scoreForecast(h, 'model', f.predicted, f.pAlive) };
+    const { mae, rmse, aggregateError, relativeAggregateError } = forecastAccuracy(h, modelForecasts(outcome.value.model, h).predicted);
+    return { name, outcome, score: { mae, rmse, aggregateError, relativeAggregateError } };
   });
   const maeOf = (c: (typeof scored)[number]) => c.score?.mae ?? Infinity;
   // Lowest holdout MAE wins; on a tie the simpler model, in the order of PURCHASE_MODELS.

@@ -173,6 +173,8 @@ export interface ReportRunCost {
   estimatedUsd: number;
 }
 
+export type CandidateAccuracy = Pick<ForecasterScore, 'mae' | 'rmse' | 'aggregateError' | 'relativeAggregateError'>;
+
 export interface ReportModelChoice {
   rule: 'lowest_holdout_mae';
   /** The candidate with the lowest holdout MAE. */
@@ -184,8 +186,8 @@ export interface ReportModelChoice {
   candidates: {
     model: PurchaseModelName;
     label: string;
-    /** Its holdout scores (the card's model column); null when it could not be fitted. */
-    score: ForecasterScore | null;
+    /** Its holdout accuracy (the choice rule's MAE among it); null when it could not be fitted. The card has every metric of the model used. */
+    score: CandidateAccuracy | null;
     parameters: Record<string, number> | null;
     logLikelihood: number | null;
     guard?: string;

@@ -2,7 +2,7 @@
 // score, mean (p − 1[bought in the holdout])², and a reliability table of the predicted against
 // the observed share in ten bands of p.
 
-import { checkRows, type ForecastRow } from './forecastRows.ts';
+import { checkRows, columnsOf, type ForecastColumns, type ForecastRow } from './forecastRows.ts';
 
 export interface ReliabilityBand {
   /** Lower edge of the band: 0, 0.1, …, 0.9; the top band includes p = 1. */
@@ -30,18 +30,24 @@ export function brierScore(rows: readonly ForecastRow[]): BrierScore | null {
     if (r.predicted < 0 || r.predicted > 1) throw new Error(`forecast row ${i}: a probability must lie in [0, 1], got ${r.predicted}`);
     if (r.actual !== 0 && r.actual !== 1) throw new Error(`forecast row ${i}: the outcome must be 0 or 1, got ${r.actual}`);
   });
+  return brierScoreOf(columnsOf(rows));
+}
+
+/** The same on columns already checked. */
+export function brierScoreOf(c: ForecastColumns): BrierScore | null {
   let customers = 0;
   let squared = 0;
   let bought = 0;
   const bands = Array.from({ length: BANDS }, () => ({ customers: 0, predicted: 0, observed: 0 }));
-  for (const r of rows) {
-    customers += r.count;
-    squared += r.count * (r.predicted - r.actual) ** 2;
-    bought += r.count * r.actual;
-    const band = bands[Math.min(BANDS - 1, Math.floor(r.predicted * BANDS))]!;
-    band.customers += r.count;
-    band.predicted += r.count * r.predicted;
-    band.observed += r.count * r.actual;
+  for (let i = 0; i < c.count.length; i++) {
+    const [p, y, w] = [c.predicted[i]!, c.actual[i]!, c.count[i]!];
+    customers += w;
+    squared += w * (p - y) ** 2;
+    bought += w * y;
+    const band = bands[Math.min(BANDS - 1, Math.floor(p * BANDS))]!;
+    band.customers += w;
+    band.predicted += w * p;
+    band.observed += w * y;
   }
   if (customers === 0) return null;
   return {

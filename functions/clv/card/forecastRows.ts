@@ -52,30 +52,36 @@ export function columnsOf(rows: readonly ForecastRow[]): ForecastColumns {
  */
 export function orderBy(columns: ForecastColumns, key: Float64Array): Ordered {
   const n = key.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((i, j) => key[j]! - key[i]!);
-  const blocks: Block[] = [];
-  const midRank = new Float64Array(n);
-  let above = 0;
-  for (let start = 0; start < n; ) {
-    const value = key[order[start]!]!;
-    const block: Block = { key: value, count: 0, actual: 0, predicted: 0 };
-    let end = start;
-    for (; end < n && key[order[end]!] === value; end++) {
-      const i = order[end]!;
-      const c = columns.count[i]!;
-      block.count += c;
-      block.actual += c * columns.actual[i]!;
-      block.predicted += c * columns.predicted[i]!;
+  // The distinct values, largest first: a plain numeric sort of the keys and a binary search per
+  // group cost less than sorting the groups by a comparator.
+  const sorted = Float64Array.from(key).sort();
+  const distinct: number[] = [];
+  for (let k = n - 1; k >= 0; k--) if (distinct.length === 0 || sorted[k] !== distinct.at(-1)) distinct.push(sorted[k]!);
+  const blockOf = new Uint32Array(n);
+  const blocks: Block[] = distinct.map((value) => ({ key: value, count: 0, actual: 0, predicted: 0 }));
+  for (let i = 0; i < n; i++) {
+    const v = key[i]!;
+    let lo = 0;
+    let hi = distinct.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (distinct[mid]! > v) lo = mid + 1;
+      else hi = mid;
     }
-    const rank = above + (block.count + 1) / 2;
-    for (let k = start; k < end; k++) midRank[order[k]!] = rank;
-    above += block.count;
-    blocks.push(block);
-    start = end;
+    blockOf[i] = lo;
+    const b = blocks[lo]!;
+    const c = columns.count[i]!;
+    b.count += c;
+    b.actual += c * columns.actual[i]!;
+    b.predicted += c * columns.predicted[i]!;
   }
-  return { blocks, midRank };
+  const rankOfBlock = new Float64Array(blocks.length);
+  let above = 0;
+  blocks.forEach((b, k) => {
+    rankOfBlock[k] = above + (b.count + 1) / 2;
+    above += b.count;
+  });
+  return { blocks, midRank: Float64Array.from(blockOf, (k) => rankOfBlock[k]!) };
 }
 
 /** Throws naming the first row that is not a usable forecast row. */

@@ -7,11 +7,11 @@
 import type { BgNbdParams } from '../bgnbd.ts';
 import { asPurchaseModel, type PurchaseModel } from '../purchaseModel.ts';
 import type { HoldoutTuple } from '../fitClvModels.ts';
-import { holdoutAccuracy, type HoldoutAccuracy } from '../holdoutAccuracy.ts';
+import { holdoutAccuracyOf, type HoldoutAccuracy } from '../holdoutAccuracy.ts';
 import { hiatusForecast, isActiveByHiatus, naiveForecast } from './baselines.ts';
-import { brierScore, type BrierScore } from './brierScore.ts';
+import { brierScoreOf, type BrierScore } from './brierScore.ts';
 import { decileCalibrationOf, type DecileCalibration } from './decileCalibration.ts';
-import { columnsOf, orderBy, type ForecastColumns, type Ordered } from './forecastRows.ts';
+import { orderBy, type ForecastColumns, type Ordered } from './forecastRows.ts';
 import { normalizedGiniOf, spearmanOf, type Ranked } from './ranking.ts';
 
 export const FORECASTERS = ['model', 'naive', 'hiatus'] as const;
@@ -91,13 +91,15 @@ export interface PreparedHoldout {
   byActual: Ordered;
   /** 1 where the tuple's customers bought in the holdout. */
   bought: Float64Array;
+  /** x of each tuple, for the calibration table. */
+  frequency: Float64Array;
   customers: number;
   totalActual: number;
 }
 
 export function prepareHoldout(tuples: readonly HoldoutTuple[], holdoutDays: number, hiatusDays: number): PreparedHoldout {
   if (tuples.length === 0) throw new Error('no customers to score: the report card needs the holdout tuples');
-  const outcome = columnsOf(tuples.map((t) => ({ predicted: 0, actual: t.actual, count: t.count })));
+  const outcome = { predicted: new Float64Array(tuples.length), actual: Float64Array.from(tuples, (t) => t.actual), count: Float64Array.from(tuples, (t) => t.count) };
   let customers = 0;
   let totalActual = 0;
   for (const t of tuples) {
@@ -112,6 +114,7 @@ export function prepareHoldout(tuples: readonly HoldoutTuple[], holdoutDays: num
     outcome,
     byActual: orderBy(outcome, outcome.actual),
     bought: Float64Array.from(tuples, (t) => (t.actual > 0 ? 1 : 0)),
+    frequency: Float64Array.from(tuples, (t) => t.x),
     customers,
     totalActual,
   };
@@ -145,7 +148,7 @@ export function modelForecasts(model: PurchaseModel, h: PreparedHoldout): ModelF
 
 /** MAE, RMSE, aggregate error and the calibration table by frequency of one forecast. */
 export function forecastAccuracy(h: PreparedHoldout, predicted: Float64Array): HoldoutAccuracy {
-  return holdoutAccuracy(h.tuples.map((t, i) => ({ predicted: predicted[i]!, actual: t.actual, calibrationFrequency: t.x, count: t.count })));
+  return holdoutAccuracyOf({ predicted, actual: h.outcome.actual, frequency: h.frequency, count: h.outcome.count });
 }
 
 /** Every metric of one forecaster; `active` is its P(alive) or yes/no, null when it has none. */
@@ -162,7 +165,7 @@ export function scoreForecast(h: PreparedHoldout, forecaster: Forecaster, predic
     gini: normalizedGiniOf(byPredicted, h.byActual),
     spearman: spearmanOf(columns, byPredicted, h.byActual),
     deciles: decileCalibrationOf(byPredicted.blocks),
-    activity: active ? brierScore(Array.from(h.tuples, (t, i) => ({ predicted: active[i]!, actual: h.bought[i]!, count: t.count }))) : null,
+    activity: active ? brierScoreOf({ predicted: active, actual: h.bought, count: h.outcome.count }) : null,
   };
 }
 
