@@ -9,7 +9,7 @@ import { logBeta, logGamma } from './logGamma.ts';
 import { unidentifiedParameters, unidentifiedWarnings } from './boundaryOptimum.ts';
 import { minimizeBfgs } from './minimizeBfgs.ts';
 import { numericalHessian } from './numericalDerivatives.ts';
-import { logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
+import { invertPositiveDefinite, logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
 import type { RfmTuple } from './tuples.ts';
 
 export { bgnbdLogLikelihood, type BgNbdParams };
@@ -20,6 +20,8 @@ export interface BgNbdFit extends BgNbdParams {
   converged: boolean;
   /** From the inverse Hessian of the log-likelihood, by the delta method; null if not available. */
   standardErrors: BgNbdParams | null;
+  /** Covariance of (ln r, ln α, ln a, ln b): the inverse Hessian of −LL; null with standardErrors. */
+  logCovariance: number[][] | null;
   fitMs: number;
   customers: number;
   tuples: number;
@@ -89,6 +91,7 @@ export function fitBgNbd(tuples: readonly RfmTuple[], options: BgNbdFitOptions =
   }
   const hessian = numericalHessian((phi) => objective(phi).gradient.map((g) => g * n), result.x);
   const errors = logScaleStandardErrors(hessian, [estimate.r, estimate.alpha, estimate.a, estimate.b]);
+  const logCovariance = errors ? invertPositiveDefinite(hessian) : null;
   if (!errors) {
     // A flat or saddle-shaped likelihood: the estimate is a point on a ridge, not a maximum.
     converged = false;
@@ -117,6 +120,7 @@ export function fitBgNbd(tuples: readonly RfmTuple[], options: BgNbdFitOptions =
     iterations: result.iterations,
     converged,
     standardErrors: errors ? { r: errors[0]!, alpha: errors[1]!, a: errors[2]!, b: errors[3]! } : null,
+    logCovariance,
     fitMs: performance.now() - started,
     customers: n,
     tuples: data.tuples,

@@ -31,6 +31,12 @@ export interface FittedPurchaseModel {
   model: PurchaseModel;
   summary: ModelFitSummary<string>;
   warnings: string[];
+  /** The estimates' logarithms, in the order of the summary's parameters. */
+  logParameters: number[];
+  /** Their covariance (inverse Hessian of −LL); null when the fit has no standard errors. */
+  logCovariance: number[][] | null;
+  /** The same model at other log-parameters, for the delta method (functions/clv/clvInterval.ts). */
+  at(logParameters: readonly number[]): PurchaseModel;
 }
 
 function tooFewRepeatCustomers(tuples: readonly RfmTuple[], label: string): string | null {
@@ -61,7 +67,20 @@ export function fitNamedPurchaseModel(tuples: readonly RfmTuple[], name: Purchas
   if (name !== 'pareto_nbd') {
     const fitted = fitPurchaseModel(tuples, name === 'mbgnbd' ? 'mbgnbd' : undefined);
     if (!fitted.ok) return fitted;
-    return { ok: true, value: { name, model: bgnbdModel(fitted.value), summary: summariseBgNbd(fitted.value), warnings: fitted.value.warnings } };
+    const f = fitted.value;
+    const variant = f.variant ? { variant: f.variant } : {};
+    return {
+      ok: true,
+      value: {
+        name,
+        model: bgnbdModel(f),
+        summary: summariseBgNbd(f),
+        warnings: f.warnings,
+        logParameters: [f.r, f.alpha, f.a, f.b].map(Math.log),
+        logCovariance: f.logCovariance,
+        at: (phi) => bgnbdModel({ r: Math.exp(phi[0]!), alpha: Math.exp(phi[1]!), a: Math.exp(phi[2]!), b: Math.exp(phi[3]!), ...variant }),
+      },
+    };
   }
   const label = MODEL_LABELS.pareto_nbd;
   const tooFew = tooFewRepeatCustomers(tuples, label);
@@ -81,6 +100,9 @@ export function fitNamedPurchaseModel(tuples: readonly RfmTuple[], name: Purchas
       model: paretoNbdModel(fit),
       summary: { parameters: { r, alpha, s, beta }, standardErrors: fit.standardErrors ? { ...fit.standardErrors } : null, logLikelihood: fit.logLikelihood, iterations: fit.iterations, fitMs: fit.fitMs, customers: fit.customers },
       warnings: fit.warnings,
+      logParameters: [r, alpha, s, beta].map(Math.log),
+      logCovariance: fit.logCovariance,
+      at: (phi) => paretoNbdModel({ r: Math.exp(phi[0]!), alpha: Math.exp(phi[1]!), s: Math.exp(phi[2]!), beta: Math.exp(phi[3]!) }),
     },
   };
 }

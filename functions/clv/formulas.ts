@@ -1,6 +1,7 @@
 // Formula CLVs (docs/metrics.md, methods 1-3). Each result says which method produced it and
 // carries the guards that shaped it, so a capped or withheld number is never shown as plain.
 import { moneyToNumber, type Money } from '../money/decimal.ts';
+import type { ClvInterval } from './clvInterval.ts';
 
 export const DAYS_PER_MONTH = 30.4375;
 
@@ -10,6 +11,8 @@ export interface ClvResult {
   method: FormulaMethod | 'bgnbd' | 'sbg';
   value: number | null;
   flags: string[];
+  /** How sure the value is (docs/metrics.md, "Uncertainty"); absent where the method has none yet. */
+  interval?: ClvInterval;
 }
 
 /** Monthly churn from a churn rate measured over `windowDays` days. */

@@ -10,7 +10,7 @@ import { digamma, logGamma } from './logGamma.ts';
 import { unidentifiedParameters, unidentifiedWarnings } from './boundaryOptimum.ts';
 import { minimizeBfgs } from './minimizeBfgs.ts';
 import { numericalHessian } from './numericalDerivatives.ts';
-import { logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
+import { invertPositiveDefinite, logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
 import { indexFrequencies, type RfmTuple } from './tuples.ts';
 
 export interface GammaGammaParams {
@@ -24,6 +24,8 @@ export interface GammaGammaFit extends GammaGammaParams {
   iterations: number;
   converged: boolean;
   standardErrors: GammaGammaParams | null;
+  /** Covariance of (ln p, ln q, ln γ): the inverse Hessian of −LL; null with standardErrors. */
+  logCovariance: number[][] | null;
   fitMs: number;
   /** Customers with x > 0 the model was fitted on. */
   customers: number;
@@ -140,6 +142,7 @@ export function fitGammaGamma(tuples: readonly RfmTuple[], options: { start?: Ga
   if (estimate.q <= 1) warnings.push(`q = ${estimate.q.toFixed(3)} ≤ 1: the population mean spend is infinite, so customers without repeat purchases get no spend estimate`);
   const hessian = numericalHessian((phi) => objective(phi).gradient.map((g) => g * n), result.x);
   const errors = logScaleStandardErrors(hessian, [estimate.p, estimate.q, estimate.gamma]);
+  const logCovariance = errors ? invertPositiveDefinite(hessian) : null;
   if (!errors) {
     // A flat or saddle-shaped likelihood: the estimate is a point on a ridge, not a maximum.
     converged = false;
@@ -168,6 +171,7 @@ export function fitGammaGamma(tuples: readonly RfmTuple[], options: { start?: Ga
     iterations: result.iterations,
     converged,
     standardErrors: errors ? { p: errors[0]!, q: errors[1]!, gamma: errors[2]! } : null,
+    logCovariance,
     fitMs: performance.now() - started,
     customers: n,
     warnings,

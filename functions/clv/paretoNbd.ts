@@ -20,7 +20,7 @@ import { logGamma } from './logGamma.ts';
 import { minimizeBfgs } from './minimizeBfgs.ts';
 import { forwardGradient, valueHessian } from './numericalDerivatives.ts';
 import type { PurchaseModel } from './purchaseModel.ts';
-import { logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
+import { invertPositiveDefinite, logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
 import type { RfmTuple } from './tuples.ts';
 
 export interface ParetoNbdParams {
@@ -35,6 +35,8 @@ export interface ParetoNbdFit extends ParetoNbdParams {
   iterations: number;
   converged: boolean;
   standardErrors: ParetoNbdParams | null;
+  /** Covariance of (ln r, ln α, ln s, ln β): the inverse Hessian of −LL; null with standardErrors. */
+  logCovariance: number[][] | null;
   fitMs: number;
   customers: number;
   tuples: number;
@@ -171,6 +173,7 @@ export function fitParetoNbd(tuples: readonly RfmTuple[], options: { start?: Par
   const values = [estimate.r, estimate.alpha, estimate.s, estimate.beta];
   const hessian = valueHessian((phi) => value(phi) * n, result.x);
   const errors = logScaleStandardErrors(hessian, values);
+  const logCovariance = errors ? invertPositiveDefinite(hessian) : null;
   if (!errors) {
     converged = false;
     warnings.push('the likelihood has no proper maximum here (its Hessian is not positive definite): no standard errors');
@@ -183,6 +186,7 @@ export function fitParetoNbd(tuples: readonly RfmTuple[], options: { start?: Par
     iterations: result.iterations,
     converged,
     standardErrors: errors ? { r: errors[0]!, alpha: errors[1]!, s: errors[2]!, beta: errors[3]! } : null,
+    logCovariance,
     fitMs: performance.now() - started,
     customers: n,
     tuples: data.tuples,

@@ -38,7 +38,7 @@ export interface TupleScores {
   clv: Float64Array;
 }
 
-interface IfAlive {
+export interface IfAlive {
   /** Σ_m ΔG_m · margin / (1 + d)^m */
   discountedPurchases: number;
   /** G at the horizon. */
@@ -87,7 +87,11 @@ function score(customer: CustomerSummary, model: PurchaseModel, spend: GammaGamm
   };
 }
 
-function ifAliveCache(model: PurchaseModel, options: ClvOptions): (x: number, T: number) => IfAlive {
+/**
+ * Σ_m ΔG_m · margin / (1 + d)^m (discountedPurchases) and G at the horizon (purchases) for a
+ * customer alive at T after x repeat purchases, computed once per (x, T).
+ */
+export function ifAliveCache(model: PurchaseModel, options: ClvOptions): (x: number, T: number) => IfAlive {
   const horizon = options.horizonMonths ?? 12;
   const margin = options.grossMargin ?? 1;
   const d = options.monthlyDiscountRate;

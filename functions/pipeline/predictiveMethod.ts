@@ -12,6 +12,7 @@ import {
 } from '../clv/fitClvModels.ts';
 import { cardOf, forecastAccuracy, modelForecasts, prepareHoldout, type ModelCard } from '../clv/card/modelCard.ts';
 import { holdoutFits, MODEL_LABELS } from '../clv/purchaseCandidates.ts';
+import { predictiveClvInterval } from '../clv/clvInterval.ts';
 import type { ClvResult } from '../clv/formulas.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { TupleScores } from '../clv/predictiveClv.ts';
@@ -74,15 +75,17 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
   const fitted = fitClvModels(customers, config.clv.purchaseModel);
   if (!fitted.ok) return missing(fitted.flags);
   const models = fitted.value;
-  const scores = scoreCustomers(models, customers, {
+  const options = {
     daysPerTimeUnit: 1,
     horizonMonths: config.clv.horizonMonths,
     monthlyDiscountRate: config.clv.monthlyDiscountRate,
     grossMargin: config.grossMargin,
-  });
+  };
+  const scores = scoreCustomers(models, customers, options);
   const nonFinite = scores.clv.filter((v) => !Number.isFinite(v)).length;
   if (nonFinite > 0) return missing([`the fitted models give no finite CLV for ${nonFinite} customers`, ...models.flags]);
 
+  const interval = predictiveClvInterval(models, customers, options);
   let totalClv = 0;
   let totalPAlive = 0;
   for (let i = 0; i < customers.length; i++) {
@@ -90,7 +93,7 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
     totalPAlive += scores.pAlive[i]!;
   }
   return {
-    result: { method: 'bgnbd', value: totalClv / customers.length, flags: models.flags },
+    result: { method: 'bgnbd', value: totalClv / customers.length, flags: models.flags, ...(interval ? { interval } : {}) },
     summary: {
       ...base,
       models: { purchase: { ...models.purchase.summary, model: models.purchase.name }, gammaGamma: summariseGammaGamma(models.gammaGamma) },

@@ -267,8 +267,9 @@ export function renderHtml(report: Report, images: HtmlImages): string {
       report.clv.map((c) => [
         `${e(m.method[c.method])}${c.method === headline.method ? ` <strong style="font-size:11px;color:${CHART_COLORS.actual}">${e(m.methods.headline)}</strong>` : ''}` +
           `${small(e(m.methodMeaning[c.method]))}${c.method === 'bgnbd' ? small(e(m.methods.purchaseModel(MODEL_LABELS[report.predictiveClv.purchaseModel]))) : ''}` +
-          `${c.flags.length > 0 ? small(e(c.flags.join('; ')), WARN) : ''}`,
-        `<span style="white-space:nowrap">${e(fmt.money(c.value))}</span>`,
+          `${c.interval ? small(e(m.methods.intervalBasis)) : ''}${c.flags.length > 0 ? small(e(c.flags.join('; ')), WARN) : ''}`,
+        `<span style="white-space:nowrap">${e(fmt.money(c.value))}</span>` +
+          (c.interval ? small(`<span style="white-space:nowrap">${e(m.methods.interval(fmt.money(c.interval.low), fmt.money(c.interval.high)))}</span>`) : ''),
       ]),
     ) +
     whys.map((w) => paragraph(e(w), `font-size:13px;line-height:19px;${INK}`)).join('') +

@@ -166,9 +166,11 @@ export function renderText(report: Report): string {
 
   out.push(...heading(m.sections.methods));
   for (const method of report.clv) {
-    out.push(`  ${m.method[method.method]}${method.method === headline.method ? ` [${m.methods.headline}]` : ''}: ${fmt.money(method.value)}`);
+    const interval = method.interval ? ` (${m.methods.interval(fmt.money(method.interval.low), fmt.money(method.interval.high))})` : '';
+    out.push(`  ${m.method[method.method]}${method.method === headline.method ? ` [${m.methods.headline}]` : ''}: ${fmt.money(method.value)}${interval}`);
     out.push(`      ${m.methodMeaning[method.method]}`);
     if (method.method === 'bgnbd') out.push(`      ${m.methods.purchaseModel(MODEL_LABELS[report.predictiveClv.purchaseModel])}`);
+    if (method.interval) out.push(`      ${m.methods.intervalBasis}`);
     if (method.flags.length > 0) out.push(`      ${method.flags.join('; ')}`);
   }
   for (const drivers of [report.drivers.saas, report.drivers.purchase]) {

@@ -36,6 +36,9 @@ describe('the e-mail in Chromium', () => {
     async (locale, currency, width) => {
       // Prepare: every section filled (both lines of business), long names, stale data (the banner too)
       const report = fixtureReport({ locale, config: { reportCurrency: currency }, latestOrderAt: '2026-11-20T12:00:00Z', lines: 'both' });
+      // The predictive CLV with its interval, in the currency's own size of numbers.
+      const size = { en: 1, ko: 1300, ja: 150 }[locale];
+      report.clv.push({ method: 'bgnbd', value: 117.25 * size, flags: [], interval: { low: 108.41 * size, high: 126.73 * size, level: 0.95, basis: 'delta_method' } });
       const charts = renderCharts(report);
       const email = renderEmail(report, charts);
       const html = withInlineImages(email.html, email.inlineImages.map((i) => ({ cid: i.cid, content: i.content })));

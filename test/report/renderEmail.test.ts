@@ -71,6 +71,20 @@ describe('renderEmail', () => {
     }
   });
 
+  it('gives the predictive CLV its 95% interval and says what it measures, in the HTML and the text', () => {
+    const report = fixtureReport();
+    report.clv.push({ method: 'bgnbd', value: 117.25, flags: [], interval: { low: 108.41, high: 126.73, level: 0.95, basis: 'delta_method' } });
+    const email = renderEmail(report, { trajectory: null, cohorts: null, tracking: null, sparklines: {} });
+    const m = MESSAGES.en;
+    for (const part of [email.html, email.text]) {
+      const methods = part.slice(part.indexOf(m.sections.methods), part.lastIndexOf(m.sections.dataTeam));
+      expect(methods).toContain('95%: $108.41–$126.73');
+      expect(methods).toContain(m.methods.intervalBasis);
+      expect(methods).toContain('Purchase model: BG/NBD (setting clv.purchaseModel).');
+    }
+    expect(email.text).toContain(`${m.method.bgnbd}: $117.25 (95%: $108.41–$126.73)`);
+  });
+
   it('writes every number as text, so a reader with images blocked misses nothing', () => {
     // Act
     const report = fixtureReport();

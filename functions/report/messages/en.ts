@@ -189,6 +189,8 @@ export const en: Messages = {
       `MAE ${a.mae} and RMSE ${a.rmse} purchases per customer over ${a.customers} customers; ` +
       `${a.predicted} purchases predicted, ${a.actual} made${a.relative ? ` (${a.relative})` : ''}.`,
     accuracyMissing: (guard, model) => `Model accuracy (${model} holdout): not measured this week: ${guard}.`,
+    interval: (low, high) => `95%: ${low}–${high}`,
+    intervalBasis: 'The interval is the uncertainty of the fitted parameters (delta method), not of single customers.',
     purchaseModel: (label) => `Purchase model: ${label} (setting clv.purchaseModel).`,
     survivalAccuracy: (a) =>
       `Retention model accuracy (sBG fitted on each cohort's months before ${a.from}, checked on the ${a.months} months from then): ` +

@@ -186,6 +186,8 @@ export const ja: Messages = {
       `顧客${a.customers}人について顧客あたり購入回数のMAE ${a.mae}、RMSE ${a.rmse}。` +
       `予測購入${a.predicted}回、実際の購入${a.actual}回${a.relative ? `（${a.relative}）` : ''}。`,
     accuracyMissing: (guard, model) => `モデル精度（${model}ホールドアウト）: 今週は測定していません: ${guard}。`,
+    interval: (low, high) => `95%: ${low}–${high}`,
+    intervalBasis: '区間は推定パラメータの不確実性（デルタ法）で、個々の顧客のばらつきではありません。',
     purchaseModel: (label) => `購買モデル: ${label}（設定 clv.purchaseModel）。`,
     survivalAccuracy: (a) =>
       `継続モデル精度（各コホートの${a.from}より前の月でsBGを推定し、そこから${a.months}か月で検証）: ` +

@@ -186,6 +186,8 @@ export const ko: Messages = {
       `고객 ${a.customers}명 기준 고객당 구매 수 MAE ${a.mae}, RMSE ${a.rmse}; ` +
       `예측 구매 ${a.predicted}건, 실제 구매 ${a.actual}건${a.relative ? ` (${a.relative})` : ''}.`,
     accuracyMissing: (guard, model) => `모델 정확도 (${model} 홀드아웃): 이번 주에는 측정하지 않았습니다: ${guard}.`,
+    interval: (low, high) => `95%: ${low}–${high}`,
+    intervalBasis: '구간은 추정된 모수의 불확실성(델타 방법)이며 개별 고객의 불확실성이 아닙니다.',
     purchaseModel: (label) => `구매 모델: ${label} (설정 clv.purchaseModel).`,
     survivalAccuracy: (a) =>
       `유지 모델 정확도 (각 코호트의 ${a.from} 이전 개월로 sBG를 적합하고 그때부터 ${a.months}개월로 검증): ` +

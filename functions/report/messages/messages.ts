@@ -136,6 +136,9 @@ export interface Messages {
     headline: string;
     accuracy(a: { model: string; cutoff: string; weeks: number; mae: string; rmse: string; customers: string; predicted: string; actual: string; relative: string }): string;
     accuracyMissing(guard: string, model: string): string;
+    /** A CLV's 95% interval beside it, and what it measures. */
+    interval(low: string, high: string): string;
+    intervalBasis: string;
     /** Which purchase model the predictive CLV uses, under its meaning. */
     purchaseModel(label: string): string;
     /** The sBG holdout: subscribers predicted to still pay in the held-out months against those who did. */
