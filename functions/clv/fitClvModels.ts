@@ -147,8 +147,13 @@ export function fitSpendModel(customers: readonly CustomerSummary[]): Outcome<Ga
 }
 
 /** Both models on per-customer summaries; meanSpend undefined with x > 0 means "spend unknown". */
-export function fitClvModels(customers: readonly CustomerSummary[], purchaseModel: PurchaseModelName = 'bgnbd'): Outcome<ClvModels> {
-  const purchases = fitNamedPurchaseModel(compressTuples(customers), purchaseModel);
+export function fitClvModels(
+  customers: readonly CustomerSummary[],
+  purchaseModel: PurchaseModelName = 'bgnbd',
+  /** The customers as (x, t_x, T) tuples, when the caller has them already. */
+  tuples: readonly RfmTuple[] = compressTuples(customers),
+): Outcome<ClvModels> {
+  const purchases = fitNamedPurchaseModel(tuples, purchaseModel);
   // Without a purchase model there is no CLV, and the spend model's troubles would only add noise.
   if (!purchases.ok) return purchases;
   const spend = fitSpendModel(customers);

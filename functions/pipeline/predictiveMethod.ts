@@ -12,7 +12,7 @@ import {
 } from '../clv/fitClvModels.ts';
 import { cardOf, forecastAccuracy, modelForecasts, prepareHoldout, type ModelCard } from '../clv/card/modelCard.ts';
 import { holdoutFits, MODEL_LABELS } from '../clv/purchaseCandidates.ts';
-import { predictiveClvInterval } from '../clv/clvInterval.ts';
+import { groupCustomers, predictiveClvInterval, tuplesOf } from '../clv/clvInterval.ts';
 import type { ClvResult } from '../clv/formulas.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';
 import type { TupleScores } from '../clv/predictiveClv.ts';
@@ -72,7 +72,9 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
     stats,
   });
 
-  const fitted = fitClvModels(customers, config.clv.purchaseModel);
+  // One grouping of the customers serves the fit and the interval.
+  const groups = groupCustomers(customers);
+  const fitted = fitClvModels(customers, config.clv.purchaseModel, tuplesOf(groups));
   if (!fitted.ok) return missing(fitted.flags);
   const models = fitted.value;
   const options = {
@@ -85,13 +87,13 @@ export async function runPredictiveMethod(engine: QueryEngine, week: WeekBounds,
   const nonFinite = scores.clv.filter((v) => !Number.isFinite(v)).length;
   if (nonFinite > 0) return missing([`the fitted models give no finite CLV for ${nonFinite} customers`, ...models.flags]);
 
-  const interval = predictiveClvInterval(models, customers, options);
   let totalClv = 0;
   let totalPAlive = 0;
   for (let i = 0; i < customers.length; i++) {
     totalClv += scores.clv[i]!;
     totalPAlive += scores.pAlive[i]!;
   }
+  const interval = predictiveClvInterval(models, groups, options, totalClv / customers.length);
   return {
     result: { method: 'bgnbd', value: totalClv / customers.length, flags: models.flags, ...(interval ? { interval } : {}) },
     summary: {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { groupCustomers, meanClvOf, predictiveClvInterval } from '../../functions/clv/clvInterval.ts';
+import { GRADIENT_PAIRS, groupCustomers, meanClvOf, predictiveClvInterval, tuplesOf } from '../../functions/clv/clvInterval.ts';
+import { compressTuples } from '../../functions/clv/tuples.ts';
 import { fitClvModels, scoreCustomers } from '../../functions/clv/fitClvModels.ts';
 import { createRng } from '../../functions/random/rng.ts';
 import { cdnowCustomersWithSpend } from './cdnowData.ts';
@@ -19,11 +20,15 @@ describe('meanClvOf', () => {
     expect(groups.x.length).toBeLessThan(customers.length);
     expect(meanClvOf(groups, models.purchase.model, models.gammaGamma, options)).toBeCloseTo(direct, 9);
   });
+
+  it('gives the fit the tuples compressTuples would, in the same order', () => {
+    expect(tuplesOf(groupCustomers(customers))).toEqual(compressTuples(customers));
+  });
 });
 
 describe('predictiveClvInterval', () => {
-  const interval = predictiveClvInterval(models, customers, options)!;
   const center = meanClvOf(groupCustomers(customers), models.purchase.model, models.gammaGamma, options);
+  const interval = predictiveClvInterval(models, groupCustomers(customers), options, center)!;
 
   it('brackets the mean CLV, at 95%', () => {
     expect(interval.basis).toBe('delta_method');
@@ -69,6 +74,45 @@ describe('predictiveClvInterval', () => {
   });
 
   it('is withheld when a fit has no covariance', () => {
-    expect(predictiveClvInterval({ ...models, gammaGamma: { ...models.gammaGamma, logCovariance: null } }, customers, options)).toBeNull();
+    expect(predictiveClvInterval({ ...models, gammaGamma: { ...models.gammaGamma, logCovariance: null } }, groupCustomers(customers), options, center)).toBeNull();
   });
 });
+
+describe('the gradient on a share of the (x, T) pairs', () => {
+  it('gives the interval of the whole population within a few per cent of its width (simulated 200,000 customers)', async () => {
+    const { simulateCustomers } = await import('../../functions/clv/simulate.ts');
+    const many = simulateCustomers({ customers: 200_000, seed: 'gradient sample', bgnbd: { r: 0.243, alpha: 30.9, a: 0.793, b: 2.426 }, gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 }, age: { min: 1, max: 730 }, timeStep: 1 });
+    const fit = fitClvModels(many);
+    if (!fit.ok) throw new Error(fit.flags.join('; '));
+    const days = { daysPerTimeUnit: 1, horizonMonths: 12, monthlyDiscountRate: 0.01 };
+    const groups = groupCustomers(many);
+    const center = meanClvOf(groups, fit.value.purchase.model, fit.value.gammaGamma, days);
+    const sampled = predictiveClvInterval(fit.value, groups, days, center)!;
+    // The same without sampling: a population with fewer pairs than GRADIENT_PAIRS is taken whole.
+    const pairs = new Set(Array.from(groups.x, (x, k) => `${x} ${groups.T[k]}`)).size;
+    expect(pairs).toBeGreaterThan(GRADIENT_PAIRS);
+    const whole = predictiveClvIntervalWhole(fit.value, groups, days, center);
+    const width = whole.high - whole.low;
+    expect(Math.abs(sampled.low - whole.low)).toBeLessThan(0.05 * width);
+    expect(Math.abs(sampled.high - whole.high)).toBeLessThan(0.05 * width);
+  }, 60_000);
+});
+
+/** The interval with the gradient on every group: forward differences of meanClvOf, as the module's definition. */
+function predictiveClvIntervalWhole(m: typeof models, groups: ReturnType<typeof groupCustomers>, o: typeof options, center: number) {
+  const step = (v: number) => 1e-5 * Math.max(1, Math.abs(v));
+  const gp = m.purchase.logParameters.map((v, i) => {
+    const phi = [...m.purchase.logParameters];
+    phi[i] = v + step(v);
+    return (meanClvOf(groups, m.purchase.at(phi), m.gammaGamma, o) - center) / (phi[i]! - v);
+  });
+  const sp = [m.gammaGamma.p, m.gammaGamma.q, m.gammaGamma.gamma].map(Math.log);
+  const gs = sp.map((v, i) => {
+    const phi = [...sp];
+    phi[i] = v + step(v);
+    return (meanClvOf(groups, m.purchase.model, { p: Math.exp(phi[0]!), q: Math.exp(phi[1]!), gamma: Math.exp(phi[2]!) }, o) - center) / (phi[i]! - v);
+  });
+  const q = (g: number[], c: number[][]) => g.reduce((n, gi, i) => n + g.reduce((k, gj, j) => k + gi * c[i]![j]! * gj, 0), 0);
+  const se = Math.sqrt(q(gp, m.purchase.logCovariance!) + q(gs, m.gammaGamma.logCovariance!)) / center;
+  return { low: center * Math.exp(-1.959963984540054 * se), high: center * Math.exp(1.959963984540054 * se) };
+}
