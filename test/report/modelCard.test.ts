@@ -84,3 +84,17 @@ describe('the model choice on the card', () => {
     expect(renderEmail(report, renderCharts(report)).text).toContain('Candidates fitted on a fixed sample of 100,012 calibration customers.');
   });
 });
+
+describe('the reliability table', () => {
+  it('shows the model’s P(alive) bands with their mean, the share who bought and the customers, in HTML and text', () => {
+    const report = fixtureReport();
+    const { html, text } = renderEmail(report, renderCharts(report));
+    const bands = card.scores[0]!.activity!.reliability;
+    expect(bands.length).toBeGreaterThan(1);
+    const top = bands.at(-1)!;
+    const line = `${fmt.decimal(top.from)}–${fmt.decimal(top.to)}`;
+    const row = text.split('\n').find((l) => l.trim().startsWith(line))!;
+    expect(row.trim().split(/\s{2,}/)).toEqual([line, fmt.decimal(top.meanPredicted), fmt.percent(top.observed), fmt.count(top.customers)]);
+    expect(html).toContain(m.card.reliabilityTitle);
+  });
+});

@@ -216,6 +216,11 @@ export const en: Messages = {
     ruleWins: (weeks, closer, rule) => `Over the last ${weeks} weeks a simple rule (${rule}) forecast purchases ${closer} closer per customer than the model: read the predictive CLV with care.`,
     activity: (winner, winnerBrier, loser, loserBrier, weeks) =>
       `At telling who buys again from who does not, the ${winner} did better (Brier ${winnerBrier} against ${loserBrier} for the ${loser}). P(alive) is the chance a customer has not left, not that they buy within ${weeks} weeks.`,
+    reliabilityTitle: 'P(alive) against who bought in the holdout',
+    band: 'P(alive)',
+    meanPAlive: 'Mean',
+    bought: 'Bought',
+    customers: 'Customers',
     decilesTitle: 'Purchases per customer by decile of the forecast',
     decile: 'Decile',
     predicted: 'Forecast',

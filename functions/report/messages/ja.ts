@@ -213,6 +213,11 @@ export const ja: Messages = {
     ruleWins: (weeks, closer, rule) => `直近${weeks}週間、単純ルール（${rule}）の購入予測がモデルより顧客あたり${closer}正確でした。予測CLVは注意して読んでください。`,
     activity: (winner, winnerBrier, loser, loserBrier, weeks) =>
       `再購入する顧客の見分けでは${winner}のほうが良好でした（ブライア${winnerBrier}、${loser}は${loserBrier}）。P(alive)は顧客が離脱していない確率で、${weeks}週間以内に購入する確率ではありません。`,
+    reliabilityTitle: 'P(alive)と検証期間の購入',
+    band: 'P(alive)',
+    meanPAlive: '平均',
+    bought: '購入',
+    customers: '顧客',
     decilesTitle: '予測の十分位別の顧客あたり購入',
     decile: '十分位',
     predicted: '予測',

@@ -213,6 +213,11 @@ export const ko: Messages = {
     ruleWins: (weeks, closer, rule) => `지난 ${weeks}주 동안 단순 규칙(${rule})의 구매 예측이 모델보다 고객당 ${closer} 더 정확했습니다. 예측 CLV는 주의해서 읽으십시오.`,
     activity: (winner, winnerBrier, loser, loserBrier, weeks) =>
       `다시 구매할 고객을 가려내는 데는 ${winner}이(가) 더 나았습니다(브라이어 ${winnerBrier}, ${loser}는 ${loserBrier}). P(alive)는 고객이 떠나지 않았을 확률이지 ${weeks}주 안에 구매할 확률이 아닙니다.`,
+    reliabilityTitle: 'P(alive) 대 검증 기간 구매 여부',
+    band: 'P(alive)',
+    meanPAlive: '평균',
+    bought: '구매',
+    customers: '고객',
     decilesTitle: '예측 십분위별 고객당 구매',
     decile: '십분위',
     predicted: '예측',

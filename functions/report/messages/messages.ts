@@ -159,6 +159,12 @@ export interface Messages {
     ruleWins(weeks: number, closer: string, rule: string): string;
     /** Who tells active from lapsed customers better, and what P(alive) is not. */
     activity(winner: string, winnerBrier: string, loser: string, loserBrier: string, weeks: number): string;
+    /** The model's P(alive) in bands against the share who bought. */
+    reliabilityTitle: string;
+    band: string;
+    meanPAlive: string;
+    bought: string;
+    customers: string;
     decilesTitle: string;
     decile: string;
     predicted: string;

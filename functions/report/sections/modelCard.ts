@@ -71,9 +71,15 @@ export function trackingAlt(card: ModelCard, m: Messages, fmt: Formatter): strin
   return last ? m.card.trackingAlt(card.tracking!.length, fmt.count(Math.round(last.cumulativePredicted)), fmt.count(last.cumulativeActual)) : null;
 }
 
-function rows(card: ModelCard, modelLabel: string, m: Messages, fmt: Formatter): { header: string[]; body: string[][]; deciles: string[][] } {
+function rows(card: ModelCard, modelLabel: string, m: Messages, fmt: Formatter): { header: string[]; body: string[][]; deciles: string[][]; reliability: string[][] } {
   const model = card.scores.find((s) => s.forecaster === 'model')!;
   return {
+    reliability: (model.activity?.reliability ?? []).map((b) => [
+      `${fmt.decimal(b.from)}–${fmt.decimal(b.to)}`,
+      fmt.decimal(b.meanPredicted),
+      fmt.percent(b.observed),
+      fmt.count(b.customers),
+    ]),
     header: [m.card.metricColumn, ...card.scores.map((s) => m.card.forecaster(s.forecaster, card.hiatusDays, modelLabel))],
     body: METRICS.map((key) => [m.card.metric[key], ...card.scores.map((s) => cell(s, key, fmt))]),
     deciles: (model.deciles?.deciles ?? []).map((d) => [String(d.decile), fmt.decimal(d.meanPredicted), fmt.decimal(d.meanActual)]),
@@ -101,6 +107,9 @@ export function modelCardHtml(report: Report, tracking: HtmlImage | null, m: Mes
     choiceLines(report, m, fmt).map((line) => paragraph(e(line))).join('') +
     h3(m.card.trackingTitle) +
     (tracking ? image(tracking) + paragraph(legend, `font-size:12px;line-height:18px;${MUTED}`) : paragraph(e(m.card.trackingMissing(card.trackingGuard ?? 'no data')))) +
+    (r.reliability.length > 0
+      ? h3(m.card.reliabilityTitle) + table([e(m.card.band), e(m.card.meanPAlive), e(m.card.bought), e(m.card.customers)], r.reliability.map((row) => row.map(e)))
+      : '') +
     (r.deciles.length > 0 ? h3(m.card.decilesTitle) + table([e(m.card.decile), e(m.card.predicted), e(m.card.actual)], r.deciles.map((row) => row.map(e))) : '')
   );
 }
@@ -117,6 +126,7 @@ export function modelCardText(report: Report, m: Messages, fmt: Formatter): stri
   out.push(cardSentence(card, weeks, m, fmt), ...(activity ? [activity] : []));
   out.push(...pad([r.header, ...r.body]).map((line) => `  ${line}`), m.card.reading, ...choiceLines(report, m, fmt));
   out.push(`${m.card.trackingTitle}: ${trackingAlt(card, m, fmt) ?? m.card.trackingMissing(card.trackingGuard ?? 'no data')}`);
+  if (r.reliability.length > 0) out.push(`${m.card.reliabilityTitle}:`, ...pad([[m.card.band, m.card.meanPAlive, m.card.bought, m.card.customers], ...r.reliability]).map((line) => `  ${line}`));
   if (r.deciles.length > 0) out.push(`${m.card.decilesTitle}:`, ...pad([[m.card.decile, m.card.predicted, m.card.actual], ...r.deciles]).map((line) => `  ${line}`));
   return out;
 }
