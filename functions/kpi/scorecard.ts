@@ -124,6 +124,11 @@ export type Reference =
       anchorWeek: string;
       anchorValue: number;
       doublingYears: number;
+      /**
+       * The headline CLV's 95% interval relative to its value (docs/metrics.md, "Uncertainty"),
+       * when it has one: the status is then judged at both ends (judge).
+       */
+      uncertainty?: { below: number; above: number };
     }
   | { kind: 'baseline'; value: number; weeks: number };
 
@@ -339,6 +344,8 @@ export function buildScorecard(args: {
   history: KpiHistory;
   headlineMethod: ClvMethod;
   targets: Config['targets'];
+  /** The headline CLV's 95% interval, when its method has one. */
+  headlineInterval?: { low: number; high: number };
 }): { scorecard: Scorecard; trajectory: Trajectory | null } {
   const { week, kpis, history, targets } = args;
   const seriesOf = (key: KpiKey): readonly HistoryPoint[] => history.get(key === 'headline_clv' ? headlineHistoryKey(args.headlineMethod) : key) ?? [];
@@ -353,7 +360,7 @@ export function buildScorecard(args: {
     const series = seriesOf(key);
     const wow = weekOverWeek(kpi.value, week, series);
     const line = { ...kpi, direction, wow, usual: usualMove(wow, kpi.unit, week, series), baseline: trailingBaseline(week, series) };
-    const judged = judge(key, kpi.value, direction, line, trajectoryOutcome, targets);
+    const judged = judge(key, kpi.value, direction, line, trajectoryOutcome, targets, key === 'headline_clv' ? uncertaintyOf(kpi.value, args.headlineInterval) : undefined);
     return { ...line, ...judged };
   };
 
@@ -376,6 +383,12 @@ export function buildScorecard(args: {
 
 type Judged = Pick<ScorecardLine, 'reference' | 'gap' | 'status' | 'notRated'>;
 
+/** The interval's ends as shares of the value below and above it. */
+function uncertaintyOf(value: number | null, interval: { low: number; high: number } | undefined): { below: number; above: number } | undefined {
+  if (!interval || value === null || !(value > 0)) return undefined;
+  return { below: (value - interval.low) / value, above: (interval.high - value) / value };
+}
+
 function judge(
   key: KpiKey,
   value: number | null,
@@ -383,6 +396,7 @@ function judge(
   line: Pick<ScorecardLine, 'baseline' | 'usual'>,
   trajectory: ReturnType<typeof buildTrajectory>,
   targets: Config['targets'],
+  uncertainty?: { below: number; above: number },
 ): Judged {
   const ref = referenceOf(key, line, trajectory, targets);
   if (value === null) return { reference: ref.reference, gap: null, status: 'not_rated', notRated: { code: 'no_value' } };
@@ -391,6 +405,17 @@ function judge(
   const shortfall = direction === 'higher' ? ref.reference.value - judged : judged - ref.reference.value;
   const gap = ratio(shortfall, Math.abs(ref.reference.value), 'the reference is 0').value;
   if (gap === null) return { reference: ref.reference, gap: null, status: 'not_rated', notRated: { code: 'zero_reference' } };
+  if (ref.reference.kind === 'trajectory' && uncertainty) {
+    // The parameters the trailing mean was scored with are as uncertain as this week's (the
+    // same data, most of it): on track only if the interval's low end is, off track only if
+    // even its high end is; between, at risk.
+    const reference = { ...ref.reference, uncertainty };
+    const scale = judged / Math.abs(ref.reference.value);
+    const atLow = statusOfGap(gap + uncertainty.below * scale, ref.bands);
+    const atHigh = statusOfGap(gap - uncertainty.above * scale, ref.bands);
+    const status = atLow === 'on_track' ? 'on_track' : atHigh === 'off_track' ? 'off_track' : 'at_risk';
+    return { reference, gap, status };
+  }
   return { reference: ref.reference, gap, status: statusOfGap(gap, ref.bands) };
 }
 

@@ -78,7 +78,15 @@ export function buildReport(facts: WeekFacts, locale: ReportLocale): Report {
   const m = MESSAGES[locale];
   const fmt = formatter(locale, config.reportCurrency, config.timeZone);
   const isoWeek = parseWeekId(week.id);
-  const { scorecard, trajectory } = buildScorecard({ week: isoWeek, kpis, history, headlineMethod: config.headlineClvMethod, targets: config.targets });
+  const headlineResult = weekly.clv.find((c) => c.method === config.headlineClvMethod);
+  const { scorecard, trajectory } = buildScorecard({
+    week: isoWeek,
+    kpis,
+    history,
+    headlineMethod: config.headlineClvMethod,
+    targets: config.targets,
+    ...(headlineResult?.interval ? { headlineInterval: headlineResult.interval } : {}),
+  });
   const headlineLine = scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv')!;
   const kpi = (key: KpiKey): Kpi => {
     const found = kpis.find((k) => k.key === key);

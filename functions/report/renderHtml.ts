@@ -145,7 +145,8 @@ export function renderHtml(report: Report, images: HtmlImages): string {
   const headlineLine = report.scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv');
   const trajectoryNote =
     headlineLine?.reference?.kind === 'trajectory' && headlineLine.gap !== null
-      ? m.headline.vsTrajectory(fmt.money(headlineLine.reference.smoothed), headlineLine.reference.weeks, fmt.money(headlineLine.reference.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0)
+      ? m.headline.vsTrajectory(fmt.money(headlineLine.reference.smoothed), headlineLine.reference.weeks, fmt.money(headlineLine.reference.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0) +
+        (headlineLine.reference.uncertainty ? ` ${m.headline.judgedOnInterval}` : '')
       : null;
   const headlineWhy = driverSentence(headlineDriver(report), m, fmt);
   const top =

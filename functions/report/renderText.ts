@@ -69,7 +69,7 @@ export function renderText(report: Report): string {
   const headlineLine = report.scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv');
   if (headlineLine?.reference?.kind === 'trajectory' && headlineLine.gap !== null) {
     const r = headlineLine.reference;
-    out.push(m.headline.vsTrajectory(fmt.money(r.smoothed), r.weeks, fmt.money(r.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0));
+    out.push(m.headline.vsTrajectory(fmt.money(r.smoothed), r.weeks, fmt.money(r.value), fmt.percent(Math.abs(headlineLine.gap)), headlineLine.gap <= 0) + (r.uncertainty ? ` ${m.headline.judgedOnInterval}` : ''));
   }
   const why = driverSentence(headlineDriver(report), m, fmt);
   if (why) out.push(why);

@@ -237,6 +237,34 @@ describe('buildScorecard', () => {
     expect(scorecard.status).toBe('at_risk');
   });
 
+  it('judges the headline at both ends of its 95% interval: on track only if its low end is, off track only if its high end is', () => {
+    const headline = (interval?: { low: number; high: number }) => {
+      const { scorecard } = buildScorecard({ week: W47, kpis, history, headlineMethod: 'saas', targets, ...(interval ? { headlineInterval: interval } : {}) });
+      return scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv')!;
+    };
+    // The trailing mean is 0.79% above its target (on track, as above). ±0.5%: still on track at
+    // the low end (−0.79% + 0.5% × 220.77 / 219.04 < 0); ±10%: the low end is 9.3% short (at risk)
+    // and the high end on track, so at risk.
+    expect(headline({ low: 230 * 0.995, high: 230 * 1.005 }).status).toBe('on_track');
+    const wide = headline({ low: 207, high: 253 });
+    expect(wide.status).toBe('at_risk');
+    expect(wide.reference).toMatchObject({ kind: 'trajectory', uncertainty: { below: expect.closeTo(0.1, 12), above: expect.closeTo(0.1, 12) } });
+    expect(wide.gap).toBe(headline().gap);
+
+    // Far behind: W34 1000, W35–W46 100, this week 10: the mean of W35–W47 (93.1) is 45% short of
+    // its target (169.7): off track, unless the interval's high end reaches into the at-risk band.
+    const short = kpis.map((k) => (k.key === 'headline_clv' || k.key === 'clv_saas' ? { ...k, value: 10 } : k));
+    const fallen = new Map(history).set('clv_saas', series([1000, ...Array.from({ length: 12 }, () => 100)]));
+    const behind = (interval?: { low: number; high: number }) => {
+      const { scorecard } = buildScorecard({ week: W47, kpis: short, history: fallen, headlineMethod: 'saas', targets, ...(interval ? { headlineInterval: interval } : {}) });
+      return scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv')!;
+    };
+    expect(behind().gap).toBeGreaterThan(0.4);
+    expect(behind().status).toBe('off_track');
+    expect(behind({ low: 9.8, high: 10.2 }).status).toBe('off_track');
+    expect(behind({ low: 5, high: 18 }).status).toBe('at_risk'); // 45% − 80% × 93.1 / 169.7 < 10%
+  });
+
   it('does not rate a KPI against fewer than 4 weeks of history', () => {
     // Prepare: 3 weeks of AOV
     const short = new Map(history).set('aov', series([100, 100, 100]));

@@ -85,6 +85,16 @@ describe('renderEmail', () => {
     expect(email.text).toContain(`${m.method.bgnbd}: $117.25 (95%: $108.41–$126.73)`);
   });
 
+  it('says under the headline when its status was judged at both ends of its interval', () => {
+    const report = fixtureReport();
+    const line = report.scorecard.stages.flatMap((s) => s.lines).find((l) => l.key === 'headline_clv')!;
+    if (line.reference?.kind !== 'trajectory') throw new Error('the fixture headline has a trajectory');
+    line.reference = { ...line.reference, uncertainty: { below: 0.08, above: 0.08 } };
+    const email = renderEmail(report, { trajectory: null, cohorts: null, tracking: null, sparklines: {} });
+    for (const part of [email.html.replaceAll('&#39;', "'"), email.text]) expect(part).toContain(MESSAGES.en.headline.judgedOnInterval);
+    expect(renderEmail(fixtureReport(), { trajectory: null, cohorts: null, tracking: null, sparklines: {} }).text).not.toContain(MESSAGES.en.headline.judgedOnInterval);
+  });
+
   it('writes every number as text, so a reader with images blocked misses nothing', () => {
     // Act
     const report = fixtureReport();

@@ -102,6 +102,7 @@ export const en: Messages = {
   headline: {
     vsLastWeek: 'vs last week',
     noPrevious: (weekId) => `no value for ${weekId} in the history yet`,
+    judgedOnInterval: 'Its status is judged at both ends of the CLV’s 95% interval.',
     vsTrajectory: (smoothed, weeks, target, gap, above) => `${weeks}-week average ${smoothed} against this week’s doubling target of ${target} (${gap} ${above ? 'above' : 'below'}).`,
     incomplete: 'incomplete data',
   },

@@ -100,6 +100,7 @@ export const ja: Messages = {
   headline: {
     vsLastWeek: '前週比',
     noPrevious: (weekId) => `履歴に ${weekId} の値がまだありません`,
+    judgedOnInterval: 'ステータスはCLVの95%区間の両端で判定しています。',
     vsTrajectory: (smoothed, weeks, target, gap, above) => `${weeks}週平均 ${smoothed}、今週の倍増目標 ${target}（${gap} ${above ? '上回る' : '下回る'}）。`,
     incomplete: '不完全なデータ',
   },

@@ -100,6 +100,7 @@ export const ko: Messages = {
   headline: {
     vsLastWeek: '전주 대비',
     noPrevious: (weekId) => `이력에 ${weekId} 값이 아직 없습니다`,
+    judgedOnInterval: '상태는 CLV 95% 구간의 양 끝에서 판정합니다.',
     vsTrajectory: (smoothed, weeks, target, gap, above) => `${weeks}주 평균 ${smoothed}, 이번 주 두 배 성장 목표 ${target} (${gap} ${above ? '상회' : '하회'}).`,
     incomplete: '불완전한 데이터',
   },

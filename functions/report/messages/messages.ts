@@ -47,6 +47,8 @@ export interface Messages {
     noPrevious(weekId: string): string;
     /** The headline's trailing mean against this week's doubling target. */
     vsTrajectory(smoothed: string, weeks: number, target: string, gap: string, above: boolean): string;
+    /** After vsTrajectory when the CLV has an interval: how the status was judged. */
+    judgedOnInterval: string;
     incomplete: string;
   };
   verdict: {
