@@ -1,5 +1,5 @@
-// How sure the predictive CLV is (docs/metrics.md, "Uncertainty"): a 95% interval for the mean
-// CLV from the fits' standard errors by the delta method. The mean CLV is a smooth function of
+// How sure the model CLVs are (docs/metrics.md, "Uncertainty"): a 95% interval for the mean
+// predictive CLV (and, at the end, the sBG CLV) from the fits' standard errors by the delta method. The mean CLV is a smooth function of
 // the seven log-parameters (four of the purchase model, three of Gamma-Gamma, fitted apart, so
 // their covariance is block-diagonal); its gradient is taken by forward differences and
 // var(ln CLV) = gᵀ Σ g / CLV², the interval CLV · exp(±1.96 · se), which stays positive. It is
@@ -15,6 +15,8 @@ import { conditionalExpectedSpend, populationMeanSpend, type GammaGammaParams } 
 import { ifAliveCache, type ClvOptions } from './predictiveClv.ts';
 import type { PurchaseModel } from './purchaseModel.ts';
 import type { CustomerSummary, RfmTuple } from './tuples.ts';
+import { subscriberScorer, type ContractualScoreOptions } from './contractualModel.ts';
+import type { SbgFit } from './shiftedBetaGeometric.ts';
 
 export interface ClvInterval {
   low: number;
@@ -186,8 +188,43 @@ export function predictiveClvInterval(models: ClvModels, groups: ClvGroups, opti
     const at = { p: Math.exp(phi[0]!), q: Math.exp(phi[1]!), gamma: Math.exp(phi[2]!) };
     return (scale * (meanOf(purchased, spendSums(sample, at), sample.total) - base)) / (phi[i]! - v);
   });
-  const variance = quadratic(purchaseGradient, purchase.logCovariance) + quadratic(spendGradient, spend.logCovariance);
+  return logNormalInterval(value, quadratic(purchaseGradient, purchase.logCovariance) + quadratic(spendGradient, spend.logCovariance));
+}
+
+/** value · exp(±1.96 · √variance / value): the delta method on ln value, so the interval stays positive. */
+function logNormalInterval(value: number, variance: number): ClvInterval | null {
   if (!Number.isFinite(variance) || variance < 0) return null;
   const se = Math.sqrt(variance) / value;
   return { low: value * Math.exp(-Z95 * se), high: value * Math.exp(Z95 * se), level: 0.95, basis: 'delta_method' };
+}
+
+/**
+ * The 95% interval of the mean sBG CLV `value` over the subscribers with a known MRR, from the
+ * fit's (ln α, ln β) covariance the same way: the mean is Σ over tenures of the tenure's MRR
+ * times margin times its expected months, so a difference costs one residualMonths per tenure.
+ */
+export function contractualClvInterval(fit: SbgFit, subscribers: readonly { renewals: number; mrr: number | null }[], options: ContractualScoreOptions, value: number): ClvInterval | null {
+  if (!fit.logCovariance || !(value > 0) || !Number.isFinite(value)) return null;
+  const mrrByRenewals = new Map<number, number>();
+  let scored = 0;
+  for (const s of subscribers) {
+    if (s.mrr === null) continue;
+    mrrByRenewals.set(s.renewals, (mrrByRenewals.get(s.renewals) ?? 0) + s.mrr);
+    scored++;
+  }
+  if (scored === 0) return null;
+  const meanAt = (phi: readonly number[]) => {
+    const score = subscriberScorer({ alpha: Math.exp(phi[0]!), beta: Math.exp(phi[1]!) }, options);
+    let sum = 0;
+    for (const [renewals, mrr] of mrrByRenewals) sum += score({ renewals, mrr }).clv!;
+    return sum / scored;
+  };
+  const at = [Math.log(fit.alpha), Math.log(fit.beta)];
+  const center = meanAt(at);
+  const gradient = at.map((v, i) => {
+    const phi = [...at];
+    phi[i] = v + 1e-5 * Math.max(1, Math.abs(v));
+    return (meanAt(phi) - center) / (phi[i]! - v);
+  });
+  return logNormalInterval(value, quadratic(gradient, fit.logCovariance));
 }

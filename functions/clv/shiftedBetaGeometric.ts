@@ -12,7 +12,7 @@ import { digamma, logBeta } from './logGamma.ts';
 import { hyp2f1 } from './hyp2f1.ts';
 import { minimizeBfgs } from './minimizeBfgs.ts';
 import { numericalHessian } from './numericalDerivatives.ts';
-import { logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
+import { invertPositiveDefinite, logScaleStandardErrors, poorlyDeterminedWarnings } from './standardErrors.ts';
 
 export interface SbgParams {
   alpha: number;
@@ -24,6 +24,8 @@ export interface SbgFit extends SbgParams {
   iterations: number;
   converged: boolean;
   standardErrors: SbgParams | null;
+  /** Covariance of (ln α, ln β): the inverse Hessian of −LL; null with standardErrors. */
+  logCovariance: number[][] | null;
   warnings: string[];
 }
 
@@ -57,6 +59,7 @@ export function fitShiftedBetaGeometric(cohorts: readonly SurvivorCounts[]): Sbg
   }
   const hessian = numericalHessian((phi) => objective(phi).gradient.map((g) => g * customers), result.x);
   const errors = logScaleStandardErrors(hessian, [alpha, beta]);
+  const logCovariance = errors ? invertPositiveDefinite(hessian) : null;
   if (!errors) {
     // A flat or saddle-shaped likelihood: the estimate is a point on a ridge, not a maximum.
     converged = false;
@@ -87,6 +90,7 @@ export function fitShiftedBetaGeometric(cohorts: readonly SurvivorCounts[]): Sbg
     iterations: result.iterations,
     converged,
     standardErrors: errors ? { alpha: errors[0]!, beta: errors[1]! } : null,
+    logCovariance,
     warnings,
   };
 }

@@ -2,6 +2,7 @@
 // monthly survival of subscription cohorts at the week's end, check it on the last months it
 // was not fitted on, and value every paying subscriber by their MRR. A model that cannot be
 // fitted makes the method missing and flagged; it never fails the weekly run.
+import { contractualClvInterval } from '../clv/clvInterval.ts';
 import { fitSurvivalModel, subscriberScorer, summariseSbg, survivalHoldout, type SurvivalCohort } from '../clv/contractualModel.ts';
 import { DAYS_PER_MONTH, type ClvResult } from '../clv/formulas.ts';
 import type { SbgFit } from '../clv/shiftedBetaGeometric.ts';
@@ -99,8 +100,14 @@ export async function runContractualMethod(engine: QueryEngine, week: WeekBounds
   const valued = valueSubscribers(fitted.value, subscribers, config);
   const flags = [...fitted.value.warnings, ...dataFlags, ...valued.flags];
   if (valued.scored === 0) return missing(flags);
+  const interval = contractualClvInterval(
+    fitted.value,
+    subscribers.map((s) => ({ renewals: s.renewals, mrr: s.unconverted_subscriptions > 0 ? null : moneyToNumber(s.mrr) })),
+    { horizonMonths: config.clv.horizonMonths, monthlyDiscountRate: config.clv.monthlyDiscountRate, grossMargin: config.grossMargin },
+    valued.totalClv / valued.scored,
+  );
   return {
-    result: { method: 'sbg', value: valued.totalClv / valued.scored, flags },
+    result: { method: 'sbg', value: valued.totalClv / valued.scored, flags, ...(interval ? { interval } : {}) },
     summary: {
       ...base,
       model: summariseSbg(fitted.value, cohorts),

@@ -116,3 +116,38 @@ function predictiveClvIntervalWhole(m: typeof models, groups: ReturnType<typeof 
   const se = Math.sqrt(q(gp, m.purchase.logCovariance!) + q(gs, m.gammaGamma.logCovariance!)) / center;
   return { low: center * Math.exp(-1.959963984540054 * se), high: center * Math.exp(1.959963984540054 * se) };
 }
+
+describe('contractualClvInterval', () => {
+  it('agrees with a parametric bootstrap of the sBG fit (the published Regular cohort, 400 draws)', async () => {
+    const { fitShiftedBetaGeometric } = await import('../../functions/clv/shiftedBetaGeometric.ts');
+    const { contractualClvInterval } = await import('../../functions/clv/clvInterval.ts');
+    const { subscriberScorer } = await import('../../functions/clv/contractualModel.ts');
+    // Fader & Hardie (2007): α 0.704, β 1.182 on 1,000 customers over 7 years.
+    const fit = fitShiftedBetaGeometric([[1000, 631, 468, 382, 326, 289, 262, 241]]);
+    expect(fit.alpha).toBeCloseTo(0.704, 2);
+    const subscribers = Array.from({ length: 80 }, (_, i) => ({ renewals: i % 8, mrr: 20 + (i % 5) * 10 }));
+    const scoring = { horizonMonths: 24, monthlyDiscountRate: 0.01, grossMargin: 0.6 };
+    const meanAt = (alpha: number, beta: number) => {
+      const score = subscriberScorer({ alpha, beta }, scoring);
+      return subscribers.reduce((n, s) => n + score(s).clv!, 0) / subscribers.length;
+    };
+    const value = meanAt(fit.alpha, fit.beta);
+    const interval = contractualClvInterval(fit, subscribers, scoring, value)!;
+    expect(interval.low).toBeLessThan(value);
+    expect(interval.high).toBeGreaterThan(value);
+
+    const rng = createRng('sbg bootstrap');
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+    const c = fit.logCovariance!;
+    const l11 = Math.sqrt(c[0]![0]!);
+    const l21 = c[1]![0]! / l11;
+    const l22 = Math.sqrt(c[1]![1]! - l21 * l21);
+    const values = Array.from({ length: 400 }, () => {
+      const [z1, z2] = [normal(), normal()];
+      return meanAt(fit.alpha * Math.exp(l11 * z1), fit.beta * Math.exp(l21 * z1 + l22 * z2));
+    }).sort((a, b) => a - b);
+    const half = (interval.high - interval.low) / 2;
+    expect(Math.abs(interval.low - values[9]!)).toBeLessThan(0.2 * half);
+    expect(Math.abs(interval.high - values[389]!)).toBeLessThan(0.2 * half);
+  });
+});

@@ -118,7 +118,14 @@ describe('runContractualMethod on a simulated subscription business', () => {
       expect(row.clv).toBeCloseTo(s.mrr * 0.8 * months, 9);
       total += s.mrr * 0.8 * months;
     }
-    expect(run.result).toEqual({ method: 'sbg', value: expect.closeTo(total / paying.length, 6), flags: [] });
+    expect(run.result).toEqual({
+      method: 'sbg',
+      value: expect.closeTo(total / paying.length, 6),
+      flags: [],
+      interval: { low: expect.any(Number), high: expect.any(Number), level: 0.95, basis: 'delta_method' },
+    });
+    expect(run.result!.interval!.low).toBeLessThan(run.result!.value!);
+    expect(run.result!.interval!.high).toBeGreaterThan(run.result!.value!);
     expect(run.summary!.totalClv).toBeCloseTo(total, 6);
   });
 
