@@ -7,18 +7,11 @@
 // (Pareto/NBD's likelihood needs a 2F1 per distinct (x, t)); every candidate is still scored on
 // every holdout customer.
 import { fitNamedPurchaseModel, MIN_REPEAT_CUSTOMERS, type FittedPurchaseModel, type HoldoutTuple, type Outcome } from './fitClvModels.ts';
-import type { HoldoutAccuracy } from './holdoutAccuracy.ts';
-import { forecastAccuracy, modelForecasts, prepareHoldout } from './card/modelCard.ts';
 import { MODEL_LABELS, PURCHASE_MODELS, type PurchaseModelName } from './purchaseModel.ts';
 import { createRng } from '../random/rng.ts';
 import type { RfmTuple } from './tuples.ts';
 
 export const CANDIDATE_SAMPLE = 50_000;
-
-/** A candidate fitted on the calibration customers. */
-export type CandidateFit = FittedPurchaseModel;
-
-export { MODEL_LABELS };
 
 /** Each customer kept with probability limit / customers (seeded, so every run keeps the same ones); the tuples unchanged at or below the limit. */
 export function sampleTuples(tuples: readonly RfmTuple[], limit: number): { tuples: RfmTuple[]; sampled: boolean } {
@@ -37,7 +30,7 @@ export function sampleTuples(tuples: readonly RfmTuple[], limit: number): { tupl
 }
 
 /** Every candidate fitted on the (sampled) calibration tuples, or why it could not be. */
-export function fitCandidates(tuples: readonly RfmTuple[], names: readonly PurchaseModelName[]): { fits: { name: PurchaseModelName; outcome: Outcome<CandidateFit> }[]; sampledCustomers: number | null } {
+export function fitCandidates(tuples: readonly RfmTuple[], names: readonly PurchaseModelName[]): { fits: { name: PurchaseModelName; outcome: Outcome<FittedPurchaseModel> }[]; sampledCustomers: number | null } {
   const { tuples: sample, sampled } = sampleTuples(tuples, CANDIDATE_SAMPLE);
   let repeat = 0;
   let customers = 0;
@@ -45,18 +38,12 @@ export function fitCandidates(tuples: readonly RfmTuple[], names: readonly Purch
     customers += t.count;
     if (t.x > 0) repeat += t.count;
   }
-  const tooFew = (name: PurchaseModelName): Outcome<CandidateFit> => ({
+  const tooFew = (name: PurchaseModelName): Outcome<FittedPurchaseModel> => ({
     ok: false,
     flags: [`too few repeat customers to fit ${MODEL_LABELS[name]}: ${repeat} made a repeat purchase, at least ${MIN_REPEAT_CUSTOMERS} are needed`],
   });
   const fits = names.map((name) => ({ name, outcome: repeat < MIN_REPEAT_CUSTOMERS ? tooFew(name) : fitNamedPurchaseModel(sample, name) }));
   return { fits, sampledCustomers: sampled ? customers : null };
-}
-
-/** A purchase model fitted on the calibration period, and how its holdout forecasts fared. */
-export interface HoldoutCheck {
-  fit: CandidateFit;
-  accuracy: HoldoutAccuracy;
 }
 
 /**
@@ -68,14 +55,6 @@ export function holdoutFits(rows: readonly HoldoutTuple[], names: readonly Purch
     return { fits: names.map((name) => ({ name, outcome: { ok: false, flags: ['no customers purchased before the calibration cut-off'] } })), sampledCustomers: null };
   }
   return fitCandidates(mergeHoldoutSplits(rows), names);
-}
-
-/** The BG/NBD holdout check alone: its calibration fit and its expected purchases over the holdout (`holdoutLength`) against what customers did. */
-export function holdoutModelAccuracy(rows: readonly HoldoutTuple[], holdoutLength: number): Outcome<HoldoutCheck> {
-  const outcome = holdoutFits(rows, ['bgnbd']).fits[0]!.outcome;
-  if (!outcome.ok) return outcome;
-  const h = prepareHoldout(rows, holdoutLength, 0);
-  return { ok: true, value: { fit: outcome.value, accuracy: forecastAccuracy(h, modelForecasts(outcome.value.model, h).predicted) } };
 }
 
 function mergeHoldoutSplits(rows: readonly HoldoutTuple[]): RfmTuple[] {

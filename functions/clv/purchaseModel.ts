@@ -28,8 +28,3 @@ export function bgnbdModel(params: BgNbdParams): PurchaseModel {
 export function asPurchaseModel(model: PurchaseModel | BgNbdParams): PurchaseModel {
   return 'probabilityAlive' in model ? model : bgnbdModel(model);
 }
-
-/** E[Y(t) | x, t_x, T]: expected purchases in (T, T + t]. */
-export function conditionalPurchases(model: PurchaseModel, customer: CustomerHistory, t: number): number {
-  return model.probabilityAlive(customer) * model.expectedPurchasesIfAliveAt(customer.x, customer.T, [t])[0]!;
-}

@@ -11,7 +11,8 @@ import {
   type Outcome,
 } from '../clv/fitClvModels.ts';
 import { cardOf, forecastAccuracy, modelForecasts, prepareHoldout, type ModelCard } from '../clv/card/modelCard.ts';
-import { holdoutFits, MODEL_LABELS } from '../clv/purchaseCandidates.ts';
+import { holdoutFits } from '../clv/purchaseCandidates.ts';
+import { MODEL_LABELS } from '../clv/purchaseModel.ts';
 import { groupCustomers, predictiveClvInterval, tuplesOf } from '../clv/clvInterval.ts';
 import type { ClvResult } from '../clv/formulas.ts';
 import type { HoldoutAccuracy } from '../clv/holdoutAccuracy.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitClvModels, fitPurchaseModel, fitSpendModel, MIN_REPEAT_CUSTOMERS, scoreCustomers, spendBasisOf } from '../../functions/clv/fitClvModels.ts';
-import { holdoutModelAccuracy } from '../../functions/clv/purchaseCandidates.ts';
+import { holdoutModelAccuracy } from './holdoutCheck.ts';
 import { populationMeanSpend } from '../../functions/clv/gammaGamma.ts';
 import { scoreTuples } from '../../functions/clv/predictiveClv.ts';
 import { simulateCustomers } from '../../functions/clv/simulate.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { holdoutFits, holdoutModelAccuracy, sampleTuples } from '../../functions/clv/purchaseCandidates.ts';
+import { holdoutFits, sampleTuples } from '../../functions/clv/purchaseCandidates.ts';
+import { holdoutModelAccuracy } from './holdoutCheck.ts';
 import { forecastAccuracy, modelForecasts, prepareHoldout } from '../../functions/clv/card/modelCard.ts';
 import { simulateCustomers } from '../../functions/clv/simulate.ts';
 

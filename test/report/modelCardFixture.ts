@@ -3,7 +3,7 @@
 // weeks. The holdout's purchases day by day (which the simulation does not give) are spread
 // evenly over its 91 days.
 import type { HoldoutTuple } from '../../functions/clv/fitClvModels.ts';
-import { holdoutModelAccuracy } from '../../functions/clv/purchaseCandidates.ts';
+import { holdoutModelAccuracy } from '../clv/holdoutCheck.ts';
 import { modelCard, type ModelCard } from '../../functions/clv/card/modelCard.ts';
 import type { HoldoutAccuracy } from '../../functions/clv/holdoutAccuracy.ts';
 import { simulateCustomers } from '../../functions/clv/simulate.ts';
