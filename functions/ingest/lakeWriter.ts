@@ -6,7 +6,7 @@
 // reader: per-value appender calls cost more than validating the row (measured in
 // docs/benchmarks.md). DuckDB spills the stage to disk past its memory limit, so memory stays
 // flat however large the export.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

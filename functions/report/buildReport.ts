@@ -12,7 +12,7 @@ import type { StageInputs } from '../kpi/stageKpis.ts';
 import type { SettingsChange, ValueSetting } from '../kpi/valueSettings.ts';
 import { RATE_WINDOW_DAYS, type Kpi, type KpiKey, type WeeklyInputs, type WeeklyKpis } from '../kpi/weeklyKpis.ts';
 import { moneyToNumber } from '../money/decimal.ts';
-import { addWeeks, formatWeekId, parseWeekId, shiftCivilDays, startOfCivilDay, type IsoWeek, type WeekBounds } from '../time/isoWeek.ts';
+import { addWeeks, formatWeekId, parseWeekId, shiftCivilDays, startOfCivilDay, type WeekBounds } from '../time/isoWeek.ts';
 import type { SampleOrigin } from '../sample/sampleOrigin.ts';
 import { assessCompleteness, type IncompleteReason } from './completeness.ts';
 import type { IngestSummary } from './dataQuality.ts';

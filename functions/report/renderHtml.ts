@@ -14,7 +14,7 @@ import { MESSAGES } from './labels.ts';
 import type { Messages } from './messages/messages.ts';
 import type { Report, ReportTile } from './report.ts';
 import { emailSubject } from './subject.ts';
-import { channelCac, DATA_TEAM_KPIS, definitionUrl, driverSentence, headlineDriver, revenueBasedNote, ruleCounts, sparklineText, trendChanges } from './narrative.ts';
+import { channelCac, DATA_TEAM_KPIS, definitionUrl, driverSentence, headlineDriver, revenueBasedNote, ruleCounts, trendChanges } from './narrative.ts';
 import { baselineText, gapText, notRatedNote, targetText, usualText } from './scorecardText.ts';
 import { businessLinesHtml } from './sections/businessLines.ts';
 import { cardSentence, modelCardHtml } from './sections/modelCard.ts';

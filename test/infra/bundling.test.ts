@@ -11,7 +11,6 @@ import { buildNativeLayer } from '../../infra/functions/nativeLayerBuild.ts';
 import { hostPlatform } from '../../infra/functions/nativeLayerPackages.ts';
 import { HANDLER_ENTRIES, NATIVE_EXTERNALS } from '../../infra/functions/pipelineFunctions.ts';
 import { PROJECT_ROOT } from '../../infra/projectRoot.ts';
-import type { LtvPulseStack } from '../../infra/ltvPulseStack.ts';
 import { bundleFunctions } from './bundles.ts';
 import type { StackOptions } from './stackUnderTest.ts';
 
