@@ -128,7 +128,9 @@ function validate(
   if (!usedFit.ok) return { ok: false, flags: [`the calibration fit failed: ${usedFit.flags.join('; ')}`] };
   const h = prepareHoldout(tuples, holdoutDays, config.clv.hiatusDays);
   const usedForecasts = modelForecasts(usedFit.value.model, h);
-  const card = cardOf(h, usedForecasts, days);
+  // The card's model column and the method's accuracy are the same figures, computed once.
+  const accuracy = forecastAccuracy(h, usedForecasts.predicted);
+  const card = cardOf(h, usedForecasts, days, accuracy);
   const scored = fits.map(({ name, outcome }) => {
     if (!outcome.ok) return { name, outcome, score: null };
     if (name === usedName) return { name, outcome, score: card.scores[0]! };
@@ -152,7 +154,7 @@ function validate(
       ...(c.outcome.ok ? {} : { guard: c.outcome.flags.join('; ') }),
     })),
   };
-  return { ok: true, value: { accuracy: forecastAccuracy(h, usedForecasts.predicted), card, choice } };
+  return { ok: true, value: { accuracy, card, choice } };
 }
 
 function scoreRows(customers: readonly ModelCustomer[], scores: TupleScores): WritebackRow[] {

@@ -152,8 +152,13 @@ export function forecastAccuracy(h: PreparedHoldout, predicted: Float64Array): H
 }
 
 /** Every metric of one forecaster; `active` is its P(alive) or yes/no, null when it has none. */
-export function scoreForecast(h: PreparedHoldout, forecaster: Forecaster, predicted: Float64Array, active: Float64Array | null): ForecasterScore {
-  const accuracy = forecastAccuracy(h, predicted);
+export function scoreForecast(
+  h: PreparedHoldout,
+  forecaster: Forecaster,
+  predicted: Float64Array,
+  active: Float64Array | null,
+  accuracy: HoldoutAccuracy = forecastAccuracy(h, predicted),
+): ForecasterScore {
   const columns = { ...h.outcome, predicted };
   const byPredicted = orderBy(columns, predicted);
   return {
@@ -170,12 +175,16 @@ export function scoreForecast(h: PreparedHoldout, forecaster: Forecaster, predic
 }
 
 /** The card of the model the CLV uses, with both rules beside it. */
-export function cardOf(h: PreparedHoldout, forecasts: ModelForecasts, days?: ModelCardInput['days']): ModelCard {
+export function cardOf(h: PreparedHoldout, forecasts: ModelForecasts, days?: ModelCardInput['days'], modelAccuracy?: HoldoutAccuracy): ModelCard {
   const { tuples, holdoutDays, hiatusDays } = h;
   const naive = Float64Array.from(tuples, (t) => naiveForecast(t, holdoutDays));
   const hiatus = Float64Array.from(tuples, (t) => hiatusForecast(t, holdoutDays, hiatusDays));
   const active = Float64Array.from(tuples, (t) => (isActiveByHiatus(t, hiatusDays) ? 1 : 0));
-  const scores = [scoreForecast(h, 'model', forecasts.predicted, forecasts.pAlive), scoreForecast(h, 'naive', naive, null), scoreForecast(h, 'hiatus', hiatus, active)];
+  const scores = [
+    scoreForecast(h, 'model', forecasts.predicted, forecasts.pAlive, modelAccuracy),
+    scoreForecast(h, 'naive', naive, null),
+    scoreForecast(h, 'hiatus', hiatus, active),
+  ];
   const byName = (f: Forecaster) => scores.find((s) => s.forecaster === f)!;
   const baseline = byName('hiatus').mae < byName('naive').mae ? 'hiatus' : 'naive';
   const modelMae = byName('model').mae;
